@@ -1,0 +1,5 @@
+import sys
+
+from gdviz.cli import main
+
+sys.exit(main())
