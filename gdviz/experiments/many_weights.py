@@ -1,0 +1,159 @@
+"""Part B: many weights (chapter 5) — many inputs, freezing, many outputs, both.
+
+Every experiment takes the same kinds of settings: ``alpha``, ``weights``, ``input``,
+``true``, ``frozen`` (weight numbers, counted row by row, e.g. ``--set frozen=0,2``) and
+``unfreeze_at`` (after that many iterations every weight learns; 0 = never). For
+``multi-in-out`` the weights are given flat, row by row: one row per output (hurt?, win?,
+sad?), one column per input (toes, wlrec, nfans).
+"""
+
+from __future__ import annotations
+
+from gdviz.core import many_weights as mw
+from gdviz.core.run import MAX_ITERATIONS, run
+from gdviz.experiments import register
+from gdviz.experiments.base import Experiment, Param, diverged_line
+
+BIG = 1e6  # what the CLI accepts for any number; pages offer the smaller ui ranges
+
+ALPHA = Param("alpha", "alpha (learning rate)", 0.01, lo=-BIG, hi=BIG, ui=(0.0, 0.5, 0.001),
+              help="Every weight moves by alpha × its weight_delta.")
+UNFREEZE_AT = Param("unfreeze_at", "unfreeze after iteration", 0, kind="int", lo=0, hi=MAX_ITERATIONS,
+                    ui=(0, 100, 1), help="After this many iterations every weight learns again (0: never).")
+
+
+def _frozen(n: int) -> Param:
+    return Param("frozen", "frozen weights", (), kind="ints", lo=0, hi=mw.MAX_WEIGHTS - 1, ui=(0, n - 1, 1),
+                 help="The weights that do not learn (numbered from 0, row by row): weight_delta 0.")
+
+
+def _floats(name, label, default, ui, help):
+    return Param(name, label, default, kind="floats", lo=-BIG, hi=BIG, ui=ui, help=help)
+
+
+# Many inputs, one output (B1, B2): a game's toes, win/loss record and fans -> win?
+IN_WEIGHTS = _floats("weights", "weights (start: a, b, c)", (0.1, 0.2, -0.1), (-2.0, 2.0, 0.01),
+                     "One weight per input, where the run starts.")
+IN_INPUT = _floats("input", "input (toes, wlrec, nfans)", (8.5, 0.65, 1.2), (-10.0, 10.0, 0.05),
+                   "The inputs of the first game: average toes, win/loss record, fans (millions).")
+IN_TRUE = Param("true", "true", 1.0, lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
+                help="What happened: 1 = the team won.")
+IN_PARAMS = (ALPHA, IN_WEIGHTS, IN_INPUT, IN_TRUE, _frozen(3), UNFREEZE_AT)
+
+# One input, many outputs (B3): win/loss record -> hurt?, win?, sad?
+OUT_WEIGHTS = _floats("weights", "weights (start: hurt?, win?, sad?)", (0.3, 0.2, 0.9), (-2.0, 2.0, 0.01),
+                      "One weight per output.")
+OUT_INPUT = Param("input", "input (wlrec)", 0.65, lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
+                  help="The one input: the team's win/loss record.")
+OUT_TRUE = _floats("true", "true (hurt, win, sad)", (0.1, 1.0, 0.1), (-2.0, 2.0, 0.05),
+                   "What happened, one number per output.")
+OUT_PARAMS = (ALPHA, OUT_WEIGHTS, OUT_INPUT, OUT_TRUE, _frozen(3), UNFREEZE_AT)
+
+# Many inputs, many outputs (B4).
+MAT_WEIGHTS = _floats("weights", "weights (row by row: hurt?, win?, sad?)",
+                      (0.1, 0.1, -0.3, 0.1, 0.2, 0.0, 0.0, 1.3, 0.1), (-2.0, 2.0, 0.01),
+                      "The weight matrix, flat and row by row: one row per output, one column per input.")
+MAT_PARAMS = (ALPHA, MAT_WEIGHTS, IN_INPUT, OUT_TRUE, _frozen(9), UNFREEZE_AT)
+
+
+def _multi_input(s):
+    return mw.MultiInput(s["weights"], s["input"], s["true"], s["alpha"], frozen=s["frozen"])
+
+
+def _multi_output(s):
+    return mw.MultiOutput(s["weights"], s["input"], s["true"], s["alpha"], frozen=s["frozen"])
+
+
+def _multi_in_out(s):
+    rows, cols = len(s["true"]), len(s["input"])
+    if len(s["weights"]) != rows * cols:
+        raise ValueError(f"weights must have {rows}×{cols} = {rows * cols} numbers (row by row: one row "
+                         f"per true value, one column per input), got {len(s['weights'])}")
+    return mw.MultiInOut([s["weights"][r * cols:(r + 1) * cols] for r in range(rows)],
+                         s["input"], s["true"], s["alpha"], frozen=s["frozen"])
+
+
+def unfreezing(unfreeze_at: int):
+    """A step over ``(iteration, network)`` that unfreezes every weight once ``unfreeze_at``
+    iterations are done (0: never). Still pure: the iteration count is part of the state."""
+
+    def step(state):
+        k, net = state
+        if unfreeze_at and k > unfreeze_at and net.frozen.any():
+            net = mw.with_frozen(net, None)
+        net, record = mw.step(net)
+        return (k + 1, net), record
+
+    return step
+
+
+def _simulate(make):
+    def simulate(s, iterations):
+        return run(unfreezing(s["unfreeze_at"]), (1, make(s)), iterations)
+
+    return simulate
+
+
+def _deltas(r) -> str:
+    """The weight_deltas list as the book prints it: a frozen weight's is a plain 0."""
+    return "[" + ", ".join("0" if f else repr(v) for v, f in
+                           zip(r["weight_deltas"].tolist(), r["frozen"].tolist())) + "]"
+
+
+def log_multi_input(result, settings):
+    for k, r in enumerate(result.records, 1):
+        yield f"Iteration:{k}"
+        yield f"Pred:{r['pred']}"
+        yield f"Error:{r['error']}"
+        yield f"Delta:{r['delta']}"
+        yield f"Weights:{r['weights'].tolist()}"
+        yield "Weight_Deltas:"
+        yield _deltas(r)
+        yield ""
+    if result.diverged_at:
+        yield diverged_line(result)
+
+
+def log_multi_output(result, settings):
+    for r in result.records:
+        yield f"Weights:{r['new_weights'].tolist()}"
+        yield f"Weight Deltas:{r['weight_deltas'].tolist()}"
+    if result.diverged_at:
+        yield diverged_line(result)
+
+
+def log_multi_in_out(result, settings):
+    for r in result.records:
+        yield str(r["new_weights"].tolist())
+    if result.diverged_at:
+        yield diverged_line(result)
+
+
+def _in(name, title, lesson, summary, button, iterations, **defaults):
+    return Experiment(name, title, lesson, summary, IN_PARAMS, iterations, _simulate(_multi_input),
+                      log_multi_input, defaults=defaults, button=button)
+
+
+register(
+    _in("multi-input", "Gradient descent with many inputs", "B1",
+        "Three inputs, one prediction, one shared delta; each weight moves by delta × its input.",
+        "Book: alpha 0.01", 3),
+    _in("multi-input-diverge", "Many inputs, alpha too big", "B1",
+        "alpha 0.1: weight a (input 8.5) overshoots further each time and the error explodes.",
+        "alpha 0.1: diverges", 20, alpha=0.1),
+    _in("freeze", "Freezing one weight", "B2",
+        "Weight a is frozen; b and c alone bring the error down, and a's curve slides under it.",
+        "Book: freeze a, alpha 0.3", 3, alpha=0.3, frozen=(0,)),
+    _in("freeze-then-unfreeze", "Unfreezing after convergence", "B2",
+        "Freeze a until the error is 0 (iteration 45), unfreeze it at 50: a never moves, "
+        "because error 0 means weight_delta 0.",
+        "Unfreeze a after 50", 60, alpha=0.3, frozen=(0,), unfreeze_at=50),
+    Experiment("multi-output", "Gradient descent with many outputs", "B3",
+               "One input, three predictions, one delta each; each weight moves by input × its delta.",
+               OUT_PARAMS, 1, _simulate(_multi_output), log_multi_output, defaults={"alpha": 0.1},
+               button="Book: one input, three outputs"),
+    Experiment("multi-in-out", "Gradient descent with many inputs and outputs", "B4",
+               "A 3×3 weight matrix; each weight moves by its output's delta × its input.",
+               MAT_PARAMS, 1, _simulate(_multi_in_out), log_multi_in_out,
+               button="Book: 3 inputs, 3 outputs, alpha 0.01"),
+)
