@@ -1,0 +1,135 @@
+"""Part C: whole datasets, correlation and backpropagation (chapter 6).
+
+Datasets are settings too: ``streetlights`` is the light patterns row after row, flattened
+(``1,0,1, 0,1,1, …``), and ``walk_vs_stop`` has one goal_pred per row, so its length says
+how many rows there are. An iteration is one pass through the dataset.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdviz.core import backprop as bp
+from gdviz.core import datasets as ds
+from gdviz.core.run import run
+from gdviz.experiments import register
+from gdviz.experiments.base import Experiment, Param, diverged_line
+
+BIG = 1e6  # what the CLI accepts for weights, alpha and inputs; pages offer less
+
+
+def _flat(rows) -> tuple[float, ...]:
+    return tuple(float(v) for row in rows for v in row)
+
+
+def _goals(values) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
+
+
+STREETLIGHTS = Param("streetlights", "streetlights (rows, flattened)", _flat(ds.STREETLIGHTS), kind="floats",
+                     lo=-BIG, hi=BIG, ui=(0.0, 1.0, 1.0),
+                     help="The light patterns, one row per example, written row after row "
+                          "(1 = on, 0 = off).")
+WALK_VS_STOP = Param("walk_vs_stop", "walk_vs_stop", _goals(ds.WALK_VS_STOP), kind="floats",
+                     lo=-BIG, hi=BIG, ui=(0.0, 1.0, 1.0),
+                     help="The goal_pred of each row: 1 = walk, 0 = stop.")
+WEIGHTS = Param("weights", "weights (start)", ds.BOOK_WEIGHTS, kind="floats", lo=-BIG, hi=BIG,
+                ui=(-2.0, 2.0, 0.01), help="One starting weight per light.")
+ALPHA = Param("alpha", "alpha (learning rate)", 0.1, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01),
+              help="Each update moves the weights by alpha × weight_delta.")
+MODE = Param("mode", "mode", "stochastic", kind="choice", choices=ds.MODES,
+             help="stochastic: update after every example; full: one update per pass with the "
+                  "mean weight_delta; batch: one update per batch_size examples.")
+BATCH_SIZE = Param("batch_size", "batch_size", 2, kind="int", lo=1, hi=ds.MAX_ROWS, ui=(1.0, 6.0, 1.0),
+                   help="Examples per update in batch mode (at most the number of rows).")
+
+HIDDEN_SIZE = Param("hidden_size", "hidden_size", 4, kind="int", lo=1, hi=bp.MAX_HIDDEN, ui=(1.0, 16.0, 1.0),
+                    help=f"Nodes in the hidden layer (at most {bp.MAX_HIDDEN}).")
+SEED = Param("seed", "seed", 1, kind="int", lo=0, hi=bp.MAX_SEED, ui=(0.0, 100.0, 1.0),
+             help="The random seed of the starting weights (the book uses 1).")
+ACTIVATION = Param("activation", "hidden activation", "relu", kind="choice", choices=("relu", "linear"),
+                   help="relu switches hidden nodes off below 0; linear leaves two stacked "
+                        "weighted sums, which are still one weighted sum.")
+NET_ALPHA = Param("alpha", "alpha (learning rate)", 0.2, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01),
+                  help="Each update moves every weight by alpha × its weight_delta.")
+
+
+def rows(settings) -> tuple[np.ndarray, np.ndarray]:
+    """The dataset of ``settings`` as (streetlights rows × inputs, walk_vs_stop)."""
+    goals = np.array(settings["walk_vs_stop"], dtype=np.float64)
+    flat = np.array(settings["streetlights"], dtype=np.float64)
+    n = len(goals)
+    if n == 0:
+        raise ValueError("walk_vs_stop must hold at least one goal_pred")
+    if len(flat) == 0 or len(flat) % n:
+        raise ValueError(f"streetlights must hold the same number of lights for each of the {n} rows "
+                         f"of walk_vs_stop, got {len(flat)} numbers")
+    return flat.reshape(n, -1), goals
+
+
+def simulate_dataset(s, iterations):
+    x, y = rows(s)
+    n, lights = len(y), len(s["weights"])
+    if x.shape[1] != lights:
+        raise ValueError(f"streetlights must hold {lights} lights (one per weight) for each of the {n} rows "
+                         f"of walk_vs_stop, {n * lights} numbers; got {x.size}")
+    state = ds.Dataset(np.array(s["weights"]), x, y, s["alpha"], s["mode"], s["batch_size"])
+    return run(ds.pass_step, state, iterations)
+
+
+def log_dataset(result, settings):
+    for r in result.records:
+        yield f"Error:{r['error']}"
+    if result.diverged_at:
+        yield diverged_line(result)
+    else:
+        yield f"Weights:{[float(w) for w in result.records[-1]['new_weights']]}"
+
+
+def simulate_backprop(s, iterations):
+    x, y = rows(s)
+    state = bp.network(x, y, s["alpha"], s["hidden_size"], s["seed"], s["activation"])
+    return run(bp.pass_step, state, iterations)
+
+
+def log_backprop(result, settings):
+    for r in result.records:
+        if r["pass"] % 10 == 0:
+            yield f"Error:{r['error']}"
+    if result.diverged_at:
+        yield diverged_line(result)
+
+
+_C1 = (WEIGHTS, ALPHA, MODE, BATCH_SIZE, STREETLIGHTS, WALK_VS_STOP)
+_C3 = (NET_ALPHA, HIDDEN_SIZE, SEED, ACTIVATION, STREETLIGHTS, WALK_VS_STOP)
+_C2_DATA = {"streetlights": _flat(ds.NO_CORRELATION), "walk_vs_stop": _goals(ds.NO_CORRELATION_GOALS)}
+
+register(
+    Experiment("streetlights", "The streetlight problem", "C1",
+               "One weight vector learns the whole dataset, one example at a time: the middle "
+               "light's weight goes to 1, the others to 0.",
+               _C1, 40, simulate_dataset, log_dataset, button="Book: 40 passes, alpha 0.1"),
+    Experiment("streetlights-full", "The streetlight problem, full gradient descent", "C1",
+               "The same data, one update per pass with the mean weight_delta: fewer, calmer steps.",
+               _C1, 40, simulate_dataset, log_dataset, defaults={"mode": "full"},
+               button="Full: one update per pass"),
+    Experiment("streetlights-batch", "The streetlight problem, mini-batches", "C1",
+               "The same data, one update per 2 examples with the batch's mean weight_delta.",
+               _C1, 40, simulate_dataset, log_dataset, defaults={"mode": "batch", "batch_size": 2},
+               button="Mini-batch: 2 examples per update"),
+    Experiment("no-correlation", "When there is no correlation", "C2",
+               "No light on its own says walk or stop: every weight is pushed up as much as down "
+               "and the error of one weight vector stalls above 1.",
+               _C1, 40, simulate_dataset, log_dataset, defaults=_C2_DATA,
+               button="No correlation: 40 passes"),
+    Experiment("backprop", "Backpropagation in a 3-layer network", "C3",
+               "A relu hidden layer makes an intermediate dataset that does correlate; "
+               "the error falls toward 0.",
+               _C3, 60, simulate_backprop, log_backprop, defaults=_C2_DATA,
+               button="Book: seed 1, hidden 4, alpha 0.2"),
+    Experiment("backprop-linear", "Backpropagation without relu", "C3",
+               "The same network with a linear hidden layer: it is one weighted sum again and "
+               "the error stays above 1.",
+               _C3, 60, simulate_backprop, log_backprop, defaults={**_C2_DATA, "activation": "linear"},
+               button="Linear hidden layer: cannot learn"),
+)
