@@ -1,0 +1,333 @@
+"""What the weights learn: one layer from 784 pixels to 10 digits (chapter 5, on MNIST).
+
+Each of the ten outputs is a weighted sum of all 784 pixels, so each output owns 784
+weights — one per pixel — and they can be drawn as a 28×28 picture. The weights are a
+(10, 784) matrix: row ``d`` belongs to digit ``d``.
+
+The learning rule is chapter 5's, unchanged, applied to one image at a time:
+
+* ``pred = weights @ image`` — ten scores, one per digit;
+* ``goal_pred`` is the label as ten numbers (1 for the right digit, 0 for the others);
+* ``delta = pred - goal_pred`` — how much each output missed;
+* ``weight_deltas = outer(delta, image)`` — each weight's share: its output's miss times its
+  pixel. A blank pixel (0) never changes any weight, exactly like input 0 in Part A;
+* ``weights -= alpha * weight_deltas``.
+
+Why pictures appear: every image of a "2" pulls the weights of output 2 toward its inked
+pixels, and every image of another digit pushes output 2's weights away from that digit's ink.
+After some passes, row 2 looks like a blurred, average "2" with a negative halo where other
+digits put ink. A score is then a dot product — a rough similarity between the image and each
+row — and :func:`contributions` shows pixel by pixel where a score comes from.
+
+Start: :func:`init_weights` gives all-zero weights by default, so every bit of structure in
+the pictures was learned. Pixels that are blank in every training image (the border) keep
+whatever they started with for ever; with zeros that is the neutral colour.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdviz.core import checks
+
+DIGITS = 10
+PIXELS = 784
+SIDE = 28
+#: With ``init_weights(seed)``: uniform in [-INIT_RANGE, INIT_RANGE).
+INIT_RANGE = 0.01
+
+
+def init_weights(seed: int | None = None) -> np.ndarray:
+    """Starting weights (10, 784), read-only.
+
+    ``seed=None`` (the default, what the app uses): all zeros, so the pictures show only what
+    was learned. A whole-number ``seed``: small random weights, uniform in [-0.01, 0.01),
+    drawn with ``np.random.RandomState(seed)`` (global random state untouched); blank border
+    pixels then keep their random speckle, because a pixel that is always 0 never learns.
+    """
+    if seed is None:
+        w = np.zeros((DIGITS, PIXELS))
+    else:
+        seed = checks.count("seed", seed, lo=0, hi=2**32 - 1)
+        w = 2 * INIT_RANGE * np.random.RandomState(seed).random_sample((DIGITS, PIXELS)) - INIT_RANGE
+    w.setflags(write=False)
+    return w
+
+
+def scores(weights, image) -> np.ndarray:
+    """``pred``: the ten dot products ``weights[d] · image`` (one score per digit)."""
+    w = _weights(weights)
+    x = _image(image)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return w @ x
+
+
+def contributions(weights, image, digit: int) -> np.ndarray:
+    """Pixel by pixel, what makes up ``digit``'s score: ``image × weights[digit]`` as 28×28.
+
+    Its sum is ``scores(weights, image)[digit]``. Positive cells are ink where the digit's
+    weights are positive (evidence for), negative cells ink where they are negative (against);
+    blank pixels contribute nothing.
+    """
+    w = _weights(weights)
+    x = _image(image)
+    d = checks.count("digit", digit, lo=0, hi=DIGITS - 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (w[d] * x).reshape(SIDE, SIDE)
+
+
+def weight_deltas(delta, image) -> np.ndarray:
+    """``outer(delta, image)``: for each weight, its output's delta times its pixel."""
+    d = checks.array("delta", delta, (DIGITS,))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.outer(d, _image(image))
+
+
+def evaluate(weights, images, labels) -> tuple[float, float]:
+    """``(error, accuracy)`` of ``weights`` on ``images``, without learning.
+
+    error = the squared misses summed over all ten outputs and all images, divided by the
+    number of images (as chapter 8 reports it); accuracy = the fraction of images whose
+    highest score is their label. Non-finite weights (or images) give a non-finite error,
+    not a crash.
+    """
+    w = _weights(weights)
+    x = _images(images, finite=False)  # checking 10,000 images costs more than the product
+    return _evaluate(w, x, _labels(labels, len(x)))
+
+
+def _evaluate(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = x @ np.ascontiguousarray(w.T)
+        delta = pred.copy()
+        delta[np.arange(len(y)), y] -= 1.0
+        error = float(np.sum(delta * delta)) / len(x)
+    correct = int(np.count_nonzero(pred.argmax(axis=1) == y))
+    return error, correct / float(len(x))
+
+
+def train_pass(weights, images, labels, alpha: float, start: int = 0) -> tuple[np.ndarray, float, float]:
+    """One pass of learning: every image once, in order from ``start`` (wrapping around).
+
+    Returns ``(new_weights, train_error, train_accuracy)``. As in chapter 8, the training
+    error and accuracy are counted during the pass, from each image's prediction just before
+    learning from it. Nothing given is changed: the pass learns in place on a private copy
+    and returns it as a new read-only array.
+
+    It gives the same numbers as stepping image by image with :func:`step` (to rounding), only
+    faster: no records, no new weight matrix per image. (Skipping blank pixels was measured
+    too; at 784 pixels the extra indexing cost more than the arithmetic it saved.)
+    """
+    w = _weights(weights)
+    x = _images(images)
+    y = _labels(labels, len(x))
+    alpha = checks.number("alpha", alpha)
+    start = checks.count("start", start, lo=0)
+    return _train_pass(w, x, y, alpha, start)
+
+
+def _train_pass(w: np.ndarray, x: np.ndarray, y: np.ndarray, alpha: float, start: int):
+    n = len(x)
+    start %= n
+    order = itertools.chain(range(start, n), range(start))
+    learning = np.array(w)  # the private copy, changed in place below
+    error = 0.0
+    correct = 0
+    labels_ = y.tolist()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in order:
+            image = x[i]
+            label = labels_[i]
+            delta = learning @ image  # pred, turned into delta on the next lines
+            correct += int(delta.argmax() == label)
+            delta[label] -= 1.0
+            error += float(delta @ delta)
+            delta *= alpha
+            learning -= delta[:, None] * image  # alpha * outer(delta, image)
+    learning.setflags(write=False)
+    return learning, error / n, correct / float(n)
+
+
+@dataclass(frozen=True)
+class SingleLayer:
+    """A 784→10 network and what it trains on.
+
+    ``index`` counts the images learned from so far; the next one is ``images[index % n]``.
+    ``test_images``/``test_labels`` are optional: when given, each pass is also tested on them.
+    Arrays are kept read-only (copied only when the given array could still change).
+    """
+
+    weights: np.ndarray
+    images: np.ndarray
+    labels: np.ndarray
+    alpha: float
+    test_images: np.ndarray | None = None
+    test_labels: np.ndarray | None = None
+    index: int = 0
+
+    def __post_init__(self):
+        set_ = object.__setattr__
+        weights = _weights(self.weights)
+        if not np.isfinite(weights).all():
+            raise ValueError("weights must be finite to start from")
+        set_(self, "weights", _frozen("weights", weights))
+        set_(self, "images", _frozen("images", _images(self.images)))
+        set_(self, "labels", _frozen("labels", _labels(self.labels, len(self.images))))
+        set_(self, "alpha", checks.number("alpha", self.alpha))
+        set_(self, "index", checks.count("index", self.index, lo=0))
+        if (self.test_images is None) != (self.test_labels is None):
+            raise ValueError("test_images and test_labels go together: give both or neither")
+        if self.test_images is not None:
+            set_(self, "test_images", _frozen("test_images", _images(self.test_images, "test_images")))
+            set_(self, "test_labels", _frozen("test_labels",
+                                              _labels(self.test_labels, len(self.test_images), "test_labels")))
+
+
+def step(s: SingleLayer) -> tuple[SingleLayer, dict]:
+    """Learn from one image: predict → compare → learn.
+
+    Record: ``index`` (the image's position in ``images``), ``example`` (how many images were
+    learned from before this one), ``label``, ``image`` (784 pixels), ``goal_pred``, ``pred``,
+    ``error`` (summed over the ten outputs), ``delta``, ``correct`` (whether the top score was
+    the label), ``alpha``, ``weights`` (before) and ``new_weights``.
+    """
+    i = s.index % len(s.images)
+    x = s.images[i]
+    label = int(s.labels[i])
+    goal = np.zeros(DIGITS)
+    goal[label] = 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = s.weights @ x
+        delta = pred - goal
+        error = float(np.sum(delta**2))
+        new_weights = s.weights - s.alpha * np.outer(delta, x)
+    new_weights.setflags(write=False)
+    for a in (goal, pred, delta):
+        a.setflags(write=False)
+    record = {
+        "index": i,
+        "example": s.index,
+        "label": label,
+        "image": x,
+        "goal_pred": goal,
+        "pred": pred,
+        "error": error,
+        "delta": delta,
+        "correct": bool(pred.argmax() == label),
+        "alpha": s.alpha,
+        "weights": s.weights,
+        "new_weights": new_weights,
+    }
+    return _moved(s, new_weights, s.index + 1), record
+
+
+def pass_step(s: SingleLayer) -> tuple[SingleLayer, dict]:
+    """Learn from every training image once (one of chapter 8's iterations ``j``).
+
+    Record: ``j`` (0-based pass number, printed as ``I:j``), ``images`` (how many were used),
+    ``alpha``, ``weights`` (before), ``new_weights``, ``train_error`` and ``train_accuracy``
+    (counted during the pass, as the book does), ``test_error`` and ``test_accuracy`` (of the
+    new weights on the whole test set; None without one).
+    """
+    n = len(s.images)
+    # The state's arrays were checked when it was made: skip the public functions' checks.
+    new_weights, train_error, train_accuracy = _train_pass(s.weights, s.images, s.labels, s.alpha, s.index % n)
+    if s.test_images is not None:
+        test_error, test_accuracy = _evaluate(new_weights, s.test_images, s.test_labels)
+    else:
+        test_error = test_accuracy = None
+    record = {
+        "j": s.index // n,
+        "images": n,
+        "alpha": s.alpha,
+        "weights": s.weights,
+        "new_weights": new_weights,
+        "train_error": train_error,
+        "train_accuracy": train_accuracy,
+        "test_error": test_error,
+        "test_accuracy": test_accuracy,
+    }
+    return _moved(s, new_weights, s.index + n), record
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def _moved(s: SingleLayer, weights: np.ndarray, index: int) -> SingleLayer:
+    """``s`` with new weights and index; the rest was validated when ``s`` was made. The
+    weights may have overflowed (the run stops right after), so they are not checked again."""
+    new = object.__new__(SingleLayer)
+    for name, value in vars(s).items():
+        object.__setattr__(new, name, value)
+    object.__setattr__(new, "weights", weights)
+    object.__setattr__(new, "index", index)
+    return new
+
+
+def _frozen(name: str, a: np.ndarray) -> np.ndarray:
+    """``a`` itself when nobody can change it any more, else a read-only copy.
+
+    Read-only is not enough on its own: a read-only view of a writable array still changes
+    when that array does. So the chain of bases is followed down to the memory's owner. The
+    loader's arrays pass (read-only views of read-only data), so the 10,000 test images are
+    shared, never copied.
+    """
+    if not _immutable(a):
+        a = a.copy()
+        a.setflags(write=False)
+    return a
+
+
+def _immutable(a) -> bool:
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable:
+            return False
+        if a.base is None:
+            return True
+        a = a.base
+    return isinstance(a, bytes)
+
+
+def _float_array(name: str, value, shape: tuple[int | None, ...], what: str) -> np.ndarray:
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers ({what})") from None
+    if a.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, a.shape)):
+        raise ValueError(f"{name} must be {what}, got shape {'×'.join(map(str, a.shape)) or 'a scalar'}")
+    return a
+
+
+def _weights(value) -> np.ndarray:
+    # Non-finite weights are allowed here: a diverged run must be shown, not crash.
+    return _float_array("weights", value, (DIGITS, PIXELS), "10×784 (one row of 784 per digit)")
+
+
+def _image(value) -> np.ndarray:
+    a = _float_array("image", value, (None,), "784 pixels")
+    if a.size == SIDE * SIDE and a.ndim == 1:
+        return a
+    raise ValueError(f"image must be 784 pixels, got {a.size}")
+
+
+def _images(value, name: str = "images", finite: bool = True) -> np.ndarray:
+    a = _float_array(name, value, (None, PIXELS), "n×784 (one row per image)")
+    if len(a) == 0:
+        raise ValueError(f"{name} must hold at least one image")
+    if finite and not np.isfinite(a).all():
+        raise ValueError(f"{name} must be finite")
+    return a
+
+
+def _labels(value, n: int, name: str = "labels") -> np.ndarray:
+    a = np.asarray(value)
+    if a.ndim != 1 or len(a) != n:
+        raise ValueError(f"{name} must be {n} digits (one per image), got shape {a.shape}")
+    if a.dtype.kind not in "iu":
+        if a.dtype.kind != "f" or not np.all(a == np.round(a)):
+            raise ValueError(f"{name} must be whole numbers 0..9")
+    if a.min() < 0 or a.max() > DIGITS - 1:
+        raise ValueError(f"{name} must be digits 0..9, got values from {a.min()} to {a.max()}")
+    return a.astype(np.int64, copy=False)
