@@ -1,0 +1,261 @@
+"""Parts E and F: the sigmoid unit, backprop by hand, the matrix forward pass, logic gates.
+
+Logs print one ``name:value`` per line, floats at full precision (``str``), arrays as lists.
+Where the decks round by hand, the logs show their number beside ours (``deck:…``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdviz.core import gates
+from gdviz.core import matrix_net as mn
+from gdviz.core import sigmoid_unit as su
+from gdviz.core.run import run
+from gdviz.experiments import register
+from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
+
+BIG = 1e6  # what the CLI accepts for inputs, targets and weights; pages offer less
+MAX_NODES = 20  # the most inputs/nodes per layer sigmoid-unit and matrix-forward accept (they print every value)
+MAX_EPOCHS = 20_000  # logic-gates stops here (each epoch is a full pass over the 4 rows)
+
+
+def show(v) -> str:
+    """A value as the logs print it: floats via ``str``, arrays as (nested) lists of floats."""
+    if isinstance(v, np.ndarray):
+        return str(v.tolist())
+    if isinstance(v, (tuple, list)):
+        return str([float(a) for a in v])
+    return str(float(v)) if isinstance(v, (float, np.floating)) else str(v)
+
+
+def _blocks(result, lines_of):
+    for k, r in enumerate(result.records):
+        if k:
+            yield "-----"
+        yield from lines_of(r)
+    if result.diverged_at:
+        yield diverged_line(result)
+
+
+# --- E: one sigmoid unit -------------------------------------------------------------------------
+
+LEARN_RATE = Param("learn_rate", "learn_rate (η, eta)", 0.5, lo=-BIG, hi=BIG, ui=(0.01, 5.0, 0.01),
+                   help="Each step adds learn_rate × delta × x to the weights.")
+UNIT_PARAMS = (
+    Param("x", "x (inputs)", (0.1, 0.3), kind="floats", lo=-BIG, hi=BIG, ui=(-1.0, 1.0, 0.05),
+          help="One record of inputs."),
+    Param("y", "y (target)", 0.2, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01),
+          help="The output we want; a sigmoid can only reach values between 0 and 1."),
+    Param("w", "w (weights)", (-0.8, 0.5), kind="floats", lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
+          help="One weight per input, before the update."),
+    LEARN_RATE,
+)
+UNIT_KEYS = ("x", "y", "w", "h", "y_hat", "error", "f_prime", "delta", "delta_w", "new_w")
+
+
+def simulate_unit(s, iterations):
+    if len(s["x"]) > MAX_NODES:
+        raise ValueError(f"x must hold at most {MAX_NODES} inputs, got {len(s['x'])}")
+    return run(su.step, su.SigmoidUnit(s["x"], s["y"], s["w"], s["learn_rate"]), iterations)
+
+
+def log_unit(result, settings):
+    yield from _blocks(result, lambda r: (f"{k}:{show(r[k])}" for k in UNIT_KEYS))
+
+
+def _sum_of_products(w, x) -> str:
+    return " + ".join(f"{fmt(a)} × {fmt(b)}" for a, b in zip(w, x))
+
+
+def unit_arithmetic(r) -> list[Line]:
+    """One delta-rule step of a sigmoid unit (a per-record record), numbers put in."""
+    lines = [
+        Line("predict", "h", "Σ wᵢ xᵢ", _sum_of_products(r["w"], r["x"]), fmt_value(r["h"])),
+        Line("predict", "y_hat", "sigmoid(h) = 1 / (1 + e^(−h))", f"1 / (1 + e^(−{fmt(r['h'])}))",
+             fmt_value(r["y_hat"])),
+        Line("compare", "error", "y − y_hat", f"{fmt(r['y'])} − {fmt(r['y_hat'])}", fmt_value(r["error"])),
+        Line("learn", "f_prime", "y_hat × (1 − y_hat)", f"{fmt(r['y_hat'])} × (1 − {fmt(r['y_hat'])})",
+             fmt_value(r["f_prime"])),
+        Line("learn", "delta", "error × f_prime", f"{fmt(r['error'])} × {fmt(r['f_prime'])}",
+             fmt_value(r["delta"])),
+    ]
+    for i, (x, w, dw, nw) in enumerate(zip(r["x"], r["w"], r["delta_w"], r["new_w"])):
+        lines.append(Line("learn", f"delta_w[{i}]", f"learn_rate × delta × x[{i}]",
+                          f"{fmt(r['learn_rate'])} × {fmt(r['delta'])} × {fmt(x)}", fmt_value(dw)))
+        lines.append(Line("learn", f"w[{i}]", f"w[{i}] + delta_w[{i}]", f"{fmt(w)} + {fmt(dw)}", fmt_value(nw)))
+    return lines
+
+
+# --- E: backprop by hand, 2-1-1 --------------------------------------------------------------------
+
+BACKPROP_PARAMS = (
+    Param("x", "x (inputs)", (0.1, 0.3), kind="floats", lo=-BIG, hi=BIG, ui=(-1.0, 1.0, 0.05),
+          help="The two inputs."),
+    Param("y", "y (target)", 1.0, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01), help="The output we want."),
+    Param("w", "w (input → hidden)", (0.4, -0.2), kind="floats", lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
+          help="The two weights into the hidden node."),
+    Param("W", "W (hidden → output)", 0.1, lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
+          help="The weight from the hidden node to the output."),
+    LEARN_RATE,
+)
+BACKPROP_KEYS = ("x", "y", "w", "W", "h", "a", "h_output", "y_hat", "error", "f_prime_output",
+                 "delta_output", "f_prime_hidden", "delta_hidden", "delta_W", "delta_w",
+                 "new_W", "new_w")
+
+
+def backprop_arithmetic(r) -> list[Line]:
+    """One backprop step of the 2-1-1 network, numbers put in."""
+    lines = [
+        Line("predict", "h", "Σ wᵢ xᵢ", _sum_of_products(r["w"], r["x"]), fmt_value(r["h"])),
+        Line("predict", "a", "sigmoid(h)", f"sigmoid({fmt_value(r['h'])})", fmt_value(r["a"])),
+        Line("predict", "y_hat", "sigmoid(W × a)", f"sigmoid({fmt(r['W'])} × {fmt(r['a'])})",
+             fmt_value(r["y_hat"])),
+        Line("compare", "error", "y − y_hat", f"{fmt(r['y'])} − {fmt(r['y_hat'])}", fmt_value(r["error"])),
+        Line("learn", "delta_output", "error × y_hat × (1 − y_hat)",
+             f"{fmt(r['error'])} × {fmt(r['y_hat'])} × (1 − {fmt(r['y_hat'])})", fmt_value(r["delta_output"])),
+        Line("learn", "delta_hidden", "W × delta_output × a × (1 − a)",
+             f"{fmt(r['W'])} × {fmt(r['delta_output'])} × {fmt(r['a'])} × (1 − {fmt(r['a'])})",
+             fmt_value(r["delta_hidden"])),
+        Line("learn", "delta_W", "learn_rate × delta_output × a",
+             f"{fmt(r['learn_rate'])} × {fmt(r['delta_output'])} × {fmt(r['a'])}", fmt_value(r["delta_W"])),
+    ]
+    for i, (x, dw) in enumerate(zip(r["x"], r["delta_w"])):
+        lines.append(Line("learn", f"delta_w[{i}]", f"learn_rate × delta_hidden × x[{i}]",
+                          f"{fmt(r['learn_rate'])} × {fmt(r['delta_hidden'])} × {fmt(x)}", fmt_value(dw)))
+    return lines
+
+
+def simulate_backprop(s, iterations):
+    return run(su.backprop_step, su.TwoOneOne(s["x"], s["y"], s["w"], s["W"], s["learn_rate"]), iterations)
+
+
+def _differs(a, b) -> bool:
+    return not np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def log_backprop(result, settings):
+    def lines(r):
+        finite = np.all(np.isfinite(r["w"])) and np.isfinite(r["W"])
+        deck = su.backprop_211(r["x"], r["y"], r["w"], r["W"], r["learn_rate"], su.DECK_DECIMALS) if finite else r
+        for k in BACKPROP_KEYS:
+            line = f"{k}:{show(r[k])}"
+            if _differs(r[k], deck[k]):
+                line += f" deck:{show(deck[k])}"
+            yield line
+    yield from _blocks(result, lines)
+
+
+# --- F: the matrix forward pass --------------------------------------------------------------------
+
+MATRIX_PARAMS = (
+    Param("I", "I (inputs)", (0.9, 0.1, 0.8), kind="floats", lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01),
+          help="The input layer's values."),
+    Param("W_input_hidden", "W_input_hidden (row j = links into hidden node j)",
+          (0.9, 0.3, 0.4, 0.2, 0.8, 0.2, 0.1, 0.5, 0.6), kind="floats", lo=-BIG, hi=BIG,
+          ui=(-1.0, 1.0, 0.05), help="Row by row: one row per hidden node, one column per input."),
+    Param("W_hidden_output", "W_hidden_output (row k = links into output node k)",
+          (0.3, 0.7, 0.5, 0.6, 0.5, 0.2, 0.8, 0.1, 0.9), kind="floats", lo=-BIG, hi=BIG,
+          ui=(-1.0, 1.0, 0.05), help="Row by row: one row per output node, one column per hidden node."),
+    Param("deck_decimals", "decimals the deck keeps", 3, kind="int", lo=0, hi=10, ui=(0, 6, 1),
+          help="The deck rounds the hidden outputs to this many decimals before the next layer."),
+)
+MATRIX_KEYS = ("X_hidden", "O_hidden", "X_output", "O_output")
+
+
+def _matrix(name: str, values, n_cols: int) -> np.ndarray:
+    if not values or len(values) % n_cols:
+        raise ValueError(f"{name} must hold a whole number of rows of {n_cols} values "
+                         f"(one per node of the layer before), got {len(values)} values")
+    rows = len(values) // n_cols
+    if rows > MAX_NODES:
+        raise ValueError(f"{name} must have at most {MAX_NODES} rows (nodes), got {rows}")
+    return np.array(values, dtype=np.float64).reshape(rows, n_cols)
+
+
+def matrix_net_of(s) -> mn.MatrixNet:
+    """The 3-layer network the settings describe (weights given row by row)."""
+    I = s["I"]
+    if not 1 <= len(I) <= MAX_NODES:
+        raise ValueError(f"I must hold 1 to {MAX_NODES} inputs, got {len(I)}")
+    W1 = _matrix("W_input_hidden", s["W_input_hidden"], len(I))
+    W2 = _matrix("W_hidden_output", s["W_hidden_output"], W1.shape[0])
+    return mn.MatrixNet((W1, W2))
+
+
+def simulate_matrix(s, iterations):
+    net = matrix_net_of(s)
+    record = mn.forward(net, s["I"])
+    record["deck"] = mn.forward(net, s["I"], round_hidden=s["deck_decimals"])
+    return run(lambda state: (state, record), None, iterations)
+
+
+def log_matrix(result, settings):
+    d = settings["deck_decimals"]
+    r = result.records[0]
+    for k in MATRIX_KEYS:
+        yield f"{k}:{show(r[k])}"
+    yield f"deck (O_hidden rounded to {d} decimals before the next layer, every value shown to {d} decimals):"
+    for k in MATRIX_KEYS:
+        yield f"{k}:{show(np.round(r['deck'][k], d))}"
+
+
+# --- F: logic gates ---------------------------------------------------------------------------------
+
+GATE_PARAMS = (
+    Param("gate", "gate", "xor", kind="choice", choices=("and", "or", "xor"),
+          help="The truth table to learn."),
+    Param("hidden", "hidden nodes", "2", kind="choice", choices=("0", "2"),
+          help="0: one sigmoid unit (one line). 2: a 2-2-1 network (two lines)."),
+    Param("learn_rate", "learn_rate (η, eta)", gates.XOR_LEARN_RATE, lo=-BIG, hi=BIG, ui=(0.1, 20.0, 0.1),
+          help="One full-batch step per epoch on the mean error of the four rows."),
+    Param("seed", "seed", gates.XOR_SEED, kind="int", lo=0, hi=2**32 - 1, ui=(0, 100, 1),
+          help="Where the random starting weights come from."),
+)
+EVERY = 100  # the gates log prints one line every EVERY epochs (and the last one)
+
+
+def simulate_gates(s, iterations):
+    if s["hidden"] == "0":
+        return run(gates.unit_step, gates.gate_unit(s["gate"], s["seed"], s["learn_rate"]), iterations)
+    return run(gates.net_step, gates.gate_net(s["gate"], s["seed"], s["learn_rate"]), iterations)
+
+
+def log_gates(result, settings):
+    records = result.records
+    for r in records:
+        if r["epoch"] % EVERY == 0 or r is records[-1]:
+            yield f"Epoch:{r['epoch']} Accuracy:{r['accuracy']} Error:{r['E']}"
+    if result.diverged_at:
+        yield diverged_line(result)
+        return
+    last = records[-1]
+    if settings["hidden"] == "0":
+        yield f"w:{show(last['new_w'])}"
+        yield f"b:{show(last['new_b'])}"
+    else:
+        for k in ("W1", "b1", "W2", "b2"):
+            yield f"{k}:{show(last['new_' + k])}"
+        for j in range(2):
+            line = (float(last["new_W1"][j, 0]), float(last["new_W1"][j, 1]), float(last["new_b1"][j]))
+            yield f"hidden_line_{j + 1}:{show(line)}"
+    yield f"y_hat:{show(last['y_hat'])}"
+
+
+register(
+    Experiment("sigmoid-unit", "One sigmoid unit, one step", "E",
+               "x = [0.1, 0.3], y = 0.2, w = [−0.8, 0.5], η = 0.5: every value of one delta-rule step.",
+               UNIT_PARAMS, 1, simulate_unit, log_unit, button="Deck: x [0.1, 0.3], y 0.2"),
+    Experiment("backprop-worked", "Backpropagation by hand (2-1-1)", "E",
+               "Target 1, η = 0.5, x = [0.1, 0.3], w = [0.4, −0.2], W = 0.1: every value of one "
+               "backprop step, beside the deck's rounded arithmetic.",
+               BACKPROP_PARAMS, 1, simulate_backprop, log_backprop, button="Deck: 2-1-1 worked example"),
+    Experiment("matrix-forward", "The forward pass as matrices (3-3-3)", "F",
+               "X = W · I, O = sigmoid(X), layer by layer; unrounded and as the deck rounds by hand.",
+               MATRIX_PARAMS, 1, simulate_matrix, log_matrix, max_iterations=1,
+               button="Deck: 3-3-3 network"),
+    Experiment("logic-gates", "Logic gates: one line or two", "F",
+               "One sigmoid unit learns AND and OR but never all of XOR; a 2-2-1 network solves XOR.",
+               GATE_PARAMS, gates.XOR_EPOCHS, simulate_gates, log_gates, max_iterations=MAX_EPOCHS,
+               button="XOR with a hidden layer (2-2-1)"),
+)
