@@ -134,3 +134,30 @@ class Experiment:
 def diverged_line(run: Run) -> str:
     """The sentence every log and page uses for an overflowed run."""
     return f"Diverged at iteration {run.diverged_at}: the numbers overflowed to inf/nan."
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a step's arithmetic: ``name = formula = numbers = value``."""
+
+    phase: str  # predict | compare | learn | ...
+    name: str
+    formula: str
+    numbers: str
+    value: str
+
+
+def fmt(x, digits: int = 6) -> str:
+    """A number for the arithmetic panel: short, inf/nan spelled out, negatives bracketed."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "(−inf)"
+    text = f"{x:.{digits}g}"
+    return f"(−{text[1:]})" if text.startswith("-") else text
+
+
+def fmt_value(x, digits: int = 6) -> str:
+    """A result: like :func:`fmt` without brackets."""
+    return fmt(x, digits).removeprefix("(").removesuffix(")")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gdviz.core import one_weight as ow
 from gdviz.core.run import run
 from gdviz.experiments import register
-from gdviz.experiments.base import Experiment, Param, diverged_line
+from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
 
 BIG = 1e6  # what the CLI accepts for weight/input/goal_pred; pages offer less
 
@@ -95,3 +95,37 @@ register(
         "The same start with alpha 0.1 walks calmly down the bowl.",
         "Book: input 2, alpha 0.1", 20, input=2.0, alpha=0.1),
 )
+
+
+def gd_arithmetic(r) -> list[Line]:
+    """predict -> compare -> learn for one gradient-descent record, numbers put in."""
+    return [
+        Line("predict", "pred", "input × weight", f"{fmt(r['input'])} × {fmt(r['weight'])}", fmt_value(r["pred"])),
+        Line("compare", "error", "(pred − goal_pred)²", f"({fmt(r['pred'])} − {fmt(r['goal_pred'])})²",
+             fmt_value(r["error"])),
+        Line("compare", "delta", "pred − goal_pred", f"{fmt(r['pred'])} − {fmt(r['goal_pred'])}", fmt_value(r["delta"])),
+        Line("learn", "weight_delta", "delta × input", f"{fmt(r['delta'])} × {fmt(r['input'])}",
+             fmt_value(r["weight_delta"])),
+        Line("learn", "weight", "weight − alpha × weight_delta",
+             f"{fmt(r['weight'])} − {fmt(r['alpha'])} × {fmt(r['weight_delta'])}", fmt_value(r["new_weight"])),
+    ]
+
+
+def hot_cold_arithmetic(r) -> list[Line]:
+    """The three predictions of hot and cold and the move they decide."""
+    move = {"up": "weight + step_amount", "down": "weight − step_amount", "stay": "weight (a tie: no move)"}[r["move"]]
+    sign = {"up": "+", "down": "−", "stay": "+ 0 ×"}[r["move"]]
+    return [
+        Line("predict", "pred", "input × weight", f"{fmt(r['input'])} × {fmt(r['weight'])}", fmt_value(r["pred"])),
+        Line("compare", "error", "(pred − goal_pred)²", f"({fmt(r['pred'])} − {fmt(r['goal_pred'])})²",
+             fmt_value(r["error"])),
+        Line("predict", "up_pred", "input × (weight + step_amount)",
+             f"{fmt(r['input'])} × ({fmt(r['weight'])} + {fmt(r['step_amount'])})", fmt_value(r["up_pred"])),
+        Line("compare", "up_error", "(goal_pred − up_pred)²", f"({fmt(r['goal_pred'])} − {fmt(r['up_pred'])})²",
+             fmt_value(r["up_error"])),
+        Line("predict", "down_pred", "input × (weight − step_amount)",
+             f"{fmt(r['input'])} × ({fmt(r['weight'])} − {fmt(r['step_amount'])})", fmt_value(r["down_pred"])),
+        Line("compare", "down_error", "(goal_pred − down_pred)²",
+             f"({fmt(r['goal_pred'])} − {fmt(r['down_pred'])})²", fmt_value(r["down_error"])),
+        Line("learn", "weight", move, f"{fmt(r['weight'])} {sign} {fmt(r['step_amount'])}", fmt_value(r["new_weight"])),
+    ]

@@ -1,0 +1,1 @@
+"""Plotly figures: pure functions from records to figures (no Streamlit here)."""

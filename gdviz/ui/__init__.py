@@ -1,0 +1,1 @@
+"""Streamlit glue: page setup, lecture mode, URL-bound controls, the player, the arithmetic panel."""

@@ -1,0 +1,28 @@
+"""Download a run's log: CSV (one row per iteration) and the book-style text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import streamlit as st
+
+
+def records_csv(records: Sequence[Mapping]) -> str:
+    out = io.StringIO()
+    scalar_keys = [k for k, v in records[0].items() if not isinstance(v, (np.ndarray, list, tuple, dict))] if records else []
+    writer = csv.writer(out)
+    writer.writerow(["iteration", *scalar_keys])
+    for i, r in enumerate(records, 1):
+        writer.writerow([i, *(repr(r[k]) if isinstance(r[k], float) else r[k] for k in scalar_keys)])
+    return out.getvalue()
+
+
+def log_buttons(name: str, records: Sequence[Mapping], lines: Iterable[str]) -> None:
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("Download log (CSV)", records_csv(records), file_name=f"{name}.csv", mime="text/csv",
+                       on_click="ignore", key=f"{name}_csv")
+    c2.download_button("Download log (book text)", "\n".join(lines) + "\n", file_name=f"{name}.txt",
+                       mime="text/plain", on_click="ignore", key=f"{name}_txt")

@@ -1,0 +1,60 @@
+"""A1 · Hot and cold learning: probe the error on both sides of the weight, step a fixed amount."""
+
+import streamlit as st
+
+from gdviz import experiments
+from gdviz.experiments import one_weight as A
+from gdviz.figures import one_weight as figs
+from gdviz.ui import arithmetic, controls, downloads, page, player, presets
+
+KEY = "hot_cold"
+exp = experiments.get("hot-cold")
+
+page.lesson(
+    "Hot and cold learning", "A1",
+    "The simplest way to learn a weight: predict three times — with the weight, a little above it "
+    "and a little below it — and move the weight a fixed **step_amount** toward whichever side gave "
+    "the smaller error. No derivative, just trial. Watch how slow a tiny step is, and how a big step "
+    "can never land on the goal.")
+
+presets.buttons([experiments.get(n) for n in ("hot-cold", "hot-cold-overshoot", "hot-cold-stuck")], KEY)
+c = st.columns(5)
+with c[0]:
+    weight = controls.number_slider(A.WEIGHT)
+with c[1]:
+    input_ = controls.number_slider(A.INPUT)
+with c[2]:
+    goal_pred = controls.number_slider(A.GOAL)
+with c[3]:
+    step_amount = controls.choice_slider(A.STEP_AMOUNT, A.STEP_CHOICES)
+with c[4]:
+    iterations = controls.iterations_slider(exp.iterations, 2000)
+
+settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, step_amount=step_amount)
+run = exp.simulate(settings, iterations)
+page.diverged(run)
+
+
+def render(i: int) -> None:
+    r = run.records[i]
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(figs.hot_cold(run.records, i, lecture=page.lecture()), key=f"{KEY}_curve",
+                        config={"displayModeBar": False})
+    with right:
+        m = st.columns(3)
+        m[0].metric("pred", figs.num(r["pred"]))
+        m[1].metric("error", figs.num(r["error"], 4))
+        m[2].metric("move", {"up": "up ▲", "down": "down ▼", "stay": "stay"}[r["move"]])
+        st.plotly_chart(figs.error_per_iteration([("error", run.records, run.diverged_at)], i, len(run),
+                                                 lecture=page.lecture()),
+                        key=f"{KEY}_errors", config={"displayModeBar": False})
+    arithmetic.show(A.hot_cold_arithmetic(r), title=f"The arithmetic of iteration {i + 1}")
+    st.caption("The step is always step_amount, however big or small the error is.")
+
+
+player.player(KEY, len(run), render)
+with st.expander("The log, as the book prints it"):
+    lines = list(exp.log(run, settings))
+    st.code("\n".join(lines[:60] + (["…"] + lines[-5:] if len(lines) > 65 else lines[60:])), language=None)
+    downloads.log_buttons(exp.name, run.records, lines)
