@@ -31,12 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "list":
-        width = max(map(len, experiments.names()))
-        for e in experiments.all_experiments():
-            print(f"{e.name:<{width}}  {e.lesson}  {e.title}")
-        return 0
     try:
+        if args.command == "list":
+            width = max(map(len, experiments.names()))
+            for e in experiments.all_experiments():
+                print(f"{e.name:<{width}}  {e.lesson}  {e.title}")
+            return 0
         exp = experiments.get(args.name)
         overrides = {}
         for item in args.overrides:
@@ -51,5 +51,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gdviz: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `| head` closed the pipe: not an error
+        sys.stdout = None
         return 0
     return 0

@@ -30,13 +30,13 @@ def get(name: str) -> Experiment:
 
 
 def names() -> list[str]:
-    _load()
-    return list(REGISTRY)
+    return [e.name for e in all_experiments()]
 
 
 def all_experiments() -> list[Experiment]:
+    """Every experiment, in curriculum order (by lesson, then as registered)."""
     _load()
-    return list(REGISTRY.values())
+    return sorted(REGISTRY.values(), key=lambda e: e.lesson)
 
 
 _loaded = False

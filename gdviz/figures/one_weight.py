@@ -170,7 +170,7 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
         if log:
             lo_l, hi_l = math.log10(lo), math.log10(hi)
             pad = max((hi_l - lo_l) * 0.06, 0.3)
-            fig.update_yaxes(type="log", range=[lo_l - pad, hi_l + pad])
+            fig.update_yaxes(type="log", range=[lo_l - pad, hi_l + pad], exponentformat="power")
         else:
             pad = (hi - lo) * 0.08 or 1.0
             fig.update_yaxes(range=[lo - pad, hi + pad])
