@@ -1,0 +1,121 @@
+"""B5 · What the weights learn: a 784→10 layer trained on real MNIST, its weights drawn as pictures."""
+
+import streamlit as st
+
+from gdviz import experiments
+from gdviz.core import mnist
+from gdviz.core import single_layer as sl
+from gdviz.experiments import mnist_weights as B
+from gdviz.experiments.base import Param
+from gdviz.figures import mnist as figs
+from gdviz.ui import controls, downloads, page, player, presets
+
+KEY = "mnist"
+#: Passes offered by the slider: 20 passes over 10,000 images take about 5 s, computed once.
+MAX_PASSES = 20
+ALPHA_CHOICES = (0.0001, 0.0005, 0.001, 0.005, 0.01)
+TEST_IMAGE = Param("test_image", "test image (index)", 0, kind="int", lo=0, hi=9999, ui=(0, 9999, 1),
+                   help="Which of the 10,000 MNIST test images to score with the current weights.")
+exp = experiments.get("mnist-weights")
+
+page.lesson(
+    "What the weights learn", "B5",
+    "Here the network has 784 inputs — one per pixel of a 28×28 handwritten digit — and 10 outputs, "
+    "one per digit. Every output has its own 784 weights, so we can lay them out as a 28×28 picture. "
+    "Training is the rule you already know, applied image after image: each output's `delta` times "
+    "each pixel gives that weight's `weight_delta`. Starting from all-zero weights, a picture of a "
+    "**3** makes output 3 like the pixels the 3 inked and makes the other nine outputs dislike them. "
+    "After a pass or two each output's weights look like a smudged, average version of its digit, "
+    "with blue where *other* digits tend to put ink.")
+
+presets.buttons([exp], KEY, iterations_key="passes", label="Preset")
+c = st.columns(4)
+with c[0]:
+    alpha = controls.choice_slider(B.ALPHA, ALPHA_CHOICES)
+with c[1]:
+    train_images = controls.number_slider(B.TRAIN_IMAGES)
+with c[2]:
+    passes = controls.iterations_slider(exp.iterations, MAX_PASSES, key="passes", label="passes")
+with c[3]:
+    test_index = controls.number_slider(TEST_IMAGE)
+
+
+@st.cache_resource(show_spinner=False)
+def test_set():
+    return mnist.load("test")  # read-only, shared by every session
+
+
+@st.cache_data(show_spinner="Training on MNIST…", max_entries=24)
+def train(alpha: float, train_images: int, passes: int):
+    """One record per pass, computed once per setting."""
+    return exp.simulate(exp.settings(alpha=alpha, train_images=train_images), passes)
+
+
+@st.cache_data(show_spinner=False, max_entries=400)
+def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: bool):
+    """The ten pictures of pass ``i``: building a 10-subplot figure costs more than the rest of the
+    page, so each one is built once per setting and kept."""
+    records = train(alpha, train_images, passes).records
+    return figs.weight_maps(records[i]["new_weights"], figs.weight_range(records), lecture=lecture)
+
+
+@st.cache_data(show_spinner=False, max_entries=400)
+def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture: bool):
+    return figs.accuracy_error(train(alpha, train_images, passes).records, i, lecture=lecture)
+
+
+run = train(alpha, train_images, passes)
+page.diverged(run, "the weights")
+test_images, test_labels = test_set()
+x, label = test_images[test_index], int(test_labels[test_index])
+score_range = figs.score_range(run.records, x)
+contribution_zmax = figs.contribution_range(run.records, x)
+chart = {"displayModeBar": False}
+
+
+def render(i: int) -> None:
+    r = run.records[i]
+    w = r["new_weights"]
+    lecture = page.lecture()
+    st.subheader(f"The ten weight pictures after pass {i + 1}")
+    m = st.columns(4)
+    m[0].metric("Train-Acc", figs.num(r["train_accuracy"], 4))
+    m[1].metric("Test-Acc", figs.num(r["test_accuracy"], 4))
+    m[2].metric("Train-Err", figs.num(r["train_error"], 4))
+    m[3].metric("Test-Err", figs.num(r["test_error"], 4))
+    st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture), key=f"{KEY}_weights", config=chart)
+    st.caption("One colour scale for the whole run (white is 0), so the pictures only change when the "
+               "weights do. The border stays white: those pixels are blank in every image, so their "
+               "weights never receive a weight_delta.")
+
+    st.subheader("Dot products as similarity")
+    pred = sl.scores(w, x)
+    top = figs.winner(pred)
+    cols = st.columns([1, 1.4, 1.3])
+    with cols[0]:
+        st.plotly_chart(figs.image_map(x, label=label, lecture=lecture), key=f"{KEY}_image", config=chart)
+    with cols[1]:
+        st.plotly_chart(figs.score_bars(pred, label=label, yrange=score_range, lecture=lecture),
+                        key=f"{KEY}_scores", config=chart)
+    with cols[2]:
+        st.plotly_chart(figs.contributions_map(w, x, top, zmax=contribution_zmax, lecture=lecture),
+                        key=f"{KEY}_contrib", config=chart)
+    st.caption(f"Each score is a dot product: multiply the image by one digit's weight picture, pixel by "
+               f"pixel, and add everything up. The right-hand picture is that product for the winner, "
+               f"digit {top}: its cells add up to exactly the bar of {top} ({figs.num(pred[top], 4)}). "
+               f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink on "
+               f"negative weights (evidence against). The image looks most like the picture that scores "
+               f"highest.")
+
+    st.subheader("Accuracy and error per pass")
+    st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture), key=f"{KEY}_acc", config=chart)
+    st.caption(f"Train numbers are counted during the pass, on the {train_images:,} training images; test "
+               "numbers use the weights after the pass, on all 10,000 test images, which it never learns from.")
+
+
+player.player(KEY, len(run), render, label="pass")
+with st.expander("The log, as the book prints it"):
+    settings = exp.settings(alpha=alpha, train_images=train_images)
+    lines = list(exp.log(run, settings))
+    st.code("\n".join(lines), language=None)
+    downloads.log_buttons(exp.name, run.records, lines)
