@@ -13,7 +13,7 @@ from gdviz.core import backprop as bp
 from gdviz.core import datasets as ds
 from gdviz.core.run import run
 from gdviz.experiments import register
-from gdviz.experiments.base import Experiment, Param, diverged_line
+from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
 
 BIG = 1e6  # what the CLI accepts for weights, alpha and inputs; pages offer less
 
@@ -133,3 +133,71 @@ register(
                _C3, 60, simulate_backprop, log_backprop, defaults={**_C2_DATA, "activation": "linear"},
                button="Linear hidden layer: cannot learn"),
 )
+
+
+# ------------------------------------------------------------------ the arithmetic panels
+
+
+def _vec(values, digits: int = 4) -> str:
+    return "[" + ", ".join(fmt_value(v, digits) for v in np.ravel(values)) + "]"
+
+
+def _dot(a, b, digits: int = 4) -> str:
+    return " + ".join(f"{fmt(x, digits)}×{fmt(w, digits)}" for x, w in zip(np.ravel(a), np.ravel(b)))
+
+
+def pass_arithmetic(r, alpha: float) -> list[Line]:
+    """One pass of a single weight vector: every example's pred and error, and each update."""
+    lines = []
+    for e in r["examples"]:
+        i = e["example"]
+        lines.append(Line("predict", f"pred ({i})", "input · weights", _dot(e["input"], e["weights"]),
+                          fmt_value(e["pred"])))
+        lines.append(Line("compare", f"error ({i})", "(pred − goal_pred)²",
+                          f"({fmt(e['pred'])} − {fmt(e['goal_pred'])})²", fmt_value(e["error"])))
+        if e["update"]:
+            lines.append(Line("learn", "weights", "weights − alpha × weight_delta",
+                              f"{_vec(e['weights'], 3)} − {fmt(alpha)} × {_vec(e['batch_weight_delta'], 3)}",
+                              _vec(e["new_weights"], 4)))
+    lines.append(Line("compare", "error (pass)", "sum of the errors", "", fmt_value(r["error"])))
+    return lines
+
+
+def backprop_arithmetic(r, phase: str) -> list[Line]:
+    """One phase of learning one example in the 3-layer network, the numbers put in."""
+    if phase not in bp.PHASES:
+        raise ValueError(f"phase must be one of {', '.join(bp.PHASES)}, got {phase!r}")
+    layer_0, layer_1 = np.ravel(r["layer_0"]) + 0.0, np.ravel(r["layer_1"]) + 0.0  # + 0.0: no "−0"
+    w01, w12 = np.asarray(r["weights_0_1"]), np.asarray(r["weights_1_2"])
+    act = "relu" if r["activation"] == "relu" else "linear"
+    d2 = float(np.ravel(r["layer_2_delta"])[0])
+    lines = []
+    if phase == "forward":
+        for j in range(w01.shape[1]):
+            lines.append(Line("forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
+                              f"{act}({_dot(layer_0, w01[:, j], 3)})", fmt_value(layer_1[j])))
+        lines.append(Line("forward", "layer_2", "layer_1 · weights_1_2", _dot(layer_1, w12[:, 0], 3),
+                          fmt_value(r["pred"])))
+    elif phase == "compare":
+        lines.append(Line("compare", "layer_2_delta", "layer_2 − goal_pred",
+                          f"{fmt(r['pred'])} − {fmt(r['goal_pred'])}", fmt_value(d2)))
+        lines.append(Line("compare", "error", "(layer_2 − goal_pred)²", f"{fmt(d2)}²", fmt_value(r["error"])))
+    elif phase == "backward":
+        d1 = np.ravel(r["layer_1_delta"])
+        for j in range(w12.shape[0]):
+            slope = 1.0 if act == "linear" else float(layer_1[j] > 0)
+            lines.append(Line("backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
+                              f"{fmt(d2)} × {fmt(w12[j, 0])} × {fmt(slope, 1)}", fmt_value(d1[j])))
+    else:
+        alpha = r["alpha"]
+        n12, n01 = np.asarray(r["new_weights_1_2"]), np.asarray(r["new_weights_0_1"])
+        d1 = np.ravel(r["layer_1_delta"])
+        for j in range(w12.shape[0]):
+            lines.append(Line("update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
+                              f"{fmt(w12[j, 0])} − {fmt(alpha)} × {fmt(layer_1[j])} × {fmt(d2)}",
+                              fmt_value(n12[j, 0])))
+        for j in range(w01.shape[1]):
+            lines.append(Line("update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
+                              f"{_vec(w01[:, j], 3)} − {fmt(alpha)} × {_vec(layer_0, 2)} × {fmt(d1[j], 4)}",
+                              _vec(n01[:, j], 3)))
+    return lines
