@@ -1,0 +1,321 @@
+"""Parts E and F figures: the sigmoid and its slope, the 2-1-1 network, logic gates, matrices.
+
+Plotly only. Every function takes records (or arrays) and returns a styled figure; axis ranges
+are fixed for a whole run, and non-finite values never reach a trace.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gdviz.core import gates
+from gdviz.core import matrix_net as mn
+from gdviz.core import sigmoid_unit as su
+from gdviz.core.activations import sigmoid as act
+from gdviz.figures import theme
+from gdviz.figures.theme import num
+
+#: The h range of the sigmoid chart (fixed: frames never jump).
+H_RANGE = (-8.0, 8.0)
+#: The square the logic-gate charts show.
+BOX = (-0.5, 1.5)
+
+
+def _finite(*xs) -> bool:
+    return all(x is not None and math.isfinite(float(x)) for x in xs)
+
+
+# --- E1: the sigmoid and its slope ----------------------------------------------------------------
+
+def sigmoid_curves(h: float, *, lecture: bool = False) -> go.Figure:
+    """f(h) and f'(h) over h ∈ [−8, 8], with the current h, ŷ = f(h) and f'(h) marked.
+
+    An h outside the range is marked at the edge with an "off the chart" arrow.
+    """
+    lo, hi = H_RANGE
+    hs = np.linspace(lo, hi, 321)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=hs, y=act.value(hs), mode="lines", name="sigmoid f(h)",
+                             line=dict(color=theme.CURVE, width=3),
+                             hovertemplate="h %{x:.3g}<br>f(h) %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=hs, y=su.slope(hs), mode="lines", name="slope f'(h) = f(h)(1 − f(h))",
+                             line=dict(color=theme.TANGENT, width=3),
+                             hovertemplate="h %{x:.3g}<br>f'(h) %{y:.4g}<extra></extra>"))
+    fig.add_hline(y=su.MAX_SLOPE, line=dict(color=theme.TANGENT, dash="dot", width=1.5),
+                  annotation_text="largest slope 0.25", annotation_position="top left",
+                  annotation_font_color=theme.TANGENT)
+    if _finite(h):
+        h = float(h)
+        y_hat, f_prime = float(act.value(h)), su.slope(h)
+        if lo <= h <= hi:
+            fig.add_vline(x=h, line=dict(color="#444", width=1.2, dash="dash"))
+            fig.add_trace(go.Scatter(x=[h], y=[y_hat], mode="markers", name=f"ŷ = f(h) = {num(y_hat, 4)}",
+                                     marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                                     hovertemplate="h %{x:.6g}<br>ŷ %{y:.6g}<extra>now</extra>"))
+            fig.add_trace(go.Scatter(x=[h], y=[f_prime], mode="markers", name=f"f'(h) = {num(f_prime, 4)}",
+                                     marker=dict(size=15, color=theme.PATH, symbol="diamond",
+                                                 line=dict(width=2, color="white")),
+                                     hovertemplate="h %{x:.6g}<br>f'(h) %{y:.6g}<extra>now</extra>"))
+        else:
+            edge = hi if h > hi else lo
+            fig.add_annotation(x=edge, y=0.5, text=f"h = {num(h, 4)}: off the chart", showarrow=True,
+                               ax=-80 if h > hi else 80, ay=0, arrowhead=3, arrowcolor=theme.CURRENT,
+                               font=dict(color=theme.CURRENT))
+        fig.add_annotation(x=0.01, y=0.99, xref="paper", yref="paper", xanchor="left", yanchor="top",
+                           showarrow=False, align="left", bgcolor="rgba(255,255,255,0.85)",
+                           text=f"h = {num(h, 4)}<br>ŷ = {num(y_hat, 4)}<br>f'(h) = {num(f_prime, 4)}")
+    fig.update_xaxes(range=[lo, hi], title_text="h = Σ wᵢxᵢ")
+    fig.update_yaxes(range=[-0.03, 1.05], title_text="f(h) and f'(h)")
+    return theme.style(fig, lecture=lecture)
+
+
+def vanishing(layers: Sequence[int] = (1, 2, 5), *, lecture: bool = False) -> go.Figure:
+    """The most of an error signal left after passing back through k sigmoid layers (≤ 0.25^k)."""
+    ks = list(layers)
+    kept = [su.signal_factor(k) for k in ks]
+    fig = go.Figure()
+    fig.update_yaxes(type="log", range=[math.log10(min(kept)) - 0.6, 0.3],
+                     title_text="signal kept (log scale)")
+    fig.update_xaxes(title_text="sigmoid layers passed back through")
+    fig.update_layout(showlegend=False)
+    # bars go in after styling: lecture mode resizes markers, and a bar's marker has no size
+    fig = theme.style(fig, lecture=lecture, height=320 if not lecture else 440)
+    fig.add_trace(go.Bar(x=[f"{k} layer{'s' if k != 1 else ''}" for k in ks], y=kept,
+                         marker_color=theme.TANGENT, text=[f"≤ {v:.4g}" for v in kept],
+                         textposition="outside", name="signal kept",
+                         hovertemplate="%{x}<br>at most %{y:.6g} of the signal<extra></extra>"))
+    return fig
+
+
+# --- E2: the 2-1-1 network --------------------------------------------------------------------------
+
+#: Where the four nodes sit in the diagram.
+NODES_211 = {"x1": (0.0, 1.0), "x2": (0.0, -1.0), "hidden": (1.6, 0.0), "output": (3.2, 0.0)}
+
+
+def _pair(exact: float, deck: float | None, digits: int = 7) -> str:
+    text = num(exact, digits)
+    if deck is not None and _finite(deck) and num(deck, digits) != text:
+        text += f" (deck {num(deck, digits)})"
+    return text
+
+
+def network_211(r: dict, deck: dict | None = None, *, lecture: bool = False) -> go.Figure:
+    """The 2-1-1 network with every forward value (blue) and backward value (green).
+
+    ``r`` is a record of :func:`gdviz.core.sigmoid_unit.backprop_211`; ``deck`` the same step as
+    the deck rounds it (its numbers are shown in brackets where they differ).
+    """
+    d = deck or {}
+    P = NODES_211
+    fig = go.Figure()
+    edges = [("x1", "hidden", f"w₁ = {num(r['w'][0], 4)}", f"Δw₁ = {_pair(r['delta_w'][0], d.get('delta_w', [None])[0], 5)}"),
+             ("x2", "hidden", f"w₂ = {num(r['w'][1], 4)}", f"Δw₂ = {_pair(r['delta_w'][1], d.get('delta_w', [None, None])[1], 5)}"),
+             ("hidden", "output", f"W = {num(r['W'], 4)}", f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 6)}")]
+    for a, b, top, bottom in edges:
+        (x0, y0), (x1, y1) = P[a], P[b]
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color="#999", width=3),
+                                 hoverinfo="skip", showlegend=False))
+        t = 0.45 if a != "hidden" else 0.5
+        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        fig.add_annotation(x=mx, y=my + 0.2, text=top, showarrow=False, font=dict(color=theme.CURVE),
+                           bgcolor="rgba(255,255,255,0.9)")
+        fig.add_annotation(x=mx, y=my - 0.2, text=bottom, showarrow=False, font=dict(color=theme.GOAL),
+                           bgcolor="rgba(255,255,255,0.9)")
+    xs = [P[k][0] for k in P]
+    ys = [P[k][1] for k in P]
+    labels = [f"x₁<br>{num(r['x'][0], 4)}", f"x₂<br>{num(r['x'][1], 4)}", "hidden", "output"]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",
+                             marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
+                             hoverinfo="skip", showlegend=False))
+    hx, hy = P["hidden"]
+    fig.add_annotation(x=hx, y=hy + 0.95, showarrow=False, font=dict(color=theme.CURVE), align="center",
+                       text=f"h = {_pair(r['h'], d.get('h'))}<br>a = f(h) = {_pair(r['a'], d.get('a'))}")
+    fig.add_annotation(x=hx + 0.3, y=hy - 0.95, showarrow=False, font=dict(color=theme.GOAL), align="center",
+                       text=f"δʰ = W·δᵒ·a(1 − a)<br>= {_pair(r['delta_hidden'], d.get('delta_hidden'))}")
+    ox, oy = P["output"]
+    fig.add_annotation(x=ox + 0.35, y=oy + 0.95, showarrow=False, font=dict(color=theme.CURVE), align="center",
+                       text=f"ŷ = f(W·a) = {_pair(r['y_hat'], d.get('y_hat'))}<br>"
+                            f"y = {num(r['y'], 4)}, error = {_pair(r['error'], d.get('error'))}")
+    fig.add_annotation(x=ox + 0.35, y=oy - 0.95, showarrow=False, font=dict(color=theme.GOAL), align="center",
+                       text=f"δᵒ = error·ŷ(1 − ŷ)<br>= {_pair(r['delta_output'], d.get('delta_output'))}")
+    fig.add_annotation(x=0.8, y=1.6, showarrow=False, text="forward →", font=dict(color=theme.CURVE))
+    fig.add_annotation(x=2.4, y=-1.6, showarrow=False, text="← backward (η = " + num(r["learn_rate"], 3) + ")",
+                       font=dict(color=theme.GOAL))
+    fig.update_xaxes(range=[-0.4, 4.35], visible=False)
+    fig.update_yaxes(range=[-1.8, 1.8], visible=False)
+    return theme.style(fig, lecture=lecture, height=460 if not lecture else 640)
+
+
+# --- F1: logic gates ----------------------------------------------------------------------------------
+
+def _grid(n: int = 61):
+    g = np.linspace(BOX[0], BOX[1], n)
+    xx, yy = np.meshgrid(g, g)
+    return g, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def gate_lines(r: dict) -> list[tuple[float, float, float]]:
+    """The decision lines ``(w1, w2, b)`` of a record (one for a unit, one per hidden node)."""
+    if "hidden_lines" in r:
+        return [tuple(map(float, line)) for line in r["hidden_lines"]]
+    return [(float(r["w"][0]), float(r["w"][1]), float(r["b"]))]
+
+
+def _answers(r: dict, gate: str, points) -> np.ndarray:
+    if "hidden_lines" in r:
+        return gates.net_predict(gates.GateNet(gate, r["W1"], r["b1"], r["W2"], r["b2"]), points)
+    return gates.unit_predict(gates.GateUnit(gate, r["w"], r["b"]), points)
+
+
+def gate_plane(r: dict, gate: str, *, lecture: bool = False) -> go.Figure:
+    """The four rows of ``gate`` in the unit square, coloured by target, over the learner's ŷ.
+
+    The shading is ŷ (the learner's answer for every point); the solid line(s) are where a
+    unit's weighted sum is 0 (ŷ = 0.5): the unit's own line, or each hidden node's line.
+    """
+    x, y = gates.truth_table(gate)
+    fig = go.Figure()
+    finite = all(np.all(np.isfinite(np.asarray(v, dtype=float))) for k, v in r.items()
+                 if k in ("w", "b", "W1", "b1", "W2", "b2"))
+    if finite:
+        g, pts = _grid()
+        z = np.nan_to_num(_answers(r, gate, pts), nan=0.5).reshape(len(g), len(g))
+        fig.add_trace(go.Heatmap(x=g, y=g, z=z, zmin=0, zmax=1, showscale=True, opacity=0.55,
+                                 colorscale=[[0, theme.COLORS["sky"]], [0.5, "#FFFFFF"], [1, theme.COLORS["orange"]]],
+                                 colorbar=dict(title="ŷ", len=0.8), name="ŷ",
+                                 hovertemplate="x1 %{x:.2f}<br>x2 %{y:.2f}<br>ŷ %{z:.3f}<extra></extra>"))
+        colors = [theme.CURRENT, theme.COLORS["purple"]]
+        for j, (w1, w2, b) in enumerate(gate_lines(r)):
+            seg = gates.line_through_box(w1, w2, b, *BOX)
+            name = "the unit's line (ŷ = 0.5)" if len(gate_lines(r)) == 1 else f"hidden node {j + 1}'s line"
+            if seg:
+                (ax, ay), (bx, by) = seg
+                fig.add_trace(go.Scatter(x=[ax, bx], y=[ay, by], mode="lines", name=name,
+                                         line=dict(color=colors[j % 2], width=4, dash="solid" if j == 0 else "dash"),
+                                         hovertemplate=f"{num(w1, 3)}·x1 + {num(w2, 3)}·x2 + {num(b, 3)} = 0<extra></extra>"))
+    y_hat = np.asarray(r["y_hat"], dtype=float)
+    right = (np.nan_to_num(y_hat, nan=0.5) > 0.5) == (y > 0.5)
+    for t, color, label in ((0.0, theme.COLORS["blue"], "target 0"), (1.0, theme.COLORS["vermillion"], "target 1")):
+        m = y == t
+        if not m.any():
+            continue
+        fig.add_trace(go.Scatter(
+            x=x[m, 0], y=x[m, 1], mode="markers+text", name=label,
+            text=["✓" if ok else "✗" for ok in right[m]], textposition="top right",
+            textfont=dict(size=18, color=color),
+            marker=dict(size=22, color=color, symbol="circle" if t else "square", line=dict(width=2, color="white")),
+            hovertemplate="x1 %{x:.0f}, x2 %{y:.0f}<br>" + label + "<extra></extra>"))
+    fig.update_layout(title=f"{gate.upper()} · epoch {r['epoch']} · {int(round(r['accuracy'] * 4))} of 4 rows right")
+    fig.update_xaxes(range=list(BOX), title_text="x1", constrain="domain")
+    fig.update_yaxes(range=list(BOX), title_text="x2", scaleanchor="x", scaleratio=1)
+    return theme.style(fig, lecture=lecture, height=480 if not lecture else 620)
+
+
+def gate_progress(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
+    """Mean error E and accuracy per epoch, the current epoch marked."""
+    n = len(records)
+    ep = [r["epoch"] for r in records]
+    E = [r["E"] if math.isfinite(r["E"]) else None for r in records]
+    acc = [r["accuracy"] for r in records]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ep, y=E, mode="lines", name="E (mean error)", line=dict(color=theme.CURRENT, width=3)))
+    fig.add_trace(go.Scatter(x=ep, y=acc, mode="lines", name="accuracy", line=dict(color=theme.GOAL, width=3),
+                             yaxis="y2"))
+    fig.add_vline(x=records[k]["epoch"], line=dict(color="#444", width=1.5))
+    top = max([e for e in E if e is not None] or [0.2])
+    fig.update_xaxes(range=[0.5, n + 0.5], title_text="epoch")
+    fig.update_yaxes(range=[0, top * 1.1], title_text="E (mean error)")
+    fig.update_layout(yaxis2=dict(range=[0, 1.05], overlaying="y", side="right", title="accuracy",
+                                  showgrid=False, tickvals=[0, 0.25, 0.5, 0.75, 1.0]))
+    return theme.style(fig, lecture=lecture, height=320 if not lecture else 440)
+
+
+# --- F2: matrices ---------------------------------------------------------------------------------------
+
+def cell_text(M, digits: int = 3) -> list[list[str]]:
+    """The annotation of each heatmap cell: the value to ``digits`` decimals."""
+    M = np.atleast_2d(np.asarray(M, dtype=float))
+    return [[f"{v:.{digits}f}" if math.isfinite(v) else "—" for v in row] for row in M]
+
+
+def matrix_heatmap(M, title: str, *, rows: Sequence[str], cols: Sequence[str], highlight: tuple | None = None,
+                   digits: int = 3, zrange: tuple[float, float] = (-1.0, 1.0), lecture: bool = False,
+                   height: int | None = None) -> go.Figure:
+    """An annotated heatmap of a matrix (or a column vector), rows top to bottom.
+
+    ``highlight`` = (row, col or None) outlines a cell (or a whole row).
+    """
+    M = np.atleast_2d(np.asarray(M, dtype=float))
+    z = np.where(np.isfinite(M), M, 0.0)
+    fig = go.Figure(go.Heatmap(z=z, x=list(cols), y=list(rows), text=cell_text(M, digits),
+                               texttemplate="%{text}", colorscale=theme.DIVERGING, zmin=zrange[0], zmax=zrange[1],
+                               showscale=False, xgap=2, ygap=2, name=title,
+                               hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>"))
+    if highlight is not None:
+        i, j = highlight
+        x0, x1 = (-0.5, M.shape[1] - 0.5) if j is None else (j - 0.5, j + 0.5)
+        fig.add_shape(type="rect", x0=x0, x1=x1, y0=i - 0.5, y1=i + 0.5, line=dict(color=theme.COLORS["black"], width=4))
+    fig.update_yaxes(range=[M.shape[0] - 0.5, -0.5], showline=False, zeroline=False, type="category")
+    fig.update_xaxes(side="top", showline=False, zeroline=False, type="category")
+    fig.update_layout(title=title)
+    fig = theme.style(fig, lecture=lecture, height=height or (260 if not lecture else 360))
+    fig.update_traces(textfont=dict(size=22 if lecture else 15))
+    return fig
+
+
+def cell_products(W, I, j: int, *, X_name: str = "X", I_name: str = "I", lecture: bool = False) -> go.Figure:
+    """``X[j] = Σ_i W[j, i] · I[i]``: one bar per product, and their total."""
+    W = np.asarray(W, dtype=float)
+    I = np.asarray(I, dtype=float)
+    products = W[j] * I
+    total = float(products.sum())
+    labels = [f"W[{j + 1},{i + 1}] × {I_name}[{i + 1}]<br>{W[j, i]:.3g} × {I[i]:.3g}" for i in range(len(I))]
+    fig = go.Figure(go.Waterfall(
+        x=labels + [f"{X_name}[{j + 1}]"], y=list(products) + [total],
+        measure=["relative"] * len(products) + ["total"],
+        text=[f"{p:.4f}" for p in products] + [f"{total:.4f}"], textposition="outside",
+        increasing=dict(marker=dict(color=theme.COLORS["vermillion"])),
+        decreasing=dict(marker=dict(color=theme.COLORS["blue"])),
+        totals=dict(marker=dict(color=theme.COLORS["green"])), name="products",
+        hovertemplate="%{x}: %{y:.6g}<extra></extra>"))
+    bound = float(np.sum(np.abs(W)) * max(1.0, float(np.max(np.abs(I)))))
+    fig.update_yaxes(range=[min(0.0, -bound / W.shape[0]) * 1.2, bound / W.shape[0] * 1.2 + 0.1],
+                     title_text=f"contribution to {X_name}[{j + 1}]")
+    fig.update_layout(showlegend=False, title=f"{X_name}[{j + 1}] = Σᵢ W[{j + 1},i] × {I_name}[i] = {total:.4f}")
+    return theme.style(fig, lecture=lecture, height=360 if not lecture else 480)
+
+
+def error_split(W, errors, *, lecture: bool = False) -> go.Figure:
+    """The hidden errors two ways: split in proportion to the weights vs ``Wᵀ · errors``."""
+    split = mn.split_errors(W, errors)
+    shortcut = mn.transpose_errors(W, errors)
+    nodes = [f"hidden {i + 1}" for i in range(len(split))]
+    Wa = np.abs(np.asarray(W, dtype=float))
+    bound = float(max(Wa.sum(axis=0).max() * np.max(np.abs(np.asarray(errors, dtype=float))),
+                      np.max(np.abs(split)), np.max(np.abs(shortcut)), 1e-9))
+    fig = go.Figure()
+    fig.update_yaxes(range=[-bound * 1.3, bound * 1.3], title_text="error_hidden")
+    fig.update_xaxes(title_text="hidden node")
+    fig.update_layout(barmode="group")
+    # bars go in after styling: lecture mode resizes markers, and a bar's marker has no size
+    fig = theme.style(fig, lecture=lecture, height=360 if not lecture else 480)
+    fig.add_trace(go.Bar(x=nodes, y=split, name="split in proportion to the weights",
+                         marker_color=theme.COLORS["blue"], text=[f"{v:.4f}" for v in split], textposition="outside"))
+    fig.add_trace(go.Bar(x=nodes, y=shortcut, name="shortcut error_hidden = Wᵀ · error_output",
+                         marker_color=theme.COLORS["orange"], text=[f"{v:.4f}" for v in shortcut],
+                         textposition="outside"))
+    return fig
+
+
+def one_hot_errors(O_output, node: int, low: float = mn.LOW, high: float = mn.HIGH):
+    """Targets ``T`` (``high`` at ``node``, ``low`` elsewhere, as prepared for a sigmoid) and the
+    output errors ``T − O_output``."""
+    O = np.asarray(O_output, dtype=float)
+    T = np.full(O.shape, low)
+    T[node] = high
+    return T, T - O

@@ -1,0 +1,165 @@
+"""The Parts E and F figures show the right numbers (marks on the curves, lines, annotations)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gdviz import experiments
+from gdviz.core import gates
+from gdviz.core import sigmoid_unit as su
+from gdviz.experiments import sigmoid as E
+from gdviz.figures import sigmoid as figs
+
+
+def _trace(fig, name_start):
+    return next(t for t in fig.data if (t.name or "").startswith(name_start))
+
+
+def _all_finite(fig):
+    for t in fig.data:
+        for attr in ("x", "y", "z"):
+            v = getattr(t, attr, None)
+            if v is None:
+                continue
+            arr = np.asarray(v, dtype=object).ravel()
+            nums = [float(a) for a in arr if isinstance(a, (int, float, np.floating, np.integer))]
+            assert all(math.isfinite(a) for a in nums), (t.name, attr)
+
+
+@pytest.mark.parametrize("lecture", [False, True])
+def test_sigmoid_marks_lie_on_the_curves_at_the_deck_h(lecture):
+    r = experiments.get("sigmoid-unit").simulate(experiments.get("sigmoid-unit").settings(), 1).records[0]
+    fig = figs.sigmoid_curves(r["h"], lecture=lecture)
+    mark = _trace(fig, "ŷ")
+    assert mark.x[0] == pytest.approx(0.07)
+    assert mark.y[0] == pytest.approx(1 / (1 + math.exp(-0.07)))
+    assert mark.y[0] == pytest.approx(0.517493, abs=1e-6)
+    slope_mark = _trace(fig, "f'(h) =")
+    assert slope_mark.y[0] == pytest.approx(r["y_hat"] * (1 - r["y_hat"]))
+    assert tuple(fig.layout.xaxis.range) == figs.H_RANGE
+    assert fig.layout.xaxis.title.text == "h = Σ wᵢxᵢ"
+
+
+def test_slope_curve_peaks_at_a_quarter_at_zero():
+    fig = figs.sigmoid_curves(0.0)
+    curve = _trace(fig, "slope")
+    ys = np.asarray(curve.y)
+    assert ys.max() == pytest.approx(0.25)
+    assert curve.x[int(ys.argmax())] == pytest.approx(0.0)
+    assert np.all(ys <= 0.25 + 1e-15)
+
+
+@pytest.mark.parametrize("h", [50.0, -1e6, float("inf"), float("nan")])
+def test_sigmoid_chart_off_the_chart_and_non_finite(h):
+    fig = figs.sigmoid_curves(h)
+    _all_finite(fig)
+    assert tuple(fig.layout.xaxis.range) == figs.H_RANGE
+    assert not any((t.name or "").startswith("ŷ") for t in fig.data)
+    if math.isfinite(h):
+        assert any("off the chart" in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_vanishing_bars_are_quarter_powers():
+    fig = figs.vanishing((1, 2, 5), lecture=True)
+    assert list(fig.data[0].y) == pytest.approx([0.25, 0.0625, 0.25**5])
+    assert fig.layout.yaxis.type == "log"
+
+
+def test_network_211_shows_exact_and_deck_values():
+    exp = experiments.get("backprop-worked")
+    r = exp.simulate(exp.settings(), 1).records[0]
+    deck = su.backprop_211(r["x"], r["y"], r["w"], r["W"], r["learn_rate"], su.DECK_DECIMALS)
+    text = " ".join(a.text for a in figs.network_211(r, deck).layout.annotations)
+    assert "ŷ = f(W·a) = 0.5123725 (deck 0.512)" in text
+    assert "= 0.1218322 (deck 0.122)" in text  # δᵒ
+    assert "= 0.003045501 (deck 0.003)" in text  # δʰ
+    assert "ΔW = 0.0301535 (deck 0.0302)" in text
+    assert "Δw₁ = 0.00015228 (deck 0.00015)" in text
+    assert "Δw₂ = 0.00045683 (deck 0.00045)" in text
+    assert "h = −0.02<br>" in text  # equal to the deck's: no second number
+
+
+@pytest.mark.parametrize("hidden", ["0", "2"])
+def test_gate_lines_satisfy_the_line_equation(hidden):
+    exp = experiments.get("logic-gates")
+    s = exp.settings(gate="xor", hidden=hidden)
+    run = exp.simulate(s, 300)
+    r = run.records[-1]
+    fig = figs.gate_plane(r, "xor")
+    lines = figs.gate_lines(r)
+    drawn = [t for t in fig.data if "line" in (t.name or "")]
+    assert len(drawn) == len(lines) == (1 if hidden == "0" else 2)
+    for t, (w1, w2, b) in zip(drawn, lines):
+        for x1, x2 in zip(t.x, t.y):
+            assert w1 * x1 + w2 * x2 + b == pytest.approx(0.0, abs=1e-9)
+            assert figs.BOX[0] - 1e-9 <= x1 <= figs.BOX[1] + 1e-9
+    assert tuple(fig.layout.xaxis.range) == figs.BOX == tuple(fig.layout.yaxis.range)
+    assert fig.layout.title.text.endswith(f"{int(round(r['accuracy'] * 4))} of 4 rows right")
+
+
+def test_gate_points_coloured_by_target():
+    exp = experiments.get("logic-gates")
+    r = exp.simulate(exp.settings(gate="and", hidden="0"), 5).records[-1]
+    fig = figs.gate_plane(r, "and")
+    ones = _trace(fig, "target 1")
+    zeros = _trace(fig, "target 0")
+    assert list(zip(ones.x, ones.y)) == [(1.0, 1.0)]
+    assert sorted(zip(zeros.x, zeros.y)) == [(0.0, 0.0), (0.0, 1.0), (1.0, 0.0)]
+    heat = next(t for t in fig.data if t.type == "heatmap")
+    unit = gates.GateUnit("and", r["w"], r["b"])
+    g = np.asarray(heat.x)
+    assert heat.z[0][0] == pytest.approx(gates.unit_predict(unit, [[g[0], g[0]]])[0])
+
+
+def test_xor_one_unit_never_solves_it_and_the_net_does():
+    exp = experiments.get("logic-gates")
+    unit = exp.simulate(exp.settings(gate="xor", hidden="0"), 2000).records
+    net = exp.simulate(exp.settings(gate="xor", hidden="2"), 1000).records
+    assert max(r["accuracy"] for r in unit) <= 0.75
+    assert net[-1]["accuracy"] == 1.0
+    fig = figs.gate_progress(net, len(net) - 1)
+    assert tuple(fig.layout.xaxis.range) == (0.5, len(net) + 0.5)
+
+
+def test_heatmap_annotations_equal_the_matrices():
+    exp = experiments.get("matrix-forward")
+    s = exp.settings()
+    r = exp.simulate(s, 1).records[0]
+    W1 = np.reshape(s["W_input_hidden"], (3, 3))
+    fig = figs.matrix_heatmap(W1, "W_input_hidden", rows="123", cols="123", highlight=(1, None))
+    assert [[float(t) for t in row] for row in fig.data[0].text] == W1.tolist()
+    assert np.asarray(fig.data[0].z).tolist() == W1.tolist()
+    fig = figs.matrix_heatmap(r["X_hidden"][:, None], "X_hidden", rows="123", cols=["X"])
+    assert [row[0] for row in fig.data[0].text] == ["1.160", "0.420", "0.620"]
+    fig = figs.matrix_heatmap(r["O_hidden"][:, None], "O_hidden", rows="123", cols=["O"])
+    assert [row[0] for row in fig.data[0].text] == ["0.761", "0.603", "0.650"]
+    assert figs.cell_text([[float("nan")]]) == [["—"]]
+
+
+def test_cell_products_sum_to_the_cell():
+    exp = experiments.get("matrix-forward")
+    s = exp.settings()
+    r = exp.simulate(s, 1).records[0]
+    W1 = np.reshape(s["W_input_hidden"], (3, 3))
+    fig = figs.cell_products(W1, r["I"], 0, X_name="X_hidden")
+    ys = list(fig.data[0].y)
+    assert ys[:3] == pytest.approx([0.9 * 0.9, 0.3 * 0.1, 0.4 * 0.8])
+    assert ys[3] == pytest.approx(1.16) == pytest.approx(r["X_hidden"][0])
+
+
+def test_error_split_vs_transpose():
+    W2 = np.reshape(E.MATRIX_PARAMS[2].default, (3, 3))
+    O = np.array([0.726, 0.708, 0.778])
+    T, errors = figs.one_hot_errors(O, 1)
+    assert T.tolist() == [0.01, 0.99, 0.01]
+    assert errors == pytest.approx(T - O)
+    fig = figs.error_split(W2, errors, lecture=True)
+    split, shortcut = (np.asarray(t.y) for t in fig.data)
+    assert shortcut == pytest.approx(W2.T @ errors)
+    assert split == pytest.approx(((errors[:, None] * W2) / W2.sum(axis=1)[:, None]).sum(axis=0))
+    assert split.sum() == pytest.approx(errors.sum())  # the shares add back up to the output errors
+    lo, hi = fig.layout.yaxis.range
+    assert lo < min(split.min(), shortcut.min()) and hi > max(split.max(), shortcut.max())
