@@ -9,10 +9,12 @@ sad?), one column per input (toes, wlrec, nfans).
 
 from __future__ import annotations
 
+import numpy as np
+
 from gdviz.core import many_weights as mw
 from gdviz.core.run import MAX_ITERATIONS, run
 from gdviz.experiments import register
-from gdviz.experiments.base import Experiment, Param, diverged_line
+from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
 
 BIG = 1e6  # what the CLI accepts for any number; pages offer the smaller ui ranges
 
@@ -157,3 +159,73 @@ register(
                MAT_PARAMS, 1, _simulate(_multi_in_out), log_multi_in_out,
                button="Book: 3 inputs, 3 outputs, alpha 0.01"),
 )
+
+
+# ---- the arithmetic panels of the pages ----------------------------------------------------
+
+WEIGHT_NAMES = ("a", "b", "c")
+
+
+def multi_input_arithmetic(r, names=WEIGHT_NAMES) -> list[Line]:
+    """predict -> compare -> learn for a many-inputs record (B1, B2), numbers put in."""
+    w, x = r["weights"].tolist(), [float(v) for v in r["input"]]
+    names = [names[i] if i < len(names) else f"w{i}" for i in range(len(w))]
+    lines = [
+        Line("predict", "pred", f"input · ({', '.join(names)})",
+             " + ".join(f"{fmt(xi)}×{fmt(wi)}" for xi, wi in zip(x, w)), fmt_value(r["pred"])),
+        Line("compare", "error", "(pred − true)²", f"({fmt(r['pred'])} − {fmt(r['true'])})²", fmt_value(r["error"])),
+        Line("compare", "delta", "pred − true", f"{fmt(r['pred'])} − {fmt(r['true'])}", fmt_value(r["delta"])),
+    ]
+    frozen = r["frozen"].tolist()
+    for i, n in enumerate(names):
+        if frozen[i]:
+            lines.append(Line("learn", f"weight_delta {n}", "0 (frozen)", "—", "0"))
+        else:
+            lines.append(Line("learn", f"weight_delta {n}", f"delta × input[{i}]", f"{fmt(r['delta'])} × {fmt(x[i])}",
+                              fmt_value(r["weight_deltas"][i])))
+    nw = r["new_weights"].tolist()
+    for i, n in enumerate(names):
+        if frozen[i]:
+            lines.append(Line("move", n, f"{n} (frozen: stays)", fmt(w[i]), fmt_value(nw[i])))
+        else:
+            lines.append(Line("move", n, f"{n} − alpha × weight_delta",
+                              f"{fmt(w[i])} − {fmt(r['alpha'])} × {fmt(r['weight_deltas'][i])}", fmt_value(nw[i])))
+    return lines
+
+
+def _vec(v, digits: int = 6) -> str:
+    return "[" + ", ".join(fmt_value(x, digits) for x in v) + "]"
+
+
+def matrix_arithmetic(r, outputs=("hurt?", "win?", "sad?"), digits: int | None = None,
+                      short: bool = False) -> list[Line]:
+    """One line per output: its pred, error, delta, row of weight_deltas and new weights (B3, B4).
+    ``digits``: significant digits of the vectors (default 6 for one input, else 4); ``short``
+    writes "delta × input" without the input vector (for big lecture fonts)."""
+    W = np.asarray(r["weights"], dtype=float)
+    x = np.atleast_1d(np.asarray(r["input"], dtype=float))
+    W = W if W.ndim == 2 else W.reshape(-1, 1)
+    D = np.asarray(r["weight_deltas"], dtype=float).reshape(W.shape)
+    N = np.asarray(r["new_weights"], dtype=float).reshape(W.shape)
+    pred, true = np.atleast_1d(r["pred"]), np.atleast_1d(r["true"])
+    error, delta = np.atleast_1d(r["error"]), np.atleast_1d(r["delta"])
+    m = W.shape[0]
+    d = digits or (6 if W.shape[1] == 1 else 4)  # a row of three numbers must fit on one line
+    outputs = [outputs[o] if o < len(outputs) and m == len(outputs) else f"output {o}" for o in range(m)]
+    lines = []
+    for o, name in enumerate(outputs):
+        lines.append(Line("predict", f"pred {name}", "weights · input",
+                          " + ".join(f"{fmt(wv)}×{fmt(xv)}" for wv, xv in zip(W[o], x)), fmt_value(pred[o])))
+    for o, name in enumerate(outputs):
+        lines.append(Line("compare", f"error {name}", "(pred − true)²", f"({fmt(pred[o])} − {fmt(true[o])})²",
+                          fmt_value(error[o])))
+        lines.append(Line("compare", f"delta {name}", "pred − true", f"{fmt(pred[o])} − {fmt(true[o])}",
+                          fmt_value(delta[o])))
+    for o, name in enumerate(outputs):
+        lines.append(Line("learn", name, "delta × input", f"{fmt(delta[o])} × input" if short else f"{fmt(delta[o])} × {_vec(x, d)}",
+                          _vec(D[o], d)))
+    for o, name in enumerate(outputs):
+        lines.append(Line("move", name, "weights − alpha × weight_deltas",
+                          f"{_vec(W[o], d)} − {fmt(r['alpha'])} × {_vec(D[o], d)}" if W.shape[1] == 1 else
+                          f"alpha = {fmt(r['alpha'])}", _vec(N[o], d)))
+    return lines
