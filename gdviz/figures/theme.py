@@ -55,8 +55,9 @@ def style(fig: go.Figure, *, lecture: bool = False, height: int | None = None) -
             if line is not None and line.width is not None:
                 line.width = line.width * 1.8
             marker = getattr(trace, "marker", None)
-            if marker is not None and isinstance(marker.size, (int, float)):
-                marker.size = marker.size * 1.5
+            size = getattr(marker, "size", None) if "size" in getattr(marker, "_valid_props", ()) else None
+            if isinstance(size, (int, float)):
+                marker.size = size * 1.5
         for ann in fig.layout.annotations:
             ann.font.size = (ann.font.size or 14) * 1.5
     return fig
