@@ -102,7 +102,7 @@ if all(v == 0 for v in signs["votes"]):
 def show_arithmetic(lines, title: str) -> None:
     """The arithmetic panel, scrolling sideways when its rows are wider than the page."""
     st.markdown(f"**{title}**")
-    st.html(f'<div style="overflow-x:auto">{arithmetic.table_html(lines)}</div>')
+    arithmetic.show(lines, title=None)
 
 
 def render(i: int) -> None:

@@ -54,7 +54,7 @@ if activation == "linear":
 def show_arithmetic(lines, title: str) -> None:
     """The arithmetic panel, scrolling sideways when its rows are wider than the page."""
     st.markdown(f"**{title}**")
-    st.html(f'<div style="overflow-x:auto">{arithmetic.table_html(lines)}</div>')
+    arithmetic.show(lines, title=None)
 
 
 def render(i: int) -> None:

@@ -89,7 +89,7 @@ def render(i: int) -> None:
                                                   lecture=lecture, key="E"),
                         key=f"{KEY}_errors", config={"displayModeBar": False})
     st.markdown(f"**Forward and backward, term by term, at iteration {i + 1}**")
-    st.html('<div style="overflow-x:auto">' + arithmetic.table_html(E.backprop_arithmetic(r)) + "</div>")
+    arithmetic.show(E.backprop_arithmetic(r), title=None)
     if i == 0:
         st.caption("The deck rounds as it goes (h, a, ŷ, δᵒ and δʰ to 3 decimals, ΔW to 4, Δw to 5) and uses "
                    "each rounded value in the next line, as one does on paper; that is why its numbers "

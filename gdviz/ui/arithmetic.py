@@ -23,6 +23,10 @@ def table_html(lines: Sequence[Line]) -> str:
     return f'<table class="gd-arith">{"".join(rows)}</table>'
 
 
-def show(lines: Sequence[Line], *, title: str = "The arithmetic of this iteration") -> None:
-    st.markdown(f"**{title}**")
-    st.html(table_html(lines))
+def show(lines: Sequence[Line], *, title: str | None = "The arithmetic of this iteration") -> None:
+    """The table, scrolling sideways on a narrow screen rather than spilling past the column.
+
+    ``title=None`` leaves the heading to the caller (e.g. inside an expander)."""
+    if title:
+        st.markdown(f"**{title}**")
+    st.html(f'<div class="gd-arith-wrap">{table_html(lines)}</div>')

@@ -11,6 +11,7 @@ LECTURE = "lecture"
 _CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; max-width: 1500px; }
+.gd-arith-wrap { overflow-x: auto; max-width: 100%; }
 .gd-arith { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; border-collapse: collapse;
             width: 100%; font-size: 0.98rem; }
 .gd-arith td { padding: 0.18rem 0.6rem; border-bottom: 1px solid #e6e6e6; white-space: nowrap; }
