@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# One BLAS thread per process: on a 2-core server shared by a class, threaded BLAS inside small
+# per-example matrix products stalled for milliseconds at a time (runs 3–6× slower under load).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: run test bench clean
 

@@ -1,5 +1,10 @@
+import os
 import sys
 from pathlib import Path
+
+# One BLAS thread (as `make` sets it): threaded BLAS stalls on this shared 2-core machine.
+for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

@@ -19,7 +19,7 @@ def table_html(lines: Sequence[Line]) -> str:
         rows.append(
             f'<tr class="{html.escape(ln.phase)}"><td class="phase">{html.escape(phase)}</td>'
             f"<td>{html.escape(ln.name)}</td><td>= {html.escape(ln.formula)}</td>"
-            f"<td>= {html.escape(ln.numbers)}</td><td class=\"val\">= {html.escape(ln.value)}</td></tr>")
+            f"<td class=\"num\">= {html.escape(ln.numbers)}</td><td class=\"val\">= {html.escape(ln.value)}</td></tr>")
     return f'<table class="gd-arith">{"".join(rows)}</table>'
 
 

@@ -18,6 +18,7 @@ _CSS = """
 .gd-arith td.phase { font-family: sans-serif; font-weight: 700; text-transform: uppercase;
                      font-size: 0.8rem; letter-spacing: 0.05em; }
 .gd-arith td.val { font-weight: 700; text-align: right; }
+.gd-arith td.num { white-space: normal; overflow-wrap: break-word; }  /* long sums wrap; the result stays in view */
 .gd-arith tr.predict td.phase { color: #0072B2; }
 .gd-arith tr.compare td.phase { color: #D55E00; }
 .gd-arith tr.learn td.phase { color: #009E73; }
