@@ -8,7 +8,7 @@ from gdviz.core import single_layer as sl
 from gdviz.experiments import mnist_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import mnist as figs
-from gdviz.ui import controls, downloads, page, player, presets
+from gdviz.ui import controls, digit, downloads, page, player, presets
 
 KEY = "mnist"
 #: Passes offered by the slider: 20 passes over 10,000 images take about 5 s, computed once.
@@ -67,9 +67,6 @@ def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture
 run = train(alpha, train_images, passes)
 page.diverged(run, "the weights")
 test_images, test_labels = test_set()
-x, label = test_images[test_index], int(test_labels[test_index])
-score_range = figs.score_range(run.records, x)
-contribution_zmax = figs.contribution_range(run.records, x)
 chart = {"displayModeBar": False}
 
 
@@ -89,23 +86,28 @@ def render(i: int) -> None:
                "weights never receive a weight_delta.")
 
     st.subheader("Dot products as similarity")
-    pred = sl.scores(w, x)
-    top = figs.winner(pred)
     cols = st.columns([1, 1.4, 1.3])
     with cols[0]:
-        st.plotly_chart(figs.image_map(x, label=label, lecture=lecture), key=f"{KEY}_image", config=chart)
-    with cols[1]:
-        st.plotly_chart(figs.score_bars(pred, label=label, yrange=score_range, lecture=lecture),
-                        key=f"{KEY}_scores", config=chart)
-    with cols[2]:
-        st.plotly_chart(figs.contributions_map(w, x, top, zmax=contribution_zmax, lecture=lecture),
-                        key=f"{KEY}_contrib", config=chart)
-    st.caption(f"Each score is a dot product: multiply the image by one digit's weight picture, pixel by "
-               f"pixel, and add everything up. The right-hand picture is that product for the winner, "
-               f"digit {top}: its cells add up to exactly the bar of {top} ({figs.num(pred[top], 4)}). "
-               f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink on "
-               f"negative weights (evidence against). The image looks most like the picture that scores "
-               f"highest.")
+        d = digit.choose(KEY, test_images, test_labels, test_index)
+        if d is not None:
+            st.plotly_chart(figs.image_map(d.pixels, label=d.label, lecture=lecture), key=f"{KEY}_image",
+                            config=chart)
+    if d is not None:
+        x = d.pixels
+        pred = sl.scores(w, x)
+        top = figs.winner(pred)
+        with cols[1]:
+            st.plotly_chart(figs.score_bars(pred, label=d.label, yrange=figs.score_range(run.records, x),
+                                            lecture=lecture), key=f"{KEY}_scores", config=chart)
+        with cols[2]:
+            st.plotly_chart(figs.contributions_map(w, x, top, zmax=figs.contribution_range(run.records, x),
+                                                   lecture=lecture), key=f"{KEY}_contrib", config=chart)
+        st.caption(f"Each score is a dot product: multiply the image ({d.what}) by one digit's weight picture, "
+                   f"pixel by pixel, and add everything up. The right-hand picture is that product for the "
+                   f"winner, digit {top}: its cells add up to exactly the bar of {top} ({figs.num(pred[top], 4)}). "
+                   f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink "
+                   f"on negative weights (evidence against). The image looks most like the picture that scores "
+                   f"highest.")
 
     st.subheader("Accuracy and error per pass")
     st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture), key=f"{KEY}_acc", config=chart)

@@ -106,3 +106,32 @@ def test_lecture_mode_follows_to_another_page(server, browser):
         assert page.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") > 45
     finally:
         page.context.close()
+
+
+def test_a_drawn_digit_is_scored(server, browser):
+    """Draw a "1" on B5's canvas with the mouse: the page prepares it like MNIST and scores it."""
+    page = open_page(browser, f"{server}/B5_what_the_weights_learn", height=1600)
+    try:
+        page.get_by_text("draw your own").click()
+        wait_idle(page)
+        canvas = page.locator("canvas.upper-canvas").first
+        canvas.wait_for(timeout=30_000)
+        canvas.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)  # the canvas wires its mouse handlers after it is drawn
+        box = canvas.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + 30
+        page.mouse.move(x, y)
+        page.wait_for_timeout(200)
+        page.mouse.down()
+        for k in range(1, 21):
+            page.mouse.move(x + k * 0.5, y + k * (box["height"] - 60) / 20, steps=2)
+        page.mouse.up()
+        page.wait_for_timeout(2000)
+        wait_idle(page)
+        assert page.get_by_text("your drawing").count() >= 1, "the drawing was scored"
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.get_by_text("ten scores").count() >= 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "B5-drawn-digit.png"), full_page=True)
+    finally:
+        page.context.close()

@@ -1,8 +1,9 @@
 """The shared page harness: every page under Streamlit's AppTest, found by itself.
 
 For each page: it runs with its defaults; every slider, select slider, checkbox and toggle can
-be moved to its edges; every button can be pressed; garbage in the link is refused with a
-visible notice. No exception may reach the page. New pages need no code here.
+be moved to its edges, every radio and select box through its options; every button can be
+pressed; garbage in the link is refused with a visible notice. No exception may reach the page.
+New pages need no code here.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def test_every_control_to_its_edges(path):
             w = getattr(at, kind)[i]
             w.set_value(not w.value).run()
             no_exception(at, f"{kind} {w.label!r}")
+    for kind in ("radio", "selectbox"):
+        for i in range(len(getattr(at, kind))):
+            w = getattr(at, kind)[i]
+            for v in list(w.options)[::-1]:
+                getattr(at, kind)[i].set_value(v).run()
+                no_exception(at, f"{kind} {w.label!r} = {v}")
 
 
 @pytest.mark.parametrize("path", PAGES)
