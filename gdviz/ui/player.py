@@ -61,19 +61,19 @@ def player(key: str, n: int, render: Callable[[int], None], *, label: str = "ite
             st.session_state[it] = nxt
         cols = st.columns([1.1, 1.25, 1.2, 5.5], vertical_alignment="bottom")
         cols[0].button("Step ▸", key=f"{key}_step", on_click=_step, args=(key, n, 1),
-                       use_container_width=True, help="Advance one iteration.")
+                       width="stretch", help="Advance one iteration.")
         if st.session_state.get(playing):
-            if cols[1].button("Pause ❚❚", key=f"{key}_pause", use_container_width=True, type="primary"):
+            if cols[1].button("Pause ❚❚", key=f"{key}_pause", width="stretch", type="primary"):
                 st.session_state[playing] = False
                 st.rerun(scope="app")
-        elif cols[1].button("Play ▶", key=f"{key}_play", use_container_width=True, type="primary",
+        elif cols[1].button("Play ▶", key=f"{key}_play", width="stretch", type="primary",
                             help="Play the run from here to its end."):
             if st.session_state[it] >= n:
                 st.session_state[it] = 1
             st.session_state[playing] = True
             st.rerun(scope="app")
         cols[2].button("Reset ⟲", key=f"{key}_reset", on_click=reset, args=(key,),
-                       use_container_width=True, help="Back to iteration 1.")
+                       width="stretch", help="Back to iteration 1.")
         if n > 1:
             cols[3].slider(f"Timeline: {label} (of {n})", 1, n, key=it,
                            help="Drag to travel back and forth through the run.")

@@ -15,11 +15,12 @@ def _apply(values: dict, player_key: str) -> None:
     player.reset(player_key)
 
 
-def buttons(exps: Sequence[Experiment], player_key: str, *, iterations_key: str = "iterations",
+def buttons(exps: Sequence[Experiment], player_key: str, *, iterations_key: str | None = "iterations",
             label: str = "Presets") -> None:
+    """``iterations_key=None``: the page has no iterations control (its params say how long to run)."""
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
     row.markdown(f"**{label}:**")
     for e in exps:
-        values = {**e.settings(), iterations_key: e.iterations}
+        values = {**e.settings(), **({iterations_key: e.iterations} if iterations_key else {})}
         row.button(e.button or e.title, key=f"preset_{e.name}", on_click=_apply, args=(values, player_key),
                    help=e.summary)
