@@ -1,0 +1,158 @@
+"""Part D (chapter 8): a hidden layer on MNIST — memorising, dropout, mini-batches."""
+
+from __future__ import annotations
+
+from gdviz.core import mnist
+from gdviz.core import mnist_net as net
+from gdviz.core.run import Run, run
+from gdviz.experiments import register
+from gdviz.experiments.base import Experiment, Param, diverged_line
+
+#: At most this many iterations. One iteration over the default 1,000 images takes about
+#: 15–20 ms, plus 30–60 ms whenever the 10,000 test images are scored; 10,000 training
+#: images and 256 hidden units cost about ten times more.
+MAX_ITERATIONS = 1000
+
+#: The mini-batch preset's alpha, measured on 1,000 images, hidden 100, dropout on, batch 100,
+#: 300 iterations (test accuracy at the end): 0.001 → 0.61, 0.01 → 0.78, 0.05 → 0.80,
+#: 0.1 → 0.81, 0.2 → 0.81, 0.3 → 0.82 (noisier), 0.5 → 0.80, 1.0 diverges on the first
+#: iteration. 0.1 learns about as well as the best and stays far from the blow-up.
+BATCH_ALPHA = 0.1
+
+ALPHA = Param("alpha", "alpha (learning rate)", 0.005, lo=0.0, hi=10.0, ui=(0.0005, 0.05, 0.0005),
+              help="How far each update moves the weights. Image-by-image learning needs a "
+                   "small alpha; too large and the numbers blow up.")
+BATCH_ALPHA_PARAM = Param("alpha", "alpha (learning rate)", BATCH_ALPHA, lo=0.0, hi=10.0,
+                          ui=(0.005, 1.0, 0.005),
+                          help="How far each update moves the weights. The update uses the batch's "
+                               "average, so a much larger alpha than image-by-image is safe.")
+HIDDEN_SIZE = Param("hidden_size", "hidden_size (hidden units)", 40, kind="int", lo=1, hi=net.MAX_HIDDEN,
+                    ui=(10, 250, 10),
+                    help="How many relu units sit between the 784 pixels and the 10 outputs. "
+                         "Each one has 784 incoming weights, which can be drawn as a 28×28 picture.")
+DROPOUT = Param("dropout", "dropout", False, kind="bool",
+                help="On: while training, each hidden unit is switched off for an image by a coin "
+                     "flip (about half of them), and the survivors count double. Never during the test.")
+BATCH_SIZE = Param("batch_size", "batch_size", 1, kind="int", lo=1, hi=net.MAX_BATCH, ui=(1, 1000, 1),
+                   help="1: the weights change after every image. More: the images go through in "
+                        "groups and the weights change once per group, by the group's average update.")
+TRAIN_IMAGES = Param("train_images", "training images", 1000, kind="int", lo=100, hi=10_000,
+                     ui=(100, 10_000, 100),
+                     help="How many of the first MNIST training images to learn from (100 to 10,000). "
+                          "The test always uses all 10,000 test images.")
+TEST_EVERY = Param("test_every", "test every … iterations", 10, kind="int", lo=1, hi=MAX_ITERATIONS,
+                   ui=(1, 50, 1),
+                   help="Score the 10,000 test images on every this-many-th iteration (and on the "
+                        "last). Scoring costs more than an iteration of learning on 1,000 images.")
+RELU_DERIV = Param("relu_deriv", "relu2deriv", "book", kind="choice", choices=net.RELU_DERIVS,
+                   help="book: output >= 0, which is true for every relu output, so blame passes "
+                        "through every hidden unit (the book's numbers). strict: output > 0, the "
+                        "true relu slope — switched-off units pass nothing back.")
+
+PARAMS = (ALPHA, HIDDEN_SIZE, DROPOUT, BATCH_SIZE, TRAIN_IMAGES, TEST_EVERY, RELU_DERIV)
+BATCH_PARAMS = (BATCH_ALPHA_PARAM,) + PARAMS[1:]
+
+
+def start(settings, iterations: int, test_last: bool = True) -> net.MnistNet:
+    """The network at the book's start, on the settings' data (all 10,000 test images)."""
+    images, labels = mnist.load("train", settings["train_images"])
+    test_images, test_labels = mnist.load("test")
+    return net.start(images, labels, test_images, test_labels, hidden_size=settings["hidden_size"],
+                     alpha=settings["alpha"], dropout=settings["dropout"], batch_size=settings["batch_size"],
+                     test_every=settings["test_every"], final_j=iterations - 1 if test_last else None,
+                     relu_deriv=settings["relu_deriv"])
+
+
+def trained(settings, iterations: int, test_last: bool = True) -> tuple[Run, net.MnistNet]:
+    """The run and the network after its last iteration (weights, best test point), for a
+    page that shows the learned weights or scores one image. Records alone never hold the
+    weight matrices (hundreds of records × 784×hidden floats would not fit a session)."""
+    last = {}
+
+    def step(s):
+        new, record = net.step(s)
+        last["state"] = new
+        return new, record
+
+    result = run(step, start(settings, iterations, test_last), iterations)
+    return result, last["state"]
+
+
+def simulate(settings, iterations):
+    return run(net.step, start(settings, iterations), iterations)
+
+
+def simulate_book_dropout(settings, iterations):
+    """As the book's dropout program: the test runs on multiples of test_every only."""
+    return run(net.step, start(settings, iterations, test_last=False), iterations)
+
+
+def line(r, test_first: bool = False) -> str:
+    """One of the book's lines: ``I:j`` then the train and test figures (errors cut to 5
+    characters, accuracies as Python prints them); the test part only when it ran."""
+    train = f"Train-Err:{str(r['train_error'])[0:5]} Train-Acc:{r['train_accuracy']}"
+    parts = [train]
+    if r["test_accuracy"] is not None:
+        test = f"Test-Err:{str(r['test_error'])[0:5]} Test-Acc:{r['test_accuracy']}"
+        parts = [test, train] if test_first else [train, test]
+    return f"I:{r['j']} " + " ".join(parts)
+
+
+def log_overfit(result, settings):
+    """The overfitting program's log: a line for each tested iteration (the last included)."""
+    for r in result.records:
+        if r["test_accuracy"] is not None:
+            yield line(r)
+    yield from _diverged(result, test_first=False)
+
+
+def log_dropout(result, settings):
+    """The dropout program's log: test figures first, on every test_every-th iteration."""
+    for r in result.records:
+        if r["test_accuracy"] is not None and r["j"] % settings["test_every"] == 0:
+            yield line(r, test_first=True)
+    yield from _diverged(result, test_first=True)
+
+
+def log_batch(result, settings):
+    """As the dropout log, plus the last iteration's line."""
+    for r in result.records:
+        if r["test_accuracy"] is not None:
+            yield line(r, test_first=True)
+    yield from _diverged(result, test_first=True)
+
+
+def _diverged(result, test_first):
+    if result.diverged_at:
+        last = result.records[-1]
+        if last["test_accuracy"] is None:  # its line was not printed above
+            yield line(last, test_first)
+        yield diverged_line(result)
+
+
+register(
+    Experiment(
+        "mnist-overfit", "A hidden layer memorises MNIST", "D1",
+        "784 pixels → 40 relus → 10 digits, learned image by image from 1,000 training images. "
+        "Training accuracy climbs to 100% while test accuracy peaks early and then sags: the "
+        "network memorises its images instead of learning digits. The best test point marks "
+        "where to stop early.",
+        PARAMS, 350, simulate, log_overfit, max_iterations=MAX_ITERATIONS,
+        button="hidden 40, alpha 0.005, 350 iterations"),
+    Experiment(
+        "mnist-dropout", "Dropout", "D2",
+        "The same network with 100 hidden units, and while training each hidden unit is "
+        "switched off at random for each image. Training gets harder, but test accuracy ends "
+        "much higher and no longer falls away.",
+        PARAMS, 300, simulate_book_dropout, log_dropout,
+        defaults={"hidden_size": 100, "dropout": True}, max_iterations=MAX_ITERATIONS,
+        button="hidden 100, dropout, 300 iterations"),
+    Experiment(
+        "mnist-batch", "Mini-batch gradient descent", "D3",
+        "Dropout network, but the images go through 100 at a time and the weights change once "
+        "per batch, by the batch's average update: 10 updates per iteration instead of 1,000, "
+        "a larger alpha, and each iteration much cheaper.",
+        BATCH_PARAMS, 300, simulate, log_batch,
+        defaults={"hidden_size": 100, "dropout": True, "batch_size": 100}, max_iterations=MAX_ITERATIONS,
+        button=f"batch 100, hidden 100, dropout, alpha {BATCH_ALPHA}, 300 iterations"),
+)
