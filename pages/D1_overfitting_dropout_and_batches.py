@@ -1,0 +1,157 @@
+"""D1–D3 · Overfitting, dropout and mini-batches: a 784 → hidden → 10 relu network trained live on
+MNIST, with the early-stopping point, kept runs to compare, and the hidden layer as pictures."""
+
+import streamlit as st
+
+from gdviz import experiments
+from gdviz.core import mnist
+from gdviz.core import mnist_net as net
+from gdviz.experiments import mnist_hidden as D
+from gdviz.figures import mnist as mfigs
+from gdviz.figures import mnist_net as figs
+from gdviz.figures import theme
+from gdviz.ui import controls, digit, page, presets, trainer
+
+KEY = "mnistnet"
+KEPT = f"{KEY}_kept"
+MAX_KEPT = 6
+ALPHAS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+exps = [experiments.get(n) for n in ("mnist-overfit", "mnist-dropout", "mnist-batch")]
+chart = {"displayModeBar": False}
+
+page.lesson(
+    "Overfitting, dropout and mini-batches", "D1–D3",
+    "Now a hidden layer: 784 pixels → `hidden_size` relu units → 10 digits, learning from the first "
+    "1,000 MNIST training images and tested on all 10,000 test images it never learns from. Press "
+    "**Train** and watch two curves part ways. Training accuracy keeps climbing towards 100%: the "
+    "network is learning *these* 1,000 images, noise and all. Test accuracy peaks early and then "
+    "slides: what it memorises about particular images does not carry over to new ones. The ★ marks "
+    "the best test point — stopping there is **early stopping**. **Dropout** switches off a random "
+    "half of the hidden units for every training image, so no unit can rely on its neighbours to "
+    "memorise; **mini-batches** average the updates of `batch_size` images before moving the weights. "
+    "Keep a finished run, change a setting, train again, and compare.")
+
+presets.buttons(exps, KEY, label="The book's runs")
+c = st.columns(4)
+with c[0]:
+    alpha = controls.choice_slider(D.ALPHA, ALPHAS)
+with c[1]:
+    hidden_size = controls.number_slider(D.HIDDEN_SIZE)
+with c[2]:
+    batch_size = controls.number_slider(D.BATCH_SIZE)
+with c[3]:
+    train_images = controls.number_slider(D.TRAIN_IMAGES)
+c = st.columns(4, vertical_alignment="center")
+with c[0]:
+    dropout = controls.toggle("dropout", "dropout", default=False, help=D.DROPOUT.help)
+with c[1]:
+    relu_deriv = controls.choice_slider(D.RELU_DERIV, net.RELU_DERIVS)
+with c[2]:
+    test_every = controls.number_slider(D.TEST_EVERY)
+with c[3]:
+    iterations = controls.iterations_slider(exps[0].iterations, D.MAX_ITERATIONS)
+
+settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
+                            train_images=train_images, test_every=test_every, relu_deriv=relu_deriv)
+notes = []
+if batch_size > 1:
+    notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
+                 "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
+                 "are not these; only the per-image runs reproduce the book digit for digit.")
+if relu_deriv == "book":
+    notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 included), "
+                 "so blame flows back through switched-off units too. That is what reproduces the book's "
+                 "numbers; choose **strict** (`output > 0`) for the true slope.")
+for n in notes:
+    st.caption(n)
+
+
+@st.cache_resource(show_spinner=False)
+def test_set():
+    return mnist.load("test")  # read-only, shared by every session
+
+
+def describe() -> str:
+    how = "per image" if batch_size == 1 else f"batch {batch_size}"
+    return (f"hidden {hidden_size}, alpha {alpha}, {how}{', dropout' if dropout else ''}, "
+            f"{train_images:,} images{'' if relu_deriv == 'book' else ', strict relu2deriv'}")
+
+
+def keep(t: trainer.Training) -> None:
+    kept = st.session_state.setdefault(KEPT, [])
+    kept.append((f"run {len(kept) + 1} ({describe()}, I:0–{len(t.records) - 1})", list(t.records)))
+    del kept[:-MAX_KEPT]
+
+
+def clear() -> None:
+    st.session_state[KEPT] = []
+
+
+def restore(t: trainer.Training) -> None:
+    if t.state.best is not None:
+        t.playing = False
+        st.session_state[f"{KEY}_restored"] = (t.state.best.j, t.state.best.test_accuracy)
+        t.state = net.restore_best(t.state)
+
+
+def render(t: trainer.Training) -> None:
+    lecture = page.lecture()
+    s = t.state
+    recs = t.records
+    if t.diverged_at:
+        st.error(f"**Diverged at iteration {t.diverged_at}** (I:{t.diverged_at - 1}): the weights "
+                 "overflowed to inf/nan. The curves stop there; try a smaller alpha.", icon="💥")
+    tested = [r for r in recs if r["test_accuracy"] is not None]
+    best = figs.best_point(recs)
+    m = st.columns(4)
+    m[0].metric("iterations done", f"{len(recs)} of {iterations}")
+    m[1].metric("Train-Acc", theme.num(recs[-1]["train_accuracy"], 4) if recs else "—")
+    m[2].metric("Test-Acc (last test)", theme.num(tested[-1]["test_accuracy"], 4) if tested else "—")
+    m[3].metric("best Test-Acc", f"{theme.num(best[1], 4)} at I:{best[0]}" if best else "—")
+
+    kept = st.session_state.get(KEPT, [])
+    st.plotly_chart(figs.curves(recs, iterations, kept=kept, lecture=lecture), key=f"{KEY}_curves", config=chart)
+    b = st.columns([1.3, 1.3, 1.6, 3])
+    b[0].button("Keep this run", key=f"{KEY}_keep", disabled=not recs, width="stretch", on_click=keep, args=(t,),
+                help=f"Draw this run's test curves on the chart for comparison (the last {MAX_KEPT} are kept).")
+    b[1].button("Clear kept runs", key=f"{KEY}_clear", disabled=not kept, width="stretch", on_click=clear)
+    b[2].button("Restore best weights", key=f"{KEY}_restore", disabled=s.best is None, width="stretch",
+                on_click=restore, args=(t,),
+                help="Early stopping after the fact: put back the weights of the ★ point. Training on "
+                     "continues from there.")
+    restored = st.session_state.get(f"{KEY}_restored")
+    if restored and s.best is not None and s.weights_0_1 is s.best.weights_0_1:
+        b[3].success(f"Weights restored from I:{restored[0]} (Test-Acc {restored[1]:.4f}).")
+    if kept:
+        st.caption("Kept runs: test accuracy and error as solid lines, train accuracy dotted, one colour per run.")
+
+    st.subheader("Inside the network")
+    st.plotly_chart(figs.hidden_maps(s.weights_0_1, lecture=lecture), key=f"{KEY}_hidden", config=chart)
+    st.caption("Each hidden unit's 784 incoming weights drawn as a 28×28 picture (colours clipped at the "
+               "99.5th percentile so one extreme weight does not wash the rest out). Before training they are "
+               "random speckle; units that learn something general grow smooth strokes, units that memorise "
+               "stay noisy. Compare a run with dropout.")
+    left, right = st.columns([1, 1.2])
+    with left:
+        st.plotly_chart(figs.output_map(s.weights_1_2, lecture=lecture), key=f"{KEY}_output", config=chart)
+    with right:
+        images, labels = test_set()
+        index = st.slider("test image (index)", 0, len(images) - 1, 0, key=f"_{KEY}_image",
+                          help="Which test image to run through the network (its current weights, no dropout).")
+        d = digit.choose(KEY, images, labels, index)
+        if d is not None:
+            _, layer_2 = net.outputs((s.weights_0_1, s.weights_1_2), d.pixels)
+            cols = st.columns([1, 1.6])
+            cols[0].plotly_chart(mfigs.image_map(d.pixels, label=d.label, lecture=lecture), key=f"{KEY}_img",
+                                 config=chart)
+            cols[1].plotly_chart(mfigs.score_bars(layer_2, label=d.label, lecture=lecture), key=f"{KEY}_scores",
+                                 config=chart)
+
+    with st.expander("The log, as the book prints it"):
+        lines = [D.line(r, test_first=dropout) for r in recs if r["test_accuracy"] is not None] or ["(no test yet)"]
+        st.code("\n".join(lines), language=None)
+
+
+trainer.trainer(KEY, (alpha, hidden_size, dropout, batch_size, train_images, test_every, relu_deriv, iterations),
+                lambda: D.start(settings, iterations), net.step, iterations, render,
+                step_help="Train one more iteration (one pass over the training images).")
