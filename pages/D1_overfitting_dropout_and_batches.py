@@ -71,6 +71,14 @@ def test_set():
     return mnist.load("test")  # read-only, shared by every session
 
 
+CHANGE, WEIGHTS = "what training changed", "the weights themselves"
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def initial_weights(hidden: int):
+    return net.init_weights(hidden)[0]  # the book's seed-1 start: the same for every session
+
+
 def describe() -> str:
     how = "per image" if batch_size == 1 else f"batch {batch_size}"
     return (f"hidden {hidden_size}, alpha {alpha}, {how}{', dropout' if dropout else ''}, "
@@ -126,11 +134,23 @@ def render(t: trainer.Training) -> None:
         st.caption("Kept runs: test accuracy and error as solid lines, train accuracy dotted, one colour per run.")
 
     st.subheader("Inside the network")
-    st.plotly_chart(figs.hidden_maps(s.weights_0_1, lecture=lecture), key=f"{KEY}_hidden", config=chart)
-    st.caption("Each hidden unit's 784 incoming weights drawn as a 28×28 picture (colours clipped at the "
-               "99.5th percentile so one extreme weight does not wash the rest out). Before training they are "
-               "random speckle; units that learn something general grow smooth strokes, units that memorise "
-               "stay noisy. Compare a run with dropout.")
+    show = st.radio("draw", [CHANGE, WEIGHTS], key=f"_{KEY}_show", horizontal=True, label_visibility="collapsed")
+    if show == CHANGE:
+        start_w01 = initial_weights(hidden_size)
+        st.plotly_chart(figs.hidden_maps(s.weights_0_1 - start_w01, lecture=lecture,
+                                         title=f"weights_0_1 − its starting values: what training changed, "
+                                               f"one picture per hidden unit ({hidden_size})"),
+                        key=f"{KEY}_hidden", config=chart)
+        st.caption("The book starts every weight at a random value between −0.1 and 0.1, and that speckle "
+                   "hides what was learned. Subtracting the start leaves only what training wrote: strokes "
+                   "where digits put ink, a blank border where no image ever has ink (those weights never "
+                   "receive a weight_delta). Units that learn something general show smooth strokes; "
+                   "memorising units show sharp, noisy patches. Compare a run with dropout.")
+    else:
+        st.plotly_chart(figs.hidden_maps(s.weights_0_1, lecture=lecture), key=f"{KEY}_hidden", config=chart)
+        st.caption("Each hidden unit's 784 incoming weights drawn as a 28×28 picture (colours clipped at the "
+                   "99.5th percentile so one extreme weight does not wash the rest out). The random start "
+                   "dominates: switch to *what training changed* to see the learned part.")
     left, right = st.columns([1, 1.2])
     with left:
         st.plotly_chart(figs.output_map(s.weights_1_2, lecture=lecture), key=f"{KEY}_output", config=chart)

@@ -89,7 +89,7 @@ def test_every_button(path):
     at = load(path)
     labels = [b.label for b in at.button]
     for label in labels:
-        matches = [b for b in at.button if b.label == label]
+        matches = [b for b in at.button if b.label == label and not b.disabled]  # as a user can
         if matches:
             matches[0].click().run()
             no_exception(at, f"button {label!r}")

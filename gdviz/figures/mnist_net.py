@@ -138,12 +138,14 @@ def hidden_maps(weights_0_1, *, lecture: bool = False, title: str | None = None)
         colorscale=theme.DIVERGING, customdata=unit, hoverongaps=False,
         colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
         hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>"))
-    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False,
-                     scaleanchor="x", constrain="domain")
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_layout(title=title or f"weights_0_1 as {n} pictures, one per hidden unit (unit 0 top left)")
     rows = math.ceil(n / cols)
-    return theme.style(fig, lecture=lecture, height=max(260, min(1400, 90 + rows * (150 if lecture else 112))))
+    theme.style(fig, lecture=lecture, height=max(240, min(1400, 100 + rows * (125 if lecture else 92))))
+    fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, showline=False,
+                     ticks="", scaleanchor="x", constrain="domain")
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, showline=False, ticks="",
+                     constrain="domain")
+    return fig
 
 
 def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:

@@ -117,7 +117,11 @@ def header(title: str, lesson: str, intro: str) -> None:
     """The lesson's title, its section of the curriculum and a short explanation."""
     st.title(title)
     st.caption(f"Lesson {lesson} · Grokking Deep Learning")
-    st.markdown(intro)
+    if lecture():  # on a projector the teacher tells the story: controls and charts come first
+        with st.expander("About this lesson"):
+            st.markdown(intro)
+    else:
+        st.markdown(intro)
 
 
 def lesson(title: str, lesson_code: str, intro: str) -> None:
