@@ -8,7 +8,7 @@ from gdviz.core import single_layer as sl
 from gdviz.experiments import mnist_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import mnist as figs
-from gdviz.ui import controls, digit, downloads, page, player, presets
+from gdviz.ui import controls, digit, downloads, page, player, presets, trainer
 
 KEY = "mnist"
 #: Passes offered by the slider: 20 passes over 10,000 images take about 5 s, computed once.
@@ -45,10 +45,22 @@ def test_set():
     return mnist.load("test")  # read-only, shared by every session
 
 
-@st.cache_data(show_spinner="Training on MNIST…", max_entries=24)
-def train(alpha: float, train_images: int, passes: int):
-    """One record per pass, computed once per setting."""
-    return exp.simulate(exp.settings(alpha=alpha, train_images=train_images), passes)
+@st.cache_resource(show_spinner=False)
+def shared_runs():
+    return trainer.SharedRuns(24)  # every session's finished runs, by setting (records are read-only)
+
+
+def train(alpha: float, train_images: int, passes: int, progress: bool = False):
+    """One record per pass, computed once per setting for the whole server (with a progress bar
+    when this session is the one computing it)."""
+    settings = exp.settings(alpha=alpha, train_images=train_images)
+    if progress:
+        def make():
+            return trainer.run_with_progress(sl.pass_step, B.start(settings), passes, label="pass")
+    else:
+        def make():
+            return exp.simulate(settings, passes)
+    return shared_runs().get((alpha, train_images, passes), make)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
@@ -64,10 +76,31 @@ def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture
     return figs.accuracy_error(train(alpha, train_images, passes).records, i, lecture=lecture)
 
 
-run = train(alpha, train_images, passes)
+run = train(alpha, train_images, passes, progress=True)
 page.diverged(run, "the weights")
 test_images, test_labels = test_set()
 chart = {"displayModeBar": False}
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def one_image(alpha: float, train_images: int, passes: int, i: int, k: int) -> dict:
+    """The record of learning from training image ``k`` with the weights after pass ``i``."""
+    images, labels = mnist.load("train", train_images)
+    w = train(alpha, train_images, passes).records[i]["new_weights"]
+    return sl.step(sl.SingleLayer(w, images, labels, alpha, index=k))[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, lecture: bool):
+    one = one_image(alpha, train_images, passes, i, k)
+    change = one["new_weights"] - one["weights"]
+    top = float(abs(change).max()) or 1e-9
+    return figs.weight_maps(change, top, lecture=lecture,
+                            title="its change to each picture: −alpha × weight_delta")
+
+
+def next_image(n: int) -> None:
+    st.session_state[f"_{KEY}_train_image"] = (st.session_state.get(f"_{KEY}_train_image", 0) + 1) % n
 
 
 def render(i: int) -> None:
@@ -108,6 +141,32 @@ def render(i: int) -> None:
                    f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink "
                    f"on negative weights (evidence against). The image looks most like the picture that scores "
                    f"highest.")
+
+    st.subheader("What one image does")
+    if st.session_state.get(f"_{KEY}_train_image", 0) >= train_images:  # fewer images than before
+        st.session_state[f"_{KEY}_train_image"] = 0
+    cols = st.columns([1.1, 1, 1.6], vertical_alignment="bottom")
+    k = cols[0].slider("training image (index)", 0, train_images - 1, key=f"_{KEY}_train_image",
+                       help="The next image to learn from, with the weights as they are after this pass.")
+    cols[1].button("Next image ▸", key=f"{KEY}_next_image", on_click=next_image, args=(train_images,),
+                   help="Step one image: show what the following training image would change.")
+    one = one_image(alpha, train_images, passes, i, k)
+    cols[2].markdown(f"Image {k} is a **{one['label']}**. Its error is {figs.num(one['error'], 4)}; "
+                     f"each output's `delta = pred − goal_pred`, times each pixel, gives that output's "
+                     f"`weight_delta`, and the pictures move by `−alpha × weight_delta`.")
+    cols = st.columns([1, 1.4, 2.6])
+    with cols[0]:
+        st.plotly_chart(figs.image_map(one["image"], label=one["label"], lecture=lecture), key=f"{KEY}_one_image",
+                        config=chart)
+    with cols[1]:
+        st.plotly_chart(figs.score_bars(one["pred"], label=one["label"], lecture=lecture), key=f"{KEY}_one_pred",
+                        config=chart)
+    with cols[2]:
+        st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture), key=f"{KEY}_one_change",
+                        config=chart)
+    st.caption(f"The image is copied into all ten pictures, scaled by each output's delta: added (orange) to "
+               f"the picture of {one['label']} if its score was too low, subtracted (blue) from every picture "
+               f"that scored it too high. Thousands of such copies average out into the pictures above.")
 
     st.subheader("Accuracy and error per pass")
     st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture), key=f"{KEY}_acc", config=chart)

@@ -25,11 +25,15 @@ TRAIN_IMAGES = Param("train_images", "training images", 1000, kind="int", lo=100
                           "The test is always on all 10,000 test images.")
 
 
-def simulate(settings, iterations):
+def start(settings) -> sl.SingleLayer:
+    """All-zero weights, the first ``train_images`` training images, all 10,000 test images."""
     images, labels = mnist.load("train", settings["train_images"])
     test_images, test_labels = mnist.load("test")
-    state = sl.SingleLayer(sl.init_weights(), images, labels, settings["alpha"], test_images, test_labels)
-    return run(sl.pass_step, state, iterations)
+    return sl.SingleLayer(sl.init_weights(), images, labels, settings["alpha"], test_images, test_labels)
+
+
+def simulate(settings, iterations):
+    return run(sl.pass_step, start(settings), iterations)
 
 
 def log(result, settings):

@@ -13,7 +13,9 @@ so does Reset. A finished or diverged training stops by itself.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 import streamlit as st
 
 from gdviz.core.checks import all_finite
+from gdviz.core.run import Run
 from gdviz.ui import controls
 
 #: Seconds between ticks while playing, and the work done per tick at most (one step more may
@@ -135,3 +138,45 @@ def trainer(key: str, signature: Hashable, start: Callable[[], Any], step: Calla
 
     st.fragment(tick, run_every=TICK_SECONDS if t.playing else None)()
     return t
+
+
+# --- a whole run computed once per setting, with a progress bar --------------------------------
+
+def run_with_progress(step: Callable, state: Any, n: int, *, label: str = "pass") -> Run:
+    """Step ``n`` times like :func:`gdviz.core.run.run`, showing a progress bar while it works
+    (for runs of a few seconds that a page then scrubs through). Stops at the first non-finite
+    record, as ``run`` does."""
+    bar = st.progress(0.0, text=f"Training: {label} 0 of {n}…")
+    records: list = []
+    diverged = None
+    for k in range(1, n + 1):
+        state, record = step(state)
+        records.append(record)
+        bar.progress(k / n, text=f"Training: {label} {k} of {n}…")
+        if not all_finite(record):
+            diverged = k
+            break
+    bar.empty()
+    return Run(tuple(records), diverged)
+
+
+class SharedRuns:
+    """Finished runs shared by every session, by setting, at most ``size`` of them (the oldest
+    go first). Their records must be read-only: every session gets the same objects."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._runs: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], Run]) -> Run:
+        with self._lock:
+            if key in self._runs:
+                self._runs.move_to_end(key)
+                return self._runs[key]
+        result = make()  # outside the lock: other settings need not wait
+        with self._lock:
+            self._runs[key] = result
+            while len(self._runs) > self.size:
+                self._runs.popitem(last=False)
+        return result
