@@ -135,3 +135,35 @@ def test_a_drawn_digit_is_scored(server, browser):
         page.screenshot(path=str(SHOTS / "B5-drawn-digit.png"), full_page=True)
     finally:
         page.context.close()
+
+
+TRAINING_PAGES = [p.url_path for p in lesson_pages() if "trainer.trainer(" in (ROOT / p.relpath).read_text()]
+
+
+def _progress(page) -> str:
+    return page.locator("[data-testid='stProgress']").first.inner_text()
+
+
+@pytest.mark.parametrize("path", TRAINING_PAGES)
+def test_training_grows_live_pauses_and_resumes(server, browser, path):
+    """Train ▶ trains in the background of the page: the progress text moves on while the
+    page stays interactive; Pause stops it where it is."""
+    page = open_page(browser, f"{server}/{path}")
+    try:
+        assert "press Train" in _progress(page)
+        page.get_by_role("button", name="Train ▶").click()
+        page.get_by_role("button", name="Pause ❚❚").wait_for(timeout=30_000)
+        page.wait_for_function(
+            """() => { const t = document.querySelector('[data-testid="stProgress"]').innerText;
+                       const m = t.match(/(\\d+) of/); return m && Number(m[1]) >= 2; }""", timeout=60_000)
+        page.get_by_role("button", name="Pause ❚❚").click()
+        page.get_by_role("button", name="Train ▶").wait_for(timeout=30_000)
+        wait_idle(page)
+        paused = _progress(page)
+        page.wait_for_timeout(1500)
+        assert _progress(page) == paused, "Pause stops the training"
+        assert "paused" in paused
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert page.locator("[data-testid='stPlotlyChart'] .main-svg").count() >= 1
+    finally:
+        page.context.close()
