@@ -15,6 +15,7 @@ from gdviz.ui import controls, digit, page, presets, trainer
 KEY = "mnistnet"
 KEPT = f"{KEY}_kept"
 MAX_KEPT = 6
+KEEP_PROBS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 ALPHAS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 exps = [experiments.get(n) for n in ("mnist-overfit", "mnist-dropout", "mnist-batch")]
 chart = {"displayModeBar": False}
@@ -44,6 +45,7 @@ with c[3]:
 c = st.columns(4, vertical_alignment="center")
 with c[0]:
     dropout = controls.toggle("dropout", "dropout", default=False, help=D.DROPOUT.help)
+    keep_prob = controls.choice_slider(D.KEEP_PROB, KEEP_PROBS, label="keep probability (with dropout)")
 with c[1]:
     relu_deriv = controls.choice_slider(D.RELU_DERIV, net.RELU_DERIVS)
 with c[2]:
@@ -52,12 +54,16 @@ with c[3]:
     iterations = controls.iterations_slider(exps[0].iterations, D.MAX_ITERATIONS)
 
 settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
-                            train_images=train_images, test_every=test_every, relu_deriv=relu_deriv)
+                            train_images=train_images, test_every=test_every, relu_deriv=relu_deriv,
+                            keep_prob=keep_prob)
 notes = []
 if batch_size > 1:
     notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
                  "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
                  "are not these; only the per-image runs reproduce the book digit for digit.")
+if dropout and keep_prob != 0.5:
+    notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
+                 f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random draws.")
 if relu_deriv == "book":
     notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 included), "
                  "so blame flows back through switched-off units too. That is what reproduces the book's "
@@ -81,7 +87,8 @@ def initial_weights(hidden: int):
 
 def describe() -> str:
     how = "per image" if batch_size == 1 else f"batch {batch_size}"
-    return (f"hidden {hidden_size}, alpha {alpha}, {how}{', dropout' if dropout else ''}, "
+    drop = (", dropout" + ("" if keep_prob == 0.5 else f" keep {keep_prob}")) if dropout else ""
+    return (f"hidden {hidden_size}, alpha {alpha}, {how}{drop}, "
             f"{train_images:,} images{'' if relu_deriv == 'book' else ', strict relu2deriv'}")
 
 
@@ -172,6 +179,7 @@ def render(t: trainer.Training) -> None:
         st.code("\n".join(lines), language=None)
 
 
-trainer.trainer(KEY, (alpha, hidden_size, dropout, batch_size, train_images, test_every, relu_deriv, iterations),
+trainer.trainer(KEY, (alpha, hidden_size, dropout, keep_prob, batch_size, train_images, test_every, relu_deriv,
+                      iterations),
                 lambda: D.start(settings, iterations), net.step, iterations, render,
                 step_help="Train one more iteration (one pass over the training images).")

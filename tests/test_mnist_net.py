@@ -369,7 +369,7 @@ def test_presets_are_registered_with_the_books_settings():
     assert (d1.lesson, d2.lesson, d3.lesson) == ("D1", "D2", "D3")
     assert (d1.iterations, d2.iterations, d3.iterations) == (350, 300, 300)
     assert d1.settings() == {"alpha": 0.005, "hidden_size": 40, "dropout": False, "batch_size": 1,
-                             "train_images": 1000, "test_every": 10, "relu_deriv": "book"}
+                             "train_images": 1000, "test_every": 10, "relu_deriv": "book", "keep_prob": 0.5}
     assert d2.settings()["hidden_size"] == 100 and d2.settings()["dropout"] is True
     s3 = d3.settings()
     assert (s3["batch_size"], s3["hidden_size"], s3["dropout"], s3["alpha"]) == (100, 100, True, 0.1)
@@ -406,3 +406,20 @@ def test_trained_gives_the_run_and_the_last_network():
     assert [r["train_error"] for r in result.records] == e.run(3, train_images=100, hidden_size=10).column("train_error")
     assert state.best.j == result.records[-1]["best_j"]
     assert result.records[-1]["test_accuracy"] is not None  # the last iteration is tested
+
+
+def test_dropout_keep_probability_one_is_no_dropout_and_other_rates_keep_that_share():
+    images, labels = mnist.load("train", 120)
+    plain = net.start(images, labels, hidden_size=30)
+    kept_all = net.start(images, labels, hidden_size=30, dropout=True, keep_prob=1.0)
+    a, _ = net.step(plain)
+    b, _ = net.step(kept_all)
+    np.testing.assert_allclose(a.weights_0_1, b.weights_0_1, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(a.weights_1_2, b.weights_1_2, rtol=0, atol=1e-12)
+    # keep_prob 0.2: a unit switched off for an image gets no share of that image's update of
+    # weights_1_2, so with one image the rows that moved are the kept units (about a fifth).
+    one = net.start(images[:1], labels[:1], hidden_size=200, dropout=True, keep_prob=0.2)
+    moved = np.any(net.step(one)[0].weights_1_2 != one.weights_1_2, axis=1).mean()
+    assert 0.1 < moved < 0.3
+    with pytest.raises(ValueError, match="keep_prob"):
+        net.start(images, labels, dropout=True, keep_prob=0.0)

@@ -62,6 +62,7 @@ plain loop; this block form about 4–6×.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -125,6 +126,8 @@ class MnistNet:
     * ``weights_0_1`` (784×hidden), ``weights_1_2`` (hidden×10);
     * ``images`` (n×784) and ``labels`` (n digits) to learn from; ``test_images`` /
       ``test_labels`` (optional, give both or neither) to score on;
+    * ``keep_prob``: with dropout, the chance that a hidden unit is kept for an image (kept
+      units are scaled by ``1 / keep_prob``); 0.5 draws the book's coin flips exactly;
     * ``alpha``; ``dropout`` (True/False: the book's coin-flip masks, keep half, double the
       rest); ``batch_size`` (1 = learn image by image, as the book; more = true mini-batch);
     * ``rng_state``: the dropout generator's state (``RandomState.get_state()``, or a whole
@@ -148,6 +151,7 @@ class MnistNet:
     alpha: float = 0.005
     dropout: bool = False
     batch_size: int = 1
+    keep_prob: float = 0.5
     rng_state: tuple | int = 1
     j: int = 0
     test_every: int = 10
@@ -184,6 +188,7 @@ class MnistNet:
         if not (isinstance(d, (bool, np.bool_)) or (isinstance(d, (int, np.integer)) and d in (0, 1))):
             raise ValueError(f"dropout must be true or false (or 1/0), got {d!r}")
         set_(self, "dropout", bool(d))
+        set_(self, "keep_prob", checks.number("keep_prob", self.keep_prob, lo=0.05, hi=1.0))
         set_(self, "batch_size", checks.count("batch_size", self.batch_size, lo=1, hi=MAX_BATCH))
         set_(self, "rng_state", _rng_state(self.rng_state))
         set_(self, "j", checks.count("j", self.j, lo=0))
@@ -203,12 +208,13 @@ class MnistNet:
 
 def start(images, labels, test_images=None, test_labels=None, *, hidden_size: int = 40,
           alpha: float = 0.005, dropout: bool = False, batch_size: int = 1, test_every: int = 10,
-          final_j: int | None = None, relu_deriv: str = "book", seed: int = 1) -> MnistNet:
+          final_j: int | None = None, relu_deriv: str = "book", seed: int = 1,
+          keep_prob: float = 0.5) -> MnistNet:
     """A network at the book's start (:func:`init_weights`), ready for :func:`step`."""
     w01, w12, rng_state = init_weights(hidden_size, seed)
     return MnistNet(w01, w12, images, labels, test_images, test_labels, alpha=alpha, dropout=dropout,
-                    batch_size=batch_size, rng_state=rng_state, test_every=test_every, final_j=final_j,
-                    relu_deriv=relu_deriv)
+                    batch_size=batch_size, keep_prob=keep_prob, rng_state=rng_state, test_every=test_every,
+                    final_j=final_j, relu_deriv=relu_deriv)
 
 
 def step(s: MnistNet) -> tuple[MnistNet, dict]:
@@ -232,8 +238,11 @@ def step(s: MnistNet) -> tuple[MnistNet, dict]:
         rs.set_state(s.rng_state)
         # One draw for the whole pass gives the same coin flips, in the same order, as the
         # book's one draw of hidden_size flips per image (checked in the tests).
-        keep = rs.randint(2, size=(n, s.hidden_size)).astype(np.float64)
-        keep2 = keep * 2
+        if math.isclose(s.keep_prob, 0.5):
+            keep = rs.randint(2, size=(n, s.hidden_size)).astype(np.float64)
+        else:  # another rate cannot come from coin flips: a uniform draw per unit instead
+            keep = (rs.random_sample((n, s.hidden_size)) < s.keep_prob).astype(np.float64)
+        keep2 = keep / s.keep_prob  # the book's "* 2" for keep_prob 0.5
         rng_state = _frozen_rng(rs.get_state())
     with np.errstate(all="ignore"):
         if s.batch_size == 1:

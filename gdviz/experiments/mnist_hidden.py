@@ -33,6 +33,9 @@ HIDDEN_SIZE = Param("hidden_size", "hidden_size (hidden units)", 40, kind="int",
 DROPOUT = Param("dropout", "dropout", False, kind="bool",
                 help="On: while training, each hidden unit is switched off for an image by a coin "
                      "flip (about half of them), and the survivors count double. Never during the test.")
+KEEP_PROB = Param("keep_prob", "dropout: keep probability", 0.5, lo=0.05, hi=1.0, ui=(0.1, 0.9, 0.1),
+                  help="With dropout on, the chance that a hidden unit stays on for an image; kept units "
+                       "count 1/keep_prob times. 0.5 is the book's coin flip (kept units count double).")
 BATCH_SIZE = Param("batch_size", "batch_size", 1, kind="int", lo=1, hi=net.MAX_BATCH, ui=(1, 1000, 1),
                    help="1: the weights change after every image. More: the images go through in "
                         "groups and the weights change once per group, by the group's average update.")
@@ -49,7 +52,7 @@ RELU_DERIV = Param("relu_deriv", "relu2deriv", "book", kind="choice", choices=ne
                         "through every hidden unit (the book's numbers). strict: output > 0, the "
                         "true relu slope — switched-off units pass nothing back.")
 
-PARAMS = (ALPHA, HIDDEN_SIZE, DROPOUT, BATCH_SIZE, TRAIN_IMAGES, TEST_EVERY, RELU_DERIV)
+PARAMS = (ALPHA, HIDDEN_SIZE, DROPOUT, BATCH_SIZE, TRAIN_IMAGES, TEST_EVERY, RELU_DERIV, KEEP_PROB)
 BATCH_PARAMS = (BATCH_ALPHA_PARAM,) + PARAMS[1:]
 
 
@@ -60,7 +63,7 @@ def start(settings, iterations: int, test_last: bool = True) -> net.MnistNet:
     return net.start(images, labels, test_images, test_labels, hidden_size=settings["hidden_size"],
                      alpha=settings["alpha"], dropout=settings["dropout"], batch_size=settings["batch_size"],
                      test_every=settings["test_every"], final_j=iterations - 1 if test_last else None,
-                     relu_deriv=settings["relu_deriv"])
+                     relu_deriv=settings["relu_deriv"], keep_prob=settings["keep_prob"])
 
 
 def trained(settings, iterations: int, test_last: bool = True) -> tuple[Run, net.MnistNet]:
