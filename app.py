@@ -20,5 +20,7 @@ st.markdown(
 for part, pages in nav.by_part().items():
     st.subheader(nav.PARTS[part])
     for lp in pages:
-        st.page_link(lp.relpath, label=f"{lp.part}{lp.number} · {lp.title}")
+        st.page_link(lp.relpath, label=f"**{lp.part}{lp.number} · {lp.title}**")
+        if lp.blurb:
+            st.caption(lp.blurb)
 controls.show_notices()

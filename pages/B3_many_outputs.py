@@ -1,4 +1,4 @@
-"""B3 · Many outputs, and many inputs with many outputs: the network, its weight matrix, its errors."""
+"""B3 · Many outputs: one input feeding several predictions, then a full weight matrix and its errors."""
 
 import streamlit as st
 

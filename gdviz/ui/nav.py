@@ -1,13 +1,15 @@
 """The lesson pages, found in ``pages/`` and grouped by part (their file name's first letter).
 
-A page file is named ``<Part><n>_<words>.py`` (``A2_gradient_descent.py``): its title is its
-words, its URL is its file name (``/A2_gradient_descent``), as Streamlit's ``pages/``
-convention serves it. Adding a page adds a file, nothing else: the sidebar and the tests
+A page file is named ``<Part><n>_<words>.py`` (``A2_gradient_descent.py``); its URL is its file
+name (``/A2_gradient_descent``), as Streamlit's ``pages/`` convention serves it, and its title
+and one-line description come from its docstring (``"A2 · <title>: <what you can do>."``). Adding a page adds a file, nothing else: the sidebar and the tests
 find it.
 """
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,22 +36,47 @@ class LessonPage:
     number: int
     title: str
     url_path: str
+    blurb: str = ""
 
     @property
     def relpath(self) -> str:
         return self.path.relative_to(ROOT).as_posix()
 
 
-def lesson_pages() -> list[LessonPage]:
+def _described(path: Path, fallback: str) -> tuple[str, str]:
+    """(title, blurb) from the page's docstring, "<code> · <title>: <blurb>" (or "<title> — <blurb>
+    when the title itself has a colon); the file name's words when there is no docstring."""
+    try:
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    except (OSError, SyntaxError, ValueError):
+        doc = ""
+    doc = " ".join(doc.split())
+    if " · " not in doc:
+        return fallback, ""
+    text = doc.split(" · ", 1)[1]
+    sep = " — " if " — " in text else ": "
+    title, _, blurb = text.partition(sep)
+    blurb = blurb.strip()
+    return title.strip() or fallback, (blurb[:1].upper() + blurb[1:]) if blurb else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _pages() -> tuple[LessonPage, ...]:
     pages = []
     for path in PAGES_DIR.glob("*.py"):
         m = _NAME.match(path.name)
         if not m:
             continue
         part, number, words = m.group(1), int(m.group(2)), m.group(3)
-        title = words.replace("_", " ").capitalize()
-        pages.append(LessonPage(path, part, number, title, path.stem))
-    return sorted(pages, key=lambda p: (p.part, p.number))
+        title, blurb = _described(path, words.replace("_", " ").capitalize())
+        pages.append(LessonPage(path, part, number, title, path.stem, blurb))
+    return tuple(sorted(pages, key=lambda p: (p.part, p.number)))
+
+
+def lesson_pages() -> list[LessonPage]:
+    """Every lesson page, in curriculum order (read once per process: pages do not change while
+    the server runs — its file watcher is off)."""
+    return list(_pages())
 
 
 def by_part() -> dict[str, list[LessonPage]]:
