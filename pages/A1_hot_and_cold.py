@@ -5,10 +5,11 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import arithmetic, controls, downloads, page, player, presets
+from gdviz.ui import arithmetic, downloads, one_weight, page, player, presets
 
 KEY = "hot_cold"
 exp = experiments.get("hot-cold")
+MOVES = {"up": "up ▲", "down": "down ▼", "stay": "stay"}  # how the "move" metric shows a record's move
 
 page.lesson(
     "Hot and cold learning", "A1",
@@ -18,17 +19,8 @@ page.lesson(
     "can never land on the goal.")
 
 presets.buttons([experiments.get(n) for n in ("hot-cold", "hot-cold-overshoot", "hot-cold-stuck")], KEY)
-c = st.columns(5)
-with c[0]:
-    weight = controls.number_slider(A.WEIGHT)
-with c[1]:
-    input_ = controls.number_slider(A.INPUT)
-with c[2]:
-    goal_pred = controls.number_slider(A.GOAL)
-with c[3]:
-    step_amount = controls.choice_slider(A.STEP_AMOUNT, A.STEP_CHOICES)
-with c[4]:
-    iterations = controls.iterations_slider(exp.iterations, 2000)
+weight, input_, goal_pred, step_amount, iterations = one_weight.controls_row(
+    A.STEP_AMOUNT, A.STEP_CHOICES, exp.iterations, 2000)
 
 settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, step_amount=step_amount)
 run = exp.simulate(settings, iterations)
@@ -37,18 +29,8 @@ page.diverged(run)
 
 def render(i: int) -> None:
     r = run.records[i]
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(figs.hot_cold(run.records, i, lecture=page.lecture()), key=f"{KEY}_curve",
-                        config={"displayModeBar": False})
-    with right:
-        m = st.columns(3)
-        m[0].metric("pred", figs.num(r["pred"]))
-        m[1].metric("error", figs.num(r["error"], 4))
-        m[2].metric("move", {"up": "up ▲", "down": "down ▼", "stay": "stay"}[r["move"]])
-        st.plotly_chart(figs.error_per_iteration([("error", run.records, run.diverged_at)], i, len(run),
-                                                 lecture=page.lecture()),
-                        key=f"{KEY}_errors", config={"displayModeBar": False})
+    one_weight.frame(run, i, KEY, figs.hot_cold(run.records, i, lecture=page.lecture()), "curve",
+                     ("move", MOVES[r["move"]]))
     arithmetic.show(A.hot_cold_arithmetic(r), title=f"The arithmetic of iteration {i + 1}")
     st.caption("The step is always step_amount, however big or small the error is.")
 

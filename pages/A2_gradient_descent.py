@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import arithmetic, controls, downloads, page, player, presets
+from gdviz.ui import arithmetic, downloads, one_weight, page, player, presets
 
 KEY = "gd"
 exp = experiments.get("gradient-descent")
@@ -23,17 +23,8 @@ presets.buttons([experiments.get(n) for n in ("gradient-descent", "several-steps
                 label="Presets from the book")
 presets.buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")], KEY,
                 label="The three effects of input")
-c = st.columns(5)
-with c[0]:
-    weight = controls.number_slider(A.WEIGHT)
-with c[1]:
-    input_ = controls.number_slider(A.INPUT)
-with c[2]:
-    goal_pred = controls.number_slider(A.GOAL)
-with c[3]:
-    alpha = controls.choice_slider(A.ALPHA, A.ALPHA_CHOICES)
-with c[4]:
-    iterations = controls.iterations_slider(exp.iterations, 200)
+weight, input_, goal_pred, alpha, iterations = one_weight.controls_row(
+    A.ALPHA, A.ALPHA_CHOICES, exp.iterations, 200)
 
 settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha)
 run = exp.simulate(settings, iterations)
@@ -42,18 +33,8 @@ page.diverged(run)
 
 def render(i: int) -> None:
     r = run.records[i]
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(figs.bowl(run.records, i, lecture=page.lecture()), key=f"{KEY}_bowl",
-                        config={"displayModeBar": False})
-    with right:
-        m = st.columns(3)
-        m[0].metric("pred", figs.num(r["pred"]))
-        m[1].metric("error", figs.num(r["error"], 4))
-        m[2].metric("weight_delta", figs.num(r["weight_delta"], 4))
-        st.plotly_chart(figs.error_per_iteration([("error", run.records, run.diverged_at)], i, len(run),
-                                                 lecture=page.lecture()),
-                        key=f"{KEY}_errors", config={"displayModeBar": False})
+    one_weight.frame(run, i, KEY, figs.bowl(run.records, i, lecture=page.lecture()), "bowl",
+                     ("weight_delta", figs.num(r["weight_delta"], 4)))
     if r["input"] == 0:
         st.info("input is 0: the prediction is 0 whatever the weight, so weight_delta is 0 — "
                 "the weight cannot learn from this example.", icon="⏸")

@@ -7,23 +7,15 @@ from gdviz.experiments import sigmoid as E
 from gdviz.experiments.base import Param
 from gdviz.figures import one_weight as ofigs
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import arithmetic, controls, downloads, page, player
+from gdviz.ui import arithmetic, downloads, page, player, presets, sigmoid_unit
 
 KEY = "sig"
 exp = experiments.get("sigmoid-unit")
 
-X1 = Param("x1", "x1 (input 1)", 0.1, ui=(-1.0, 1.0, 0.05))
-X2 = Param("x2", "x2 (input 2)", 0.3, ui=(-1.0, 1.0, 0.05))
 W1 = Param("w1", "w1 (weight 1)", -0.8, ui=(-2.0, 2.0, 0.05))
 W2 = Param("w2", "w2 (weight 2)", 0.5, ui=(-2.0, 2.0, 0.05))
 Y = Param("y", "y (target)", 0.2, ui=(0.0, 1.0, 0.01))
-RATE = Param("learn_rate", "learn_rate (η)", 0.5, ui=(0.01, 5.0, 0.01))
 DECK = {"x1": 0.1, "x2": 0.3, "w1": -0.8, "w2": 0.5, "y": 0.2, "learn_rate": 0.5, "iterations": 30}
-
-
-def _preset(values: dict) -> None:
-    controls.set_values(values)
-    player.reset(KEY)
 
 
 page.lesson(
@@ -36,27 +28,11 @@ page.lesson(
     "**Δwᵢ = η δ xᵢ** where **δ = (y − ŷ) f'(h)**. Watch the slope: it is never above 0.25, and "
     "it all but vanishes when |h| is large.")
 
-row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-row.markdown("**Preset from the deck:**")
-row.button("Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2", key="preset_sigmoid_unit", on_click=_preset, args=(DECK,),
-           help=exp.summary)
-c = st.columns(7)
-with c[0]:
-    x1 = controls.number_slider(X1)
-with c[1]:
-    x2 = controls.number_slider(X2)
-with c[2]:
-    w1 = controls.number_slider(W1)
-with c[3]:
-    w2 = controls.number_slider(W2)
-with c[4]:
-    y = controls.number_slider(Y)
-with c[5]:
-    learn_rate = controls.number_slider(RATE)
-with c[6]:
-    iterations = controls.iterations_slider(30, 500)
+presets.row("Preset from the deck", KEY, [
+    ("Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2", "preset_sigmoid_unit", DECK, exp.summary)])
+x, w, y, learn_rate, iterations = sigmoid_unit.controls_row((W1, W2), Y, iterations=30)
 
-settings = exp.settings(x=(x1, x2), w=(w1, w2), y=y, learn_rate=learn_rate)
+settings = exp.settings(x=x, w=w, y=y, learn_rate=learn_rate)
 run = exp.simulate(settings, iterations)
 page.diverged(run)
 

@@ -9,24 +9,16 @@ from gdviz.experiments import sigmoid as E
 from gdviz.experiments.base import Param
 from gdviz.figures import one_weight as ofigs
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import arithmetic, controls, downloads, page, player
+from gdviz.ui import arithmetic, downloads, page, player, presets, sigmoid_unit
 
 KEY = "bp"
 exp = experiments.get("backprop-worked")
 
-X1 = Param("x1", "x1 (input 1)", 0.1, ui=(-1.0, 1.0, 0.05))
-X2 = Param("x2", "x2 (input 2)", 0.3, ui=(-1.0, 1.0, 0.05))
 W1 = Param("w1", "w1 (input 1 → hidden)", 0.4, ui=(-2.0, 2.0, 0.05))
 W2 = Param("w2", "w2 (input 2 → hidden)", -0.2, ui=(-2.0, 2.0, 0.05))
 WO = Param("W", "W (hidden → output)", 0.1, ui=(-2.0, 2.0, 0.05))
 Y = Param("y", "y (target)", 1.0, ui=(0.0, 1.0, 0.01))
-RATE = Param("learn_rate", "learn_rate (η)", 0.5, ui=(0.01, 5.0, 0.01))
 DECK = {"x1": 0.1, "x2": 0.3, "w1": 0.4, "w2": -0.2, "W": 0.1, "y": 1.0, "learn_rate": 0.5, "iterations": 20}
-
-
-def _preset(values: dict) -> None:
-    controls.set_values(values)
-    player.reset(KEY)
 
 
 page.lesson(
@@ -38,28 +30,10 @@ page.lesson(
     "by η × (the error term of the node it enters) × (the value flowing in along it). The diagram "
     "shows the exact numbers, with the deck's hand-rounded ones in brackets where they differ.")
 
-row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-row.markdown("**Preset from the deck:**")
-row.button(exp.button, key="preset_backprop_worked", on_click=_preset, args=(DECK,), help=exp.summary)
-c = st.columns(8)
-with c[0]:
-    x1 = controls.number_slider(X1)
-with c[1]:
-    x2 = controls.number_slider(X2)
-with c[2]:
-    w1 = controls.number_slider(W1)
-with c[3]:
-    w2 = controls.number_slider(W2)
-with c[4]:
-    W = controls.number_slider(WO)
-with c[5]:
-    y = controls.number_slider(Y)
-with c[6]:
-    learn_rate = controls.number_slider(RATE)
-with c[7]:
-    iterations = controls.iterations_slider(20, 500)
+presets.row("Preset from the deck", KEY, [(exp.button, "preset_backprop_worked", DECK, exp.summary)])
+x, (w1, w2, W), y, learn_rate, iterations = sigmoid_unit.controls_row((W1, W2, WO), Y, iterations=20)
 
-settings = exp.settings(x=(x1, x2), w=(w1, w2), W=W, y=y, learn_rate=learn_rate)
+settings = exp.settings(x=x, w=(w1, w2), W=W, y=y, learn_rate=learn_rate)
 run = exp.simulate(settings, iterations)
 page.diverged(run)
 

@@ -5,16 +5,11 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, page, player
+from gdviz.ui import controls, downloads, page, player, presets
 
 KEY = "gates"
 exp = experiments.get("logic-gates")
 GATE, _, RATE, SEED = E.GATE_PARAMS
-
-
-def _preset(values: dict) -> None:
-    controls.set_values(values)
-    player.reset(KEY)
 
 
 page.lesson(
@@ -26,14 +21,12 @@ page.lesson(
     "opposite corners. Turn on the **hidden layer**: two hidden units draw two lines, and the output "
     "unit answers 1 *between* them, which is exactly XOR.")
 
-row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-row.markdown("**Try:**")
-for label, values in (("AND, one unit", {"gate": "and", "hidden": False}),
-                      ("OR, one unit", {"gate": "or", "hidden": False}),
-                      ("XOR, one unit (fails)", {"gate": "xor", "hidden": False}),
-                      ("XOR with a hidden layer", {"gate": "xor", "hidden": True})):
-    row.button(label, key=f"preset_{label}", on_click=_preset,
-               args=({**values, "learn_rate": 5.0, "seed": 0, "iterations": 1000},))
+presets.row("Try", KEY, [
+    (label, f"preset_{label}", {**values, "learn_rate": 5.0, "seed": 0, "iterations": 1000}, None)
+    for label, values in (("AND, one unit", {"gate": "and", "hidden": False}),
+                          ("OR, one unit", {"gate": "or", "hidden": False}),
+                          ("XOR, one unit (fails)", {"gate": "xor", "hidden": False}),
+                          ("XOR with a hidden layer", {"gate": "xor", "hidden": True}))])
 c = st.columns([1.3, 1, 1.3, 1, 1.3])
 with c[0]:
     gate = controls.choice_slider(GATE, GATE.choices, default="and", format_func=str.upper)

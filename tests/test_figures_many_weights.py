@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -11,22 +9,11 @@ from gdviz import experiments
 from gdviz.core import many_weights as mw
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
+from tests.helpers import assert_all_finite
 
 
 def _traces(fig, name):
     return [t for t in fig.data if t.name == name]
-
-
-def _all_finite(fig):
-    for t in fig.data:
-        for attr in ("x", "y", "z"):
-            v = getattr(t, attr, None)
-            if v is None:
-                continue
-            a = np.array(v, dtype=object).ravel()
-            nums = [float(x) for x in a if isinstance(x, (int, float, np.floating, np.integer))]
-            nums += [float(x) for row in a if isinstance(row, (list, tuple, np.ndarray)) for x in np.ravel(row)]
-            assert all(math.isfinite(x) for x in nums), f"non-finite value in {t.name}.{attr}"
 
 
 def _ranges(fig):
@@ -106,7 +93,7 @@ def test_divergence_is_drawn_without_non_finite_values_and_blames_a():
     for k in (0, 3, len(run) - 1):
         for fig in (figs.slices(run.records, k), figs.step_sizes(run.records, k),
                     figs.error_surface(run.records, k, 0, 1), figs.error_surface(run.records, k, 0, 2, three_d=True)):
-            _all_finite(fig)
+            assert_all_finite(fig)
     for r in run.records[:-1]:
         assert figs.biggest_step(r)[0] == "a"
     # the step of a: alpha × weight_delta a at iteration 1 = 0.1 × 1.19

@@ -1,7 +1,6 @@
 """Part D figures: the early-stopping star sits on the best test point, the axes are the whole
 planned run, kept runs are drawn, and the hidden units' pictures are tiled correctly."""
 
-import base64
 import json
 
 import numpy as np
@@ -9,6 +8,7 @@ import pytest
 
 from gdviz.core import mnist, mnist_net as net
 from gdviz.figures import mnist_net as figs
+from tests.helpers import decode
 
 
 def rec(j, train, test=None):
@@ -19,17 +19,10 @@ def rec(j, train, test=None):
 RECORDS = [rec(0, 0.5, 0.6), rec(1, 0.7), rec(2, 0.8, 0.81), rec(3, 0.9), rec(4, 0.95, 0.79)]
 
 
-def values(trace, key):
-    v = trace[key]
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return list(v)
-
-
 def test_the_best_test_point_is_starred_at_the_highest_test_accuracy():
-    fig = json.loads(figs.curves(RECORDS, 10).to_json())
+    fig = decode(json.loads(figs.curves(RECORDS, 10).to_json()))
     star = next(t for t in fig["data"] if t["name"].startswith("best test"))
-    assert values(star, "x") == [2] and values(star, "y") == [0.81]
+    assert star["x"] == [2] and star["y"] == [0.81]
     assert figs.best_point(RECORDS) == (2, 0.81)
     assert figs.best_point([rec(0, 0.5)]) is None  # never tested: no best point
 
@@ -42,10 +35,10 @@ def test_the_axes_cover_the_planned_run_not_just_the_records():
 
 def test_kept_runs_are_drawn_and_non_finite_values_never_reach_a_trace():
     bad = RECORDS + [rec(5, float("nan"), float("inf"))]
-    fig = json.loads(figs.curves(bad, 10, kept=[("run 1", RECORDS)]).to_json())
+    fig = decode(json.loads(figs.curves(bad, 10, kept=[("run 1", RECORDS)]).to_json()))
     assert any(t["name"] == "run 1: test" for t in fig["data"])
     for t in fig["data"]:
-        ys = [y for y in values(t, "y") if y is not None]
+        ys = [y for y in t["y"] if y is not None]
         assert all(np.isfinite(ys))
 
 

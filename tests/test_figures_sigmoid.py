@@ -12,21 +12,11 @@ from gdviz.core import gates
 from gdviz.core import sigmoid_unit as su
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
+from tests.helpers import assert_all_finite
 
 
 def _trace(fig, name_start):
     return next(t for t in fig.data if (t.name or "").startswith(name_start))
-
-
-def _all_finite(fig):
-    for t in fig.data:
-        for attr in ("x", "y", "z"):
-            v = getattr(t, attr, None)
-            if v is None:
-                continue
-            arr = np.asarray(v, dtype=object).ravel()
-            nums = [float(a) for a in arr if isinstance(a, (int, float, np.floating, np.integer))]
-            assert all(math.isfinite(a) for a in nums), (t.name, attr)
 
 
 @pytest.mark.parametrize("lecture", [False, True])
@@ -55,7 +45,7 @@ def test_slope_curve_peaks_at_a_quarter_at_zero():
 @pytest.mark.parametrize("h", [50.0, -1e6, float("inf"), float("nan")])
 def test_sigmoid_chart_off_the_chart_and_non_finite(h):
     fig = figs.sigmoid_curves(h)
-    _all_finite(fig)
+    assert_all_finite(fig)
     assert tuple(fig.layout.xaxis.range) == figs.H_RANGE
     assert not any((t.name or "").startswith("ŷ") for t in fig.data)
     if math.isfinite(h):

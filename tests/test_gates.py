@@ -7,17 +7,7 @@ from gdviz import cli, experiments
 from gdviz.core import gates
 from gdviz.core.activations import sigmoid
 from gdviz.core.run import run
-
-
-def fd(f, x, eps=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        g[i] = (f(up) - f(down)) / (2 * eps)
-    return g
+from tests.helpers import fd
 
 
 def test_truth_tables():

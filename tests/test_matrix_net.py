@@ -9,22 +9,12 @@ from gdviz import cli, experiments
 from gdviz.core import matrix_net as mn
 from gdviz.core.activations import sigmoid
 from gdviz.core.run import run
+from tests.helpers import fd
 
 I = [0.9, 0.1, 0.8]
 W_IH = [[0.9, 0.3, 0.4], [0.2, 0.8, 0.2], [0.1, 0.5, 0.6]]
 W_HO = [[0.3, 0.7, 0.5], [0.6, 0.5, 0.2], [0.8, 0.1, 0.9]]
 DECK = mn.MatrixNet((W_IH, W_HO))
-
-
-def fd(f, x, eps=1e-6):
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        g[i] = (f(up) - f(down)) / (2 * eps)
-    return g
 
 
 def half_squared_error(weights, inputs, targets):

@@ -7,21 +7,10 @@ from gdviz import cli, experiments
 from gdviz.core import activations
 from gdviz.core import sigmoid_unit as su
 from gdviz.core.run import run
+from tests.helpers import fd
 
 X, Y, W, ETA = [0.1, 0.3], 0.2, [-0.8, 0.5], 0.5
 KEYS = {"x", "y", "w", "h", "y_hat", "error", "f_prime", "delta", "delta_w", "new_w"}
-
-
-def fd(f, x, eps=1e-6):
-    """Central finite difference of scalar f at every entry of array x."""
-    x = np.array(x, dtype=float)
-    g = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        up, down = x.copy(), x.copy()
-        up[i] += eps
-        down[i] -= eps
-        g[i] = (f(up) - f(down)) / (2 * eps)
-    return g
 
 
 # --- activations ---------------------------------------------------------------------------------

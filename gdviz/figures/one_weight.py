@@ -62,12 +62,9 @@ def _path(fig, records, k, lo, hi, ytop, name="path of the weight"):
                                  text=offtext, hovertemplate="%{text}<extra>off the chart</extra>"))
 
 
-def bowl(records: Sequence[dict], k: int, *, lecture: bool = False, title: str | None = None,
-         window: tuple[float, float] | None = None) -> go.Figure:
-    """The error bowl ``((input * weight) - goal_pred) ** 2`` with iteration ``k``'s point and tangent."""
-    r = records[k]
-    input, goal_pred = r["input"], r["goal_pred"]
-    lo, hi = window or weight_window(records, input, goal_pred)
+def _curve_figure(records, k, lo, hi, input, goal_pred) -> tuple[go.Figure, list[float]]:
+    """A figure with the error for every weight in [lo, hi], the goal weight's line and the path so
+    far; returns it with its error range (the run's fixed y-axis)."""
     xs, ys = _curve(lo, hi, input, goal_pred)
     yr = _y_range(ys)
     fig = go.Figure()
@@ -80,6 +77,16 @@ def bowl(records: Sequence[dict], k: int, *, lecture: bool = False, title: str |
                       annotation_text=f"goal weight {num(goal, 4)}", annotation_position="bottom right",
                       annotation_font_color=theme.GOAL)
     _path(fig, records, k, lo, hi, yr[1])
+    return fig, yr
+
+
+def bowl(records: Sequence[dict], k: int, *, lecture: bool = False, title: str | None = None,
+         window: tuple[float, float] | None = None) -> go.Figure:
+    """The error bowl ``((input * weight) - goal_pred) ** 2`` with iteration ``k``'s point and tangent."""
+    r = records[k]
+    input, goal_pred = r["input"], r["goal_pred"]
+    lo, hi = window or weight_window(records, input, goal_pred)
+    fig, yr = _curve_figure(records, k, lo, hi, input, goal_pred)
     w, e = r["weight"], r["error"]
     if math.isfinite(w) and math.isfinite(e) and lo <= w <= hi and e <= yr[1]:
         s = ow.slope(w, input, goal_pred)
@@ -112,18 +119,7 @@ def hot_cold(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Fi
     r = records[k]
     input, goal_pred, step = r["input"], r["goal_pred"], r["step_amount"]
     lo, hi = weight_window(records, input, goal_pred)
-    xs, ys = _curve(lo, hi, input, goal_pred)
-    yr = _y_range(ys)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="error for every weight",
-                             line=dict(color=theme.CURVE, width=3),
-                             hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra></extra>"))
-    goal = ow.goal_weight(input, goal_pred)
-    if goal is not None and lo <= goal <= hi:
-        fig.add_vline(x=goal, line=dict(color=theme.GOAL, dash="dash", width=2),
-                      annotation_text=f"goal weight {num(goal, 4)}", annotation_position="bottom right",
-                      annotation_font_color=theme.GOAL)
-    _path(fig, records, k, lo, hi, yr[1])
+    fig, yr = _curve_figure(records, k, lo, hi, input, goal_pred)
     w = r["weight"]
     probes = [
         (w + step, r["up_error"], "weight + step_amount", theme.COLORS["sky"], "up" == r["move"]),
