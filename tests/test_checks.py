@@ -27,3 +27,39 @@ def test_number_and_count_name_the_parameter():
         checks.number("alpha", float("nan"))
     with pytest.raises(ValueError, match="iterations"):
         checks.count("iterations", 0, lo=1)
+
+
+def test_shaped_names_the_parameter_and_lets_a_diverged_array_through():
+    with pytest.raises(ValueError, match=r"^weights_0_1 must be 784×hidden_size, got shape 3×2$"):
+        checks.shaped("weights_0_1", np.zeros((3, 2)), (784, None), "784×hidden_size")
+    with pytest.raises(ValueError, match=r"^image must be numbers \(784 pixels\)$"):
+        checks.shaped("image", ["a"], (None,), "784 pixels")
+    w = np.array([[np.inf, 1.0]])
+    assert checks.shaped("w", w, (1, 2), "1×2") is w  # not copied, not checked for inf
+
+
+def test_frozen_shares_what_nobody_can_change_and_copies_the_rest():
+    owner = np.arange(6.0)
+    owner.setflags(write=False)
+    view = owner[1:]
+    assert not checks.immutable(view)  # the owner's write flag can be switched back on
+    locked = checks.frozen(view)
+    owner.setflags(write=True)
+    owner[1] = 99.0
+    assert locked[0] == 1.0 and checks.immutable(locked)
+    with pytest.raises(ValueError):
+        locked.setflags(write=True)
+    shared = np.frombuffer(b"\x00" * 16)  # read-only, backed by bytes (like the loader's arrays)
+    assert checks.frozen(shared) is shared
+
+    writable = np.arange(3.0)
+    peek = writable[:]
+    peek.setflags(write=False)  # read-only, but changes whenever `writable` does
+    kept = []
+    for a in (writable, peek):
+        assert not checks.immutable(a)
+        f = checks.frozen(a)
+        assert f is not a and not f.flags.writeable and np.array_equal(f, a)
+        kept.append(f)
+    writable[0] = 9.0
+    assert [f[0] for f in kept] == [0.0, 0.0]  # the frozen copies did not follow

@@ -55,6 +55,56 @@ def array(name: str, value, shape: tuple[int | None, ...] | None = None) -> np.n
     return a
 
 
+def shaped(name: str, value, shape: tuple[int | None, ...], what: str) -> np.ndarray:
+    """``value`` as a float64 array of ``shape`` (None = any length), or ValueError naming ``name``
+    and saying ``what`` it should be (e.g. "784×hidden_size").
+
+    Unlike ``array`` it neither copies nor freezes, and lets inf/nan through: weights that have
+    diverged must still be shown. Freeze the result with ``frozen`` where it is kept.
+    """
+    try:
+        a = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers ({what})") from None
+    if a.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, a.shape)):
+        raise ValueError(f"{name} must be {what}, got shape {'×'.join(map(str, a.shape)) or 'a scalar'}")
+    return a
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when nobody can change it any more (see ``immutable``), else a read-only copy.
+
+    The loader's arrays pass (read-only views of read-only data), so the 10,000 test images
+    are shared, never copied.
+    """
+    return a if immutable(a) else lock(a)
+
+
+def lock(a) -> np.ndarray:
+    """A read-only copy of ``a`` whose memory is an immutable ``bytes`` object.
+
+    Clearing the write flag is not enough for data shared between sessions: NumPy lets the
+    owner of the memory switch it back on (``a.setflags(write=True)``, or through ``a.base``).
+    An array over ``bytes`` can never be made writable again.
+    """
+    a = np.ascontiguousarray(a)
+    return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
+
+
+def immutable(a) -> bool:
+    """True when nobody can change ``a``'s numbers any more.
+
+    Read-only is not enough on its own: a read-only view of a writable array still changes
+    when that array does, and an array that owns its memory can be made writable again. So the
+    chain of bases is followed down to the memory, which must be ``bytes`` (see :func:`lock`).
+    """
+    while isinstance(a, np.ndarray):
+        if a.flags.writeable or a.base is None:
+            return False
+        a = a.base
+    return isinstance(a, bytes)
+
+
 def all_finite(values: Mapping | Iterable) -> bool:
     """True when every number (or array) among ``values`` is finite.
 

@@ -96,7 +96,7 @@ def one_hot(labels) -> np.ndarray:
         raise ValueError(f"labels must be digits 0..9, got values from {a.min()} to {a.max()}")
     out = np.zeros((len(a), 10))
     out[np.arange(len(a)), a.astype(np.int64)] = 1.0
-    out.setflags(write=False)
+    out = checks.lock(out)
     return out
 
 
@@ -135,12 +135,8 @@ def _decoded(split: str, where: str) -> tuple[np.ndarray, np.ndarray]:
         images, labels = _read_bundle(Path(where), split)
     # Freeze the memory's owner itself: a view can be made writable again whenever the
     # array owning its memory still is. (np.load hands out views of a private owner.)
-    if images.base is not None and not isinstance(images.base, bytes):
-        images = images.copy()
-    images.setflags(write=False)
-    images = images.reshape(len(images), PIXELS)
-    labels = labels.astype(np.int64)
-    labels.setflags(write=False)
+    images = checks.lock(images.reshape(len(images), PIXELS))  # shared by every session: for good
+    labels = checks.lock(labels.astype(np.int64))
     return images, labels
 
 
@@ -154,7 +150,7 @@ def _scaled(split: str, where: str, scale: str) -> np.ndarray:
     x = _decoded(split, where)[0] / 255.0
     if scale == "sigmoid":
         x = 0.01 + 0.99 * x
-    x.setflags(write=False)
+    x = checks.lock(x)
     return x
 
 

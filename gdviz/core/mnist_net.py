@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdviz.core import checks
-from gdviz.core.single_layer import _frozen, _image, _images, _labels
+from gdviz.core.single_layer import _image, _images, _labels
 
 PIXELS = 784
 SIDE = 28
@@ -102,9 +102,7 @@ def init_weights(hidden_size: int, seed: int = 1) -> tuple[np.ndarray, np.ndarra
     rs = np.random.RandomState(seed)
     w01 = 0.2 * rs.random_sample((PIXELS, hidden_size)) - 0.1
     w12 = 0.2 * rs.random_sample((hidden_size, DIGITS)) - 0.1
-    w01.setflags(write=False)
-    w12.setflags(write=False)
-    return w01, w12, _frozen_rng(rs.get_state())
+    return checks.lock(w01), checks.lock(w12), _frozen_rng(rs.get_state())
 
 
 @dataclass(frozen=True)
@@ -163,26 +161,26 @@ class MnistNet:
 
     def __post_init__(self):
         set_ = object.__setattr__
-        w01 = _matrix("weights_0_1", self.weights_0_1, (PIXELS, None), "784×hidden_size")
+        w01 = checks.shaped("weights_0_1", self.weights_0_1, (PIXELS, None), "784×hidden_size")
         hidden = w01.shape[1]
         if not 1 <= hidden <= MAX_HIDDEN:
             raise ValueError(f"weights_0_1 must have 1 to {MAX_HIDDEN} columns (hidden_size), got {hidden}")
-        w12 = _matrix("weights_1_2", self.weights_1_2, (hidden, DIGITS), f"{hidden}×10 (hidden_size×10)")
-        set_(self, "weights_0_1", _frozen("weights_0_1", w01))
-        set_(self, "weights_1_2", _frozen("weights_1_2", w12))
+        w12 = checks.shaped("weights_1_2", self.weights_1_2, (hidden, DIGITS), f"{hidden}×10 (hidden_size×10)")
+        set_(self, "weights_0_1", checks.frozen(w01))
+        set_(self, "weights_1_2", checks.frozen(w12))
         images = _images(self.images)
         if len(images) > MAX_IMAGES:
             raise ValueError(f"images must be at most {MAX_IMAGES:,} images, got {len(images):,}")
-        set_(self, "images", _frozen("images", images))
-        set_(self, "labels", _frozen("labels", _labels(self.labels, len(images))))
+        set_(self, "images", checks.frozen(images))
+        set_(self, "labels", checks.frozen(_labels(self.labels, len(images))))
         if (self.test_images is None) != (self.test_labels is None):
             raise ValueError("test_images and test_labels go together: give both or neither")
         if self.test_images is not None:
             test = _images(self.test_images, "test_images")
             if len(test) > MAX_IMAGES:
                 raise ValueError(f"test_images must be at most {MAX_IMAGES:,} images, got {len(test):,}")
-            set_(self, "test_images", _frozen("test_images", test))
-            set_(self, "test_labels", _frozen("test_labels", _labels(self.test_labels, len(test), "test_labels")))
+            set_(self, "test_images", checks.frozen(test))
+            set_(self, "test_labels", checks.frozen(_labels(self.test_labels, len(test), "test_labels")))
         set_(self, "alpha", checks.number("alpha", self.alpha, lo=0.0))
         d = self.dropout
         if not (isinstance(d, (bool, np.bool_)) or (isinstance(d, (int, np.integer)) and d in (0, 1))):
@@ -252,8 +250,7 @@ def step(s: MnistNet) -> tuple[MnistNet, dict]:
             layer_2 = _batch_pass(s, w01, w12, keep, keep2)
             updates = -(-n // s.batch_size)
         train_error, train_accuracy = _scores(layer_2, s.labels)
-    w01.setflags(write=False)
-    w12.setflags(write=False)
+    w01, w12 = checks.lock(w01), checks.lock(w12)  # the best point may be shared (cached) too
 
     test_error = test_accuracy = None
     best = s.best
@@ -304,7 +301,7 @@ def evaluate(weights, images, labels) -> tuple[float, float]:
 
 def hidden_pictures(weights_0_1) -> np.ndarray:
     """The 784 incoming weights of each hidden unit as a 28×28 picture: (hidden, 28, 28)."""
-    w = _matrix("weights_0_1", weights_0_1, (PIXELS, None), "784×hidden_size")
+    w = checks.shaped("weights_0_1", weights_0_1, (PIXELS, None), "784×hidden_size")
     return w.T.reshape(w.shape[1], SIDE, SIDE)
 
 
@@ -441,16 +438,6 @@ def _rng_state(value) -> tuple:
     return _frozen_rng(rs.get_state())
 
 
-def _matrix(name: str, value, shape: tuple, what: str) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers ({what})") from None
-    if a.ndim != len(shape) or any(want is not None and want != got for want, got in zip(shape, a.shape)):
-        raise ValueError(f"{name} must be {what}, got shape {'×'.join(map(str, a.shape)) or 'a scalar'}")
-    return a
-
-
 def _weight_pair(weights) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(weights, (MnistNet, Best)):
         return weights.weights_0_1, weights.weights_1_2
@@ -458,8 +445,8 @@ def _weight_pair(weights) -> tuple[np.ndarray, np.ndarray]:
         w01, w12 = weights
     except (TypeError, ValueError):
         raise ValueError("weights must be a MnistNet, a Best or a pair (weights_0_1, weights_1_2)") from None
-    w01 = _matrix("weights_0_1", w01, (PIXELS, None), "784×hidden_size")
-    w12 = _matrix("weights_1_2", w12, (w01.shape[1], DIGITS), f"{w01.shape[1]}×10 (hidden_size×10)")
+    w01 = checks.shaped("weights_0_1", w01, (PIXELS, None), "784×hidden_size")
+    w12 = checks.shaped("weights_1_2", w12, (w01.shape[1], DIGITS), f"{w01.shape[1]}×10 (hidden_size×10)")
     return w01, w12
 
 

@@ -78,10 +78,10 @@ class MnistSigmoid:
         _mnist_net(self.net)
         checks.count("hidden", self.net.sizes[1], lo=1, hi=MAX_HIDDEN)
         _learning_rate(self.net.learn_rate)
-        set_(self, "images", _frozen(_images("images", self.images)))
-        set_(self, "labels", _frozen(_labels("labels", self.labels, len(self.images))))
-        set_(self, "test_images", _frozen(_images("test_images", self.test_images)))
-        set_(self, "test_labels", _frozen(_labels("test_labels", self.test_labels, len(self.test_images))))
+        set_(self, "images", checks.frozen(_images("images", self.images)))
+        set_(self, "labels", checks.frozen(_labels("labels", self.labels, len(self.images))))
+        set_(self, "test_images", checks.frozen(_images("test_images", self.test_images)))
+        set_(self, "test_labels", checks.frozen(_labels("test_labels", self.test_labels, len(self.test_images))))
         set_(self, "chunk", checks.count("chunk", self.chunk, lo=1, hi=MAX_CHUNK))
         set_(self, "seen", checks.count("seen", self.seen, lo=0))
 
@@ -391,21 +391,3 @@ def _labels(name: str, value, n: int | None) -> np.ndarray:
     if a.size and (a.min() < 0 or a.max() > DIGITS - 1):
         raise ValueError(f"{name} must be digits 0..9, got values from {a.min()} to {a.max()}")
     return a.astype(np.int64, copy=False)
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    """``a`` itself when nobody can change it any more, else a read-only copy."""
-    if not _immutable(a):
-        a = a.copy()
-        a.setflags(write=False)
-    return a
-
-
-def _immutable(a) -> bool:
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return False
-        if a.base is None:
-            return True
-        a = a.base
-    return isinstance(a, bytes)

@@ -53,8 +53,7 @@ def init_weights(seed: int | None = None) -> np.ndarray:
     else:
         seed = checks.count("seed", seed, lo=0, hi=2**32 - 1)
         w = 2 * INIT_RANGE * np.random.RandomState(seed).random_sample((DIGITS, PIXELS)) - INIT_RANGE
-    w.setflags(write=False)
-    return w
+    return checks.lock(w)
 
 
 def scores(weights, image) -> np.ndarray:
@@ -147,8 +146,7 @@ def _train_pass(w: np.ndarray, x: np.ndarray, y: np.ndarray, alpha: float, start
             error += float(delta @ delta)
             delta *= alpha
             learning -= delta[:, None] * image  # alpha * outer(delta, image)
-    learning.setflags(write=False)
-    return learning, error / n, correct / float(n)
+    return checks.lock(learning), error / n, correct / float(n)
 
 
 @dataclass(frozen=True)
@@ -173,17 +171,16 @@ class SingleLayer:
         weights = _weights(self.weights)
         if not np.isfinite(weights).all():
             raise ValueError("weights must be finite to start from")
-        set_(self, "weights", _frozen("weights", weights))
-        set_(self, "images", _frozen("images", _images(self.images)))
-        set_(self, "labels", _frozen("labels", _labels(self.labels, len(self.images))))
+        set_(self, "weights", checks.frozen(weights))
+        set_(self, "images", checks.frozen(_images(self.images)))
+        set_(self, "labels", checks.frozen(_labels(self.labels, len(self.images))))
         set_(self, "alpha", checks.number("alpha", self.alpha))
         set_(self, "index", checks.count("index", self.index, lo=0))
         if (self.test_images is None) != (self.test_labels is None):
             raise ValueError("test_images and test_labels go together: give both or neither")
         if self.test_images is not None:
-            set_(self, "test_images", _frozen("test_images", _images(self.test_images, "test_images")))
-            set_(self, "test_labels", _frozen("test_labels",
-                                              _labels(self.test_labels, len(self.test_images), "test_labels")))
+            set_(self, "test_images", checks.frozen(_images(self.test_images, "test_images")))
+            set_(self, "test_labels", checks.frozen(_labels(self.test_labels, len(self.test_images), "test_labels")))
 
 
 def step(s: SingleLayer) -> tuple[SingleLayer, dict]:
@@ -266,54 +263,20 @@ def _moved(s: SingleLayer, weights: np.ndarray, index: int) -> SingleLayer:
     return new
 
 
-def _frozen(name: str, a: np.ndarray) -> np.ndarray:
-    """``a`` itself when nobody can change it any more, else a read-only copy.
-
-    Read-only is not enough on its own: a read-only view of a writable array still changes
-    when that array does. So the chain of bases is followed down to the memory's owner. The
-    loader's arrays pass (read-only views of read-only data), so the 10,000 test images are
-    shared, never copied.
-    """
-    if not _immutable(a):
-        a = a.copy()
-        a.setflags(write=False)
-    return a
-
-
-def _immutable(a) -> bool:
-    while isinstance(a, np.ndarray):
-        if a.flags.writeable:
-            return False
-        if a.base is None:
-            return True
-        a = a.base
-    return isinstance(a, bytes)
-
-
-def _float_array(name: str, value, shape: tuple[int | None, ...], what: str) -> np.ndarray:
-    try:
-        a = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be numbers ({what})") from None
-    if a.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, a.shape)):
-        raise ValueError(f"{name} must be {what}, got shape {'×'.join(map(str, a.shape)) or 'a scalar'}")
-    return a
-
-
 def _weights(value) -> np.ndarray:
     # Non-finite weights are allowed here: a diverged run must be shown, not crash.
-    return _float_array("weights", value, (DIGITS, PIXELS), "10×784 (one row of 784 per digit)")
+    return checks.shaped("weights", value, (DIGITS, PIXELS), "10×784 (one row of 784 per digit)")
 
 
 def _image(value) -> np.ndarray:
-    a = _float_array("image", value, (None,), "784 pixels")
+    a = checks.shaped("image", value, (None,), "784 pixels")
     if a.size == SIDE * SIDE and a.ndim == 1:
         return a
     raise ValueError(f"image must be 784 pixels, got {a.size}")
 
 
 def _images(value, name: str = "images", finite: bool = True) -> np.ndarray:
-    a = _float_array(name, value, (None, PIXELS), "n×784 (one row per image)")
+    a = checks.shaped(name, value, (None, PIXELS), "n×784 (one row per image)")
     if len(a) == 0:
         raise ValueError(f"{name} must hold at least one image")
     if finite and not np.isfinite(a).all():
