@@ -8,6 +8,7 @@ ignored and why, in a notice at the top of the page.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import streamlit as st
@@ -32,10 +33,21 @@ def claim(key: str) -> str | None:
     return values[-1] if values else None
 
 
+def literal(text: str, limit: int = 40) -> str:
+    """``text`` from a link, shown as code and nothing else: shortened, control characters
+    replaced, fenced with more backticks than it contains (so it cannot close the span and
+    become a link, an image or a heading)."""
+    shown = text if len(text) <= limit else text[:limit - 3] + "…"
+    shown = "".join(c if c.isprintable() else "�" for c in shown)
+    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") or not shown else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
 def ignore(key: str, text: str, why: str, using) -> None:
-    shown = text if len(text) <= 40 else text[:37] + "…"
     st.session_state.setdefault(NOTICES, []).append(
-        f"The link's **{key}** = `{shown}` was ignored: {why}. Using {using}.")
+        f"The link's {literal(key, 30)} = {literal(text)} was ignored: {why}. Using {using}.")
 
 
 def _parse_number(text: str) -> float | None:
@@ -113,8 +125,7 @@ def show_notices() -> None:
     claimed = st.session_state.get(CLAIMED, set())
     for key, values in st.session_state.get(page.RAW_QUERY, {}).items():
         if key not in claimed:
-            shown = key if len(key) <= 30 else key[:27] + "…"
-            notes.append(f"The link's **{shown}** was ignored: this page has no setting by that name.")
+            notes.append(f"The link's {literal(key, 30)} was ignored: this page has no setting by that name.")
     if notes:
         (where or st).warning("  \n".join(notes), icon="🔗")
 
