@@ -1,0 +1,423 @@
+"""A classroom on one server: sessions do not see each other, shared data cannot be changed,
+and a small class (websocket sessions, one training, one Chromium page) gets no error.
+
+Training pages are found by their "Train ▶" button, never by name; timings are printed,
+never asserted (speed goals live in ``benchmarks/load.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from gdviz import experiments
+from gdviz.core import mnist
+from gdviz.ui import trainer
+from gdviz.ui.nav import ROOT, lesson_pages
+from tests.helpers import decode
+from tests.server import chromium_missing_reason
+from tests.test_pages import load, no_exception
+
+TRAIN = "Train ▶"
+A2 = "pages/A2_gradient_descent.py"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def charts(at) -> list[dict]:
+    return [decode(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+
+
+def same(x, y) -> bool:
+    """Equal figures, NaN (a deliberate gap in a chart) equal to NaN."""
+    return json.dumps(x, sort_keys=True) == json.dumps(y, sort_keys=True)
+
+
+def trace(figs: list[dict], name: str) -> dict:
+    found = [t for f in figs for t in f.get("data", []) if t.get("name") == name]
+    assert found, f"no trace named {name!r} in {[t.get('name') for f in figs for t in f.get('data', [])]}"
+    return found[0]
+
+
+def progress(at) -> tuple[int, int]:
+    """(steps trained, steps in the run) from the trainer's progress bar."""
+    texts = [p.proto.text for p in at.get("progress")]
+    for text in texts:
+        m = re.search(r"(\d[\d,]*) of (\d[\d,]*)", text)
+        if m:
+            return int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))
+    raise AssertionError(f"no progress bar with 'n of N' on the page: {texts}")
+
+
+def button(at, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no {label!r} button: {[b.label for b in at.button]}"
+    return found[0]
+
+
+def trainings(at) -> dict[str, trainer.Training]:
+    return {k: v for k, v in at.session_state.items() if isinstance(v, trainer.Training)}
+
+
+_TRAINING_PAGES: list[str] | None = None
+
+
+def training_pages() -> list[str]:
+    """Every lesson page with a "Train ▶" button (pages that use the trainer are tried first)."""
+    global _TRAINING_PAGES
+    if _TRAINING_PAGES is None:
+        pages = lesson_pages()
+        pages.sort(key=lambda lp: "trainer" not in lp.path.read_text(encoding="utf-8"))
+        found = []
+        for lp in pages:
+            if "trainer" not in lp.path.read_text(encoding="utf-8") and found:
+                break  # the rest cannot draw the trainer's buttons
+            at = load(lp.relpath)
+            if any(b.label == TRAIN for b in at.button):
+                found.append(lp.relpath)
+        _TRAINING_PAGES = sorted(found)
+    if not _TRAINING_PAGES:
+        pytest.skip("no page has a Train ▶ button")
+    return _TRAINING_PAGES
+
+
+# --- isolation ------------------------------------------------------------------------------
+
+def _expected_errors(settings: dict, iterations: int) -> list[float]:
+    exp = experiments.get("gradient-descent")
+    return [r["error"] for r in exp.simulate(exp.settings(**settings), iterations).records]
+
+
+def _check_a2(at, settings: dict, other: dict) -> None:
+    no_exception(at, f"A2 with {settings}")
+    for key, value in settings.items():
+        assert at.session_state[key] == value, f"{key}: {at.session_state[key]} is not this session's {value}"
+    figs = charts(at)
+    now = trace(figs, "current weight")
+    assert now["x"] == [settings["weight"]], f"the bowl shows weight {now['x']}, this session has {settings}"
+    errors = trace(figs, "error")["y"]
+    iterations = at.session_state["iterations"]
+    assert errors == pytest.approx(_expected_errors(settings, iterations), rel=1e-12)
+    assert errors != pytest.approx(_expected_errors(other, iterations), rel=1e-6), "the other session's run"
+
+
+def test_two_sessions_on_one_page_each_see_only_their_own_settings():
+    one = {"weight": -1.0, "alpha": 0.01, "input": 0.5, "goal_pred": 0.8}
+    two = {"weight": 2.0, "alpha": 0.1, "input": 1.5, "goal_pred": 0.8}
+    at1 = load(A2, {"weight": "-1.0", "alpha": "0.01"})
+    at2 = load(A2, {"weight": "2", "alpha": "0.1", "input": "1.5"})
+    _check_a2(at1, one, two)
+    _check_a2(at2, two, one)
+    assert at1.query_params == {"weight": "-1.0", "alpha": "0.01"}, "session 1's link"
+    assert at2.query_params == {"weight": "2", "alpha": "0.1", "input": "1.5"}, "session 2's link"
+
+    # Interleaved changes: each one moves only its own session.
+    at2.slider(key="goal_pred").set_value(0.5).run()
+    two["goal_pred"] = 0.5
+    at1.run()
+    _check_a2(at1, one, two)
+    _check_a2(at2, two, one)
+    at1.slider(key="weight").set_value(1.25).run()
+    one["weight"] = 1.25
+    at2.run()
+    _check_a2(at1, one, two)
+    _check_a2(at2, two, one)
+    assert "weight" not in at2.query_params or at2.query_params["weight"] == "2"
+    assert at1.session_state["gd_iteration"] == at2.session_state["gd_iteration"] == 1
+
+    # Stepping one session's player leaves the other's cursor where it was.
+    button(at1, "Step ▸").click().run()
+    at2.run()
+    assert at1.session_state["gd_iteration"] == 2
+    assert at2.session_state["gd_iteration"] == 1
+
+
+def test_training_in_one_session_leaves_an_idle_session_alone():
+    for path in training_pages():
+        a, b = load(path), load(path)
+        no_exception(a, f"{path} A")
+        no_exception(b, f"{path} B")
+        b_before = charts(b)
+        assert progress(b)[0] == 0
+        button(a, TRAIN).click().run()
+        for _ in range(2):
+            a.run()
+            no_exception(a, f"{path} A training")
+        trained_a = progress(a)[0]
+        assert trained_a > 0, f"{path}: session A trained nothing"
+        b.run()
+        no_exception(b, f"{path} B idle")
+        assert progress(b)[0] == 0, f"{path}: the idle session shows a training it never started"
+        assert any(x.label == TRAIN for x in b.button), f"{path}: the idle session shows Pause"
+        assert same(charts(b), b_before), f"{path}: the idle session's charts changed while another trained"
+        ta, tb = trainings(a), trainings(b)
+        assert ta and tb and set(ta) == set(tb)
+        for k in ta:
+            assert ta[k] is not tb[k] and ta[k].state is not tb[k].state
+            assert len(tb[k].records) == 0 and len(ta[k].records) == trained_a
+        # B starts its own training: A's stays where it was until A runs again.
+        button(b, TRAIN).click().run()
+        assert progress(b)[0] > 0
+        assert [len(t.records) for t in trainings(a).values()] == [trained_a] * len(ta)
+
+
+def test_a_training_session_does_not_block_another_session():
+    """While session A trains (its ticks run in a thread), session B's slider reruns on another
+    page complete and show B's own settings. Their times are printed, not asserted."""
+    path = training_pages()[0]
+    a = load(path)
+    button(a, TRAIN).click().run()
+    start = progress(a)[0]
+    b = load(A2)
+    stop = threading.Event()
+    ticks, failures = [], []
+
+    def train() -> None:
+        try:
+            while not stop.is_set() and len(ticks) < 40:
+                t = time.perf_counter()
+                a.run()
+                ticks.append(time.perf_counter() - t)
+                if a.exception:
+                    failures.append([e.value for e in a.exception])
+                    return
+        except Exception as err:  # noqa: BLE001  (reported below, in the main thread)
+            failures.append(repr(err))
+
+    worker = threading.Thread(target=train, name="session-A-training")
+    worker.start()
+    times = []
+    try:
+        for w in (-1.0, 1.5, 2.75):
+            t = time.perf_counter()
+            b.slider(key="weight").set_value(w).run()
+            times.append(time.perf_counter() - t)
+            _check_a2(b, {"weight": w, "alpha": 1.0, "input": 0.5, "goal_pred": 0.8},
+                      {"weight": w, "alpha": 0.1, "input": 0.5, "goal_pred": 0.8})
+        while len(ticks) < 2 and worker.is_alive():  # A must have trained alongside B
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        worker.join(timeout=300)
+    assert not failures, failures
+    assert progress(a)[0] > start, "session A did not train while B worked"
+    print(f"\nB's slider reruns while A trained ({path}): "
+          + ", ".join(f"{t * 1e3:.0f} ms" for t in times)
+          + f"; A's ticks: {len(ticks)}, median {sorted(ticks)[len(ticks) // 2] * 1e3:.0f} ms")
+
+
+# --- shared data is read-only ---------------------------------------------------------------
+
+def _arrays(value, path: str = "", seen=None):
+    """(where, array) for every NumPy array inside a cached value: containers and attributes."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, (str, bytes, int, float, bool, type(None))):
+        return
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        yield path, value
+    elif isinstance(value, dict) or hasattr(value, "items") and callable(value.items):
+        try:
+            items = list(value.items())
+        except Exception:  # noqa: BLE001
+            items = []
+        for k, v in items:
+            yield from _arrays(v, f"{path}[{k!r}]", seen)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, v in enumerate(value):
+            yield from _arrays(v, f"{path}[{i}]", seen)
+    else:
+        names = list(getattr(value, "__dict__", {})) + list(getattr(value, "__slots__", ()))
+        for name in names:
+            try:
+                v = getattr(value, name)
+            except AttributeError:
+                continue
+            if not callable(v):
+                yield from _arrays(v, f"{path}.{name}", seen)
+
+
+def _write_attempts(a: np.ndarray):
+    """Ways to write into ``a``. Each writes back what is already there (or works on a single
+    element), so a hole proves itself without corrupting data other tests share."""
+    first = (0,) * a.ndim
+    value = a[first] if a.size else None
+    one_cell = np.zeros(a.shape, bool)
+    if a.size:
+        one_cell[first] = True
+    flat1 = lambda: a.reshape(-1)[:1]  # noqa: E731
+
+    def twice(f):
+        f()
+        f()  # a second byteswap undoes the first
+    return {
+        "item assignment": lambda: a.__setitem__(first, value),
+        "slice assignment": lambda: a.__setitem__(slice(None), a.copy()),
+        "ellipsis assignment": lambda: a.__setitem__(Ellipsis, a.copy()),
+        "+= 0": lambda: a.__iadd__(np.zeros((), a.dtype)),
+        "*= 1": lambda: a.__imul__(np.ones((), a.dtype)),
+        "ufunc out=": lambda: np.add(a, np.zeros((), a.dtype), out=a),
+        "np.copyto": lambda: np.copyto(a, a.copy()),
+        "fill": lambda: flat1().fill(value),
+        "put": lambda: a.put(0, value),
+        "np.putmask": lambda: np.putmask(a, one_cell, value),
+        "np.place": lambda: np.place(a, one_cell, [value]),
+        "sort in place": lambda: flat1().sort(),
+        "shuffle in place": lambda: np.random.default_rng(0).shuffle(flat1()),
+        "byteswap in place": lambda: twice(lambda: a.byteswap(inplace=True)),
+        "setflags(write=True)": lambda: a.setflags(write=True),
+        "flags.writeable = True": lambda: setattr(a.flags, "writeable", True),
+        "view then write": lambda: a.view().__setitem__(first, value),
+        "view then setflags(write=True)": lambda: a.view().setflags(write=True),
+        "reshape then write": lambda: a.reshape(-1).__setitem__(0, value),
+        "transpose then write": lambda: a.T.__setitem__(first, value),
+        "strided slice then write": lambda: a[::2].__setitem__(slice(None), a[::2].copy()),
+        "np.asarray then write": lambda: np.asarray(a).__setitem__(first, value),
+        "np.array(copy=False) then write": lambda: np.array(a, copy=False).__setitem__(first, value),
+        "as_strided(writeable=True) then write":
+            lambda: np.lib.stride_tricks.as_strided(a, writeable=True).__setitem__(first, value),
+        "memoryview write": lambda: (lambda m: m.__setitem__(0, m[0]))(memoryview(a).cast("B")),
+        "ndarray over its buffer then write":
+            lambda: np.ndarray(a.shape, a.dtype, buffer=a.data).__setitem__(first, value),
+        "np.frombuffer then write": lambda: np.frombuffer(a.data, dtype=a.dtype).__setitem__(0, value),
+    }
+
+
+def _owners(a: np.ndarray) -> list[np.ndarray]:
+    """The arrays whose memory ``a`` views, up to the one that owns it (``.base``, ``.base.base``…)."""
+    chain = []
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+        chain.append(a)
+    return chain
+
+
+def read_only_problems(a: np.ndarray, what: str) -> list[str]:
+    """How ``a`` can be written into (none, for shared data), and whether it changed. A way that
+    unexpectedly unlocks the shared memory is undone at once, so one hole cannot spread."""
+    problems = [f"{what} is writeable"] if a.flags.writeable else []
+    chain = [a, *_owners(a)]
+    before = _fingerprint(a)
+    wrote = []
+    attempts = _write_attempts(a)
+    for i, owner in enumerate(chain[1:], 1):
+        # The array that owns the memory can be made writable again unless its own memory is
+        # an immutable buffer (bytes): then every view of it stays read-only for good.
+        attempts[f"{'.base' * i}.setflags(write=True) then write"] = (
+            lambda o=owner: (o.setflags(write=True), o.__setitem__((0,) * o.ndim, o[(0,) * o.ndim])))
+    try:
+        for how, attempt in attempts.items():
+            try:
+                attempt()
+            except (ValueError, TypeError, BufferError):
+                pass
+            else:
+                wrote.append(how)
+            finally:
+                for arr in chain:
+                    if arr.flags.writeable:
+                        arr.setflags(write=False)
+    finally:
+        for arr in chain:
+            if arr.flags.writeable:
+                arr.setflags(write=False)
+    for how, copy in {"ravel": a.ravel(), "flatten": a.flatten(), "np.asarray(order='F')": np.asarray(a, order="F")}.items():
+        if copy.flags.writeable and np.shares_memory(copy, a):
+            wrote.append(f"{how} (a writable view)")
+    if wrote:
+        problems.append(f"{what} {a.dtype}{list(a.shape)}: written through {', '.join(wrote)}")
+    if _fingerprint(a) != before:
+        problems.append(f"{what} changed")
+    return problems
+
+
+def _fingerprint(a: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def test_mnist_from_every_public_path_is_read_only_and_unchanged():
+    with np.load(mnist.BUNDLE, allow_pickle=False) as z:
+        originals = {split: (z[f"x_{split}"].reshape(-1, mnist.PIXELS), z[f"y_{split}"]) for split in mnist.SPLITS}
+    loads = [(split, n, scale) for split in mnist.SPLITS for scale in mnist.SCALES for n in (None, 7)]
+    before, problems = {}, []
+    for split, n, scale in loads:
+        images, labels = mnist.load(split, n, scale=scale)
+        before[(split, n, scale)] = (_fingerprint(images), _fingerprint(labels))
+        what = f"mnist.load({split!r}, n={n}, scale={scale!r})"
+        problems += read_only_problems(images, f"{what} images")
+        problems += read_only_problems(labels, f"{what} labels")
+        problems += read_only_problems(mnist.image(images[0]), f"{what}: image(images[0])")
+    for split, n, scale in loads:  # nothing changed, for any caller, and it matches the file
+        images, labels = mnist.load(split, n, scale=scale)
+        assert (_fingerprint(images), _fingerprint(labels)) == before[(split, n, scale)]
+        x, y = originals[split]
+        x = x[: len(labels)]
+        expected = x if scale is None else x / 255.0 if scale == "255" else 0.01 + 0.99 * (x / 255.0)
+        assert np.array_equal(images, expected), f"{split}/{scale}: the images differ from the file"
+        assert np.array_equal(labels, y[: len(labels)]), f"{split}: the labels differ from the file"
+    assert not problems, _summary(problems, "arrays returned by mnist.load (and views of them)", 3 * len(loads))
+
+
+def _summary(problems: list[str], what: str, total: int, shown: int = 12) -> str:
+    more = f"\n  … and {len(problems) - shown} more" if len(problems) > shown else ""
+    return (f"{len(problems)} of {total} {what} can be written into:\n  "
+            + "\n  ".join(problems[:shown]) + more)
+
+
+def _resource_cache_values() -> list[tuple[str, object]]:
+    from streamlit.runtime.caching import cache_resource_api
+
+    caches = getattr(cache_resource_api._resource_caches, "_function_caches", None)
+    assert caches is not None, "Streamlit's st.cache_resource store moved: update this test"
+    out = []
+    for session_caches in list(caches.values()):
+        for cache in list(session_caches.values()):
+            for key, result in list(cache._mem_cache.items()):
+                out.append((f"st.cache_resource {cache.display_name}[{key[:8]}]", result.value))
+    return out
+
+
+def test_what_pages_cache_with_cache_resource_is_read_only():
+    users = [lp for lp in lesson_pages() if "cache_resource" in lp.path.read_text(encoding="utf-8")]
+    if not users:
+        pytest.skip("no page uses st.cache_resource")
+    for lp in users:
+        at = load(lp.relpath)
+        no_exception(at, lp.relpath)
+        for b in [b.label for b in at.button if b.label == TRAIN]:  # a trained step uses the caches too
+            button(at, b).click().run()
+    values = _resource_cache_values()
+    arrays = [(name + where, a) for name, v in values for where, a in _arrays(v)]
+    assert arrays, f"the cached values hold no arrays: {[n for n, _ in values]}"
+    fingerprints = {name: _fingerprint(a) for name, a in arrays}
+    problems = [p for name, a in arrays for p in read_only_problems(a, name)]
+    for lp in users:  # every session reruns: still the same data
+        no_exception(load(lp.relpath), lp.relpath)
+    for name, a in arrays:
+        assert _fingerprint(a) == fingerprints[name], f"{name} changed"
+    assert not problems, _summary(problems, "arrays cached with st.cache_resource", len(arrays))
+
+
+# --- a small classroom against the real server ----------------------------------------------
+
+def test_a_small_classroom_gets_no_error():
+    """4 websocket sessions (one training, two through hostile links) + 1 Chromium page, ~10 s."""
+    from benchmarks.load import report, run_load
+
+    reason = chromium_missing_reason()
+    result = run_load(sessions=5, browsers=0 if reason else 1, seconds=10, think=(0.5, 1.5), seed=1)
+    report(result)
+    assert result["errors"] == []
+    assert result["held"] == result["sessions"] == 5
+    for group, v in result["groups"].items():
+        assert v["n"] > 0, f"{group} made no move"
+    assert result["trainers"] and result["trainers"][0]["ticks"] > 0, "the training never ticked"
+    assert result["trainers"][0]["trained"] > 0, "the training did not advance"
+    if reason:
+        pytest.skip(f"websocket sessions passed; the Chromium session was skipped: {reason}")
