@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import table  # noqa: E402
 from gdviz.core import mnist  # noqa: E402
 from gdviz.core import mnist_net as net  # noqa: E402
 from gdviz.experiments.mnist_hidden import line  # noqa: E402
@@ -161,13 +162,6 @@ def rows() -> list[tuple[str, str, str]]:
     return out
 
 
-def table(title: str, header: tuple[str, ...], rows_: list[tuple[str, ...]]) -> None:
-    widths = [max(len(str(v)) for v in col) for col in zip(header, *rows_)]
-    print(f"\n{title}")
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for r in rows_:
-        print("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ NumPy loads) changes the figures a lot on a busy machine, so the table says whic
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -17,16 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import table, timed  # noqa: E402
 from gdviz.core import mnist_sigmoid as ms  # noqa: E402
 
 
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def _threads() -> str:
@@ -41,14 +34,14 @@ def rows() -> list[tuple[str, str, str]]:
     for hidden in (100, 200):
         s = ms.start(hidden, ms.LEARNING_RATE, 10_000, chunk=1000)
         # one chunk of 1,000 images that does not end an epoch (no test, no back-query)
-        chunk = _median(lambda: ms.step(s), repeat=5)
+        chunk = timed(lambda: ms.step(s), repeat=5)
         t = time.perf_counter()
         state = s
         for _ in range(ms.steps_for(s, 1)):
             state, record = ms.step(state)
         epoch = time.perf_counter() - t
-        test = _median(lambda: ms.evaluate(state.net, state.test_images, state.test_labels), repeat=3)
-        back = _median(lambda: ms.back_query_digits(state.net), repeat=5)
+        test = timed(lambda: ms.evaluate(state.net, state.test_images, state.test_labels), repeat=3)
+        back = timed(lambda: ms.back_query_digits(state.net), repeat=5)
         out += [
             (f"mnist-sigmoid chunk (hidden {hidden})", "1,000 images, learned one at a time", f"{chunk:.3f} s"),
             (f"mnist-sigmoid epoch (hidden {hidden})", "10,000 images + test + back-query",
@@ -60,12 +53,7 @@ def rows() -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    header = ("what", "detail", "time")
-    table = rows()
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *table)]
-    print("\nF3: the 784-hidden-10 sigmoid network on MNIST")
-    for r in (header, tuple("-" * w for w in widths), *table):
-        print("  ".join(str(x).ljust(w) for x, w in zip(r, widths)))
+    table("F3: the 784-hidden-10 sigmoid network on MNIST", ("what", "detail", "time"), rows())
 
 
 if __name__ == "__main__":
