@@ -151,3 +151,11 @@ def test_cli_bad_input_exits_2_with_one_line(capsys, argv, needle):
 def test_cli_reports_divergence(capsys):
     assert main(["run", "gradient-descent", "--iterations", "2000", "--set", "alpha=5", "--set", "input=2"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("Diverged at iteration")
+
+
+def test_run_reports_each_record_and_stops_reporting_at_divergence():
+    from gdviz.core.run import run
+
+    seen = []
+    result = run(lambda s: (s * 10.0, {"x": s * 10.0}), 1e307, 5, on_record=seen.append)
+    assert seen == [1, 2] and result.diverged_at == 2  # 1e308, then inf

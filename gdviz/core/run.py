@@ -39,13 +39,18 @@ class Run:
         return [r[name] for r in self.records]
 
 
-def run(step: Step, state: Any, iterations: int) -> Run:
-    """Step ``iterations`` times from ``state``; stop early at the first non-finite record."""
+def run(step: Step, state: Any, iterations: int, on_record: Callable[[int], None] | None = None) -> Run:
+    """Step ``iterations`` times from ``state``; stop early at the first non-finite record.
+
+    ``on_record(k)``, if given, is called after the k-th record (e.g. to move a progress bar).
+    """
     iterations = count("iterations", iterations, lo=1, hi=MAX_ITERATIONS)
     records: list[Record] = []
     for k in range(1, iterations + 1):
         state, record = step(state)
         records.append(record)
+        if on_record is not None:
+            on_record(k)
         if not all_finite(record):
             return Run(tuple(records), diverged_at=k)
     return Run(tuple(records))

@@ -23,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from gdviz.core.checks import all_finite
-from gdviz.core.run import Run
+from gdviz.core.run import Run, run
 from gdviz.ui import controls
 
 #: Seconds between ticks while playing, and the work done per tick at most (one step more may
@@ -147,17 +147,12 @@ def run_with_progress(step: Callable, state: Any, n: int, *, label: str = "pass"
     (for runs of a few seconds that a page then scrubs through). Stops at the first non-finite
     record, as ``run`` does."""
     bar = st.progress(0.0, text=f"Training: {label} 0 of {n}…")
-    records: list = []
-    diverged = None
-    for k in range(1, n + 1):
-        state, record = step(state)
-        records.append(record)
+    def moved(k: int) -> None:
         bar.progress(k / n, text=f"Training: {label} {k} of {n}…")
-        if not all_finite(record):
-            diverged = k
-            break
+
+    result = run(step, state, n, on_record=moved)
     bar.empty()
-    return Run(tuple(records), diverged)
+    return result
 
 
 class SharedRuns:
