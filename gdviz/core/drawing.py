@@ -32,15 +32,17 @@ def ink(canvas) -> np.ndarray:
     return np.clip(a / 255.0, 0.0, 1.0)
 
 
+def _bins(n: int, m: int) -> np.ndarray:
+    """For each of ``n`` cells, the one of ``m`` cells its centre falls in."""
+    return np.minimum((np.arange(n) + 0.5) * m // n, m - 1).astype(int)
+
+
 def _area_resize(a: np.ndarray, h: int, w: int) -> np.ndarray:
     """Average ``a`` down (or repeat it up) to ``h``×``w``: each output cell is the mean of the
     input pixels whose centres fall in it."""
-    rows = np.minimum((np.arange(a.shape[0]) + 0.5) * h // a.shape[0], h - 1).astype(int)
-    cols = np.minimum((np.arange(a.shape[1]) + 0.5) * w // a.shape[1], w - 1).astype(int)
     if a.shape[0] < h or a.shape[1] < w:  # tiny input: sample instead of binning
-        r = np.minimum((np.arange(h) + 0.5) * a.shape[0] // h, a.shape[0] - 1).astype(int)
-        c = np.minimum((np.arange(w) + 0.5) * a.shape[1] // w, a.shape[1] - 1).astype(int)
-        return a[np.ix_(r, c)]
+        return a[np.ix_(_bins(h, a.shape[0]), _bins(w, a.shape[1]))]
+    rows, cols = _bins(a.shape[0], h), _bins(a.shape[1], w)
     total = np.zeros((h, w))
     np.add.at(total, (rows[:, None], cols[None, :]), a)
     counts = np.zeros((h, w))
