@@ -160,12 +160,21 @@ def test_a_batch_moves_by_the_mean_of_the_per_image_updates(dropout, strict):
     if dropout:
         rs = np.random.RandomState()
         rs.set_state(s.rng_state)
-        mask = rs.randint(2, size=(50, 20))
+        mask = net.dropout_mask(rs, (50, 20), 0.5)
     new, r = net.step(s)
     assert r["updates"] == 1
     g01, g12 = per_image_updates(s.weights_0_1, s.weights_1_2, x, y, strict, mask)
-    np.testing.assert_allclose(new.weights_0_1 - s.weights_0_1, 0.01 * g01, rtol=0, atol=1e-14)
-    np.testing.assert_allclose(new.weights_1_2 - s.weights_1_2, 0.01 * g12, rtol=0, atol=1e-14)
+    for moved, expected in ((new.weights_0_1 - s.weights_0_1, 0.01 * g01),
+                            (new.weights_1_2 - s.weights_1_2, 0.01 * g12)):
+        # The batch pass multiplies in float32 (see the module's notes): equal to a millionth
+        # of the update's size — a wrong delta, a missing mask or a sum instead of a mean is
+        # off by far more than that.
+        scale = np.abs(expected).max()
+        assert scale > 1e-4
+        np.testing.assert_allclose(moved, expected, rtol=0, atol=2e-6 * scale)
+    assert new.weights_0_1.dtype == np.float64 and new.weights_1_2.dtype == np.float64
+    blank = ~x.any(axis=0)  # pixels no image uses: their weights do not move at all
+    assert blank.any() and np.array_equal(new.weights_0_1[blank], s.weights_0_1[blank])
 
 
 def test_strict_is_the_gradient_and_book_is_not():
@@ -423,3 +432,18 @@ def test_dropout_keep_probability_one_is_no_dropout_and_other_rates_keep_that_sh
     assert 0.1 < moved < 0.3
     with pytest.raises(ValueError, match="keep_prob"):
         net.start(images, labels, dropout=True, keep_prob=0.0)
+
+
+@pytest.mark.parametrize("keep_prob", [0.5, 0.2, 0.9])
+def test_mini_batch_dropout_masks_keep_their_share_fairly_and_repeat_from_the_same_state(keep_prob):
+    rs = np.random.RandomState(3)
+    state = rs.get_state()
+    mask = net.dropout_mask(rs, (1000, 100), keep_prob)
+    assert mask.shape == (1000, 100) and set(np.unique(mask)) == {0, 1}
+    assert abs(mask.mean() - keep_prob) < 0.006  # 100,000 flips: 5 standard deviations or less
+    # no unit, image or bit position is favoured (32 flips come from one draw at keep_prob 0.5)
+    assert np.abs(mask.mean(axis=0) - keep_prob).max() < 0.2
+    assert np.abs(mask.reshape(-1, 32).mean(axis=0) - keep_prob).max() < 0.03
+    rs.set_state(state)
+    np.testing.assert_array_equal(net.dropout_mask(rs, (1000, 100), keep_prob), mask)
+    assert not np.array_equal(net.dropout_mask(rs, (1000, 100), keep_prob), mask)  # the state moved on
