@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gdviz.figures import theme
 from gdviz.figures.mnist import GREYS, _image_axes, _picture, _square
@@ -34,27 +33,26 @@ def back_query_maps(images10, lecture: bool = False, *, title: str | None = None
     if a.size != DIGITS * SIDE * SIDE or a.shape[0] != DIGITS:
         raise ValueError(f"images10 must be 10 images of 28×28 (or 784) values, got shape {a.shape}")
     a = a.reshape(DIGITS, SIDE, SIDE)
-    fig = make_subplots(rows=2, cols=5, subplot_titles=[str(d) for d in range(DIGITS)],
-                        horizontal_spacing=0.02, vertical_spacing=0.09 if lecture else 0.07)
+    fig = theme.Plain.grid(rows=2, cols=5, subplot_titles=[str(d) for d in range(DIGITS)],
+                           horizontal_spacing=0.02, vertical_spacing=0.09 if lecture else 0.07)
     finite = np.isfinite(a)
     blank = not finite.all()
     a = np.where(finite, np.clip(np.where(finite, a, LOW), LOW, HIGH), np.nan)  # inf too: blank
     for d in range(DIGITS):
-        fig.add_trace(go.Heatmap(
-            z=_picture(a[d]), zmin=LOW, zmax=HIGH, colorscale=GREYS,
+        fig.add_trace(
+            "heatmap", z=_picture(a[d]), zmin=LOW, zmax=HIGH, colorscale=GREYS,
             showscale=d == 0, name=f"digit {d}",
             colorbar=dict(title=dict(text="input", side="right"), thickness=14, len=0.9,
                           tickvals=[LOW, 0.5, HIGH], ticktext=["0.01", "0.5", "0.99"]),
-            hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>input %{{z:.4g}}<extra></extra>"),
+            hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>input %{{z:.4g}}<extra></extra>",
             row=d // 5 + 1, col=d % 5 + 1)
     if blank:
         title = (title + " — " if title else "") + "some values are not finite (left blank)"
     if title:
         fig.update_layout(title=title)
-    theme.style(fig, lecture=lecture, height=660 if lecture else 520)
     _image_axes(fig)
     _square(fig, DIGITS)
-    return fig
+    return fig.figure(lecture=lecture, height=660 if lecture else 520)
 
 
 def _position(r: dict) -> float:
@@ -88,31 +86,31 @@ def accuracy_curve(records: Sequence[dict], i: int, lecture: bool = False, *,
         raise ValueError(f"i must be a record index from 0 to {len(records) - 1}, got {i!r}")
     xs = [_position(r) for r in records]
     end = max(xs[-1], float(epochs) if epochs is not None and math.isfinite(epochs) else 0.0)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        x=xs, y=[_finite(r["train_accuracy"]) for r in records], mode="lines+markers",
+    fig = theme.Plain()
+    fig.add_trace(
+        "scatter", x=xs, y=[_finite(r["train_accuracy"]) for r in records], mode="lines+markers",
         name="train (each chunk, scored before learning)",
         line=dict(color=theme.PATH, width=2), marker=dict(size=5),
-        hovertemplate="epoch %{x:.2f}<br>train accuracy %{y:.4f}<extra></extra>"))
+        hovertemplate="epoch %{x:.2f}<br>train accuracy %{y:.4f}<extra></extra>")
     tests = [(x, _finite(r["test_accuracy"])) for x, r in zip(xs, records) if r["test_accuracy"] is not None]
-    fig.add_trace(go.Scatter(
-        x=[x for x, _ in tests], y=[y for _, y in tests], mode="lines+markers+text",
+    fig.add_trace(
+        "scatter", x=[x for x, _ in tests], y=[y for _, y in tests], mode="lines+markers+text",
         name="test (10,000 images, after each epoch)",
         line=dict(color=theme.CURVE, width=3), marker=dict(size=9),
         text=[theme.num(y, 4) if y is not None else "" for _, y in tests], textposition="bottom center",
         textfont=dict(size=20 if lecture else 13, color=theme.CURVE), cliponaxis=False,
-        hovertemplate="epoch %{x:.2f}<br>test accuracy %{y:.6f}<extra></extra>"))
+        hovertemplate="epoch %{x:.2f}<br>test accuracy %{y:.6f}<extra></extra>")
     current = records[i]
     cy = _finite(current["test_accuracy"])
     if cy is None:
         cy = _finite(current["train_accuracy"])
-    fig.add_trace(go.Scatter(
-        x=[xs[i]], y=[cy], mode="markers", name="now", showlegend=False,
+    fig.add_trace(
+        "scatter", x=[xs[i]], y=[cy], mode="markers", name="now", showlegend=False,
         marker=dict(color=theme.CURRENT, size=15, symbol="circle-open", line=dict(width=3)),
-        hovertemplate="now: epoch %{x:.2f}<br>accuracy %{y:.4f}<extra></extra>"))
+        hovertemplate="now: epoch %{x:.2f}<br>accuracy %{y:.4f}<extra></extra>")
     fig.add_vline(x=xs[i], line=dict(color="#444", width=1.5))
     fig.update_layout(title=f"accuracy after {current['images_seen']:,} images (epoch {current['epoch']})")
     fig.update_xaxes(range=[0.0, end + max(0.3, 0.06 * end)], title_text="epochs",
                      tickmode="linear", tick0=0, dtick=1 if end <= 20 else 5)
     fig.update_yaxes(range=accuracy_range(records), title_text="accuracy")
-    return theme.style(fig, lecture=lecture, height=440 if lecture else 340)
+    return fig.figure(lecture=lecture, height=440 if lecture else 340)

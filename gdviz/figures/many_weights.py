@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gdviz.core import many_weights as mw
 from gdviz.figures import theme
@@ -109,7 +108,7 @@ def slices(records: Sequence[dict], k: int, *, lecture: bool = False, history: b
     ytop = error_top(records)
     x = np.atleast_1d(np.asarray(r["input"], dtype=float))
     titles = [f"weight {names[i]} · input {input_names[i]} = {num(x[i], 4)}" for i in range(n)]
-    fig = make_subplots(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.03, subplot_titles=titles)
+    fig = theme.Plain.grid(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.03, subplot_titles=titles)
     frozen = np.asarray(r["frozen"]).ravel()
     for i in range(n):
         lo, hi = windows[i]
@@ -120,14 +119,14 @@ def slices(records: Sequence[dict], k: int, *, lecture: bool = False, history: b
             earlier = [0] + list(range(max(1, kk - HISTORY), kk))
             for m, j in enumerate(earlier):
                 ys = np.minimum(mw.slice_curve(state(records[j]), i, grid), ytop * 10)
-                fig.add_trace(go.Scatter(x=grid, y=ys, mode="lines", name="earlier slices (faded)",
-                                         showlegend=legend and m == 0, legendgroup="earlier",
-                                         line=dict(color=theme.OTHER, width=2), opacity=0.15 + 0.35 * m / len(earlier),
-                                         hoverinfo="skip"), row=1, col=col)
+                fig.add_trace("scatter", x=grid, y=ys, mode="lines", name="earlier slices (faded)",
+                              showlegend=legend and m == 0, legendgroup="earlier",
+                              line=dict(color=theme.OTHER, width=2), opacity=0.15 + 0.35 * m / len(earlier),
+                              hoverinfo="skip", row=1, col=col)
         ys = np.minimum(mw.slice_curve(s, i, grid), ytop * 10)
-        fig.add_trace(go.Scatter(x=grid, y=ys, mode="lines", name="error, other weights held",
-                                 showlegend=legend, legendgroup="curve", line=dict(color=theme.CURVE, width=3),
-                                 hovertemplate=f"{names[i]} %{{x:.4g}}<br>error %{{y:.4g}}<extra></extra>"),
+        fig.add_trace("scatter", x=grid, y=ys, mode="lines", name="error, other weights held",
+                      showlegend=legend, legendgroup="curve", line=dict(color=theme.CURVE, width=3),
+                      hovertemplate=f"{names[i]} %{{x:.4g}}<br>error %{{y:.4g}}<extra></extra>",
                       row=1, col=col)
         # the path of this weight so far
         px, py = [], []
@@ -136,29 +135,29 @@ def slices(records: Sequence[dict], k: int, *, lecture: bool = False, history: b
             if lo <= w <= hi and rr["total_error"] <= ytop:
                 px.append(w)
                 py.append(rr["total_error"])
-        fig.add_trace(go.Scatter(x=px, y=py, mode="markers", name="earlier weights", showlegend=legend,
-                                 legendgroup="path", marker=dict(size=7, color=theme.PATH), opacity=0.8,
-                                 hovertemplate="%{x:.6g}<extra>earlier</extra>"), row=1, col=col)
+        fig.add_trace("scatter", x=px, y=py, mode="markers", name="earlier weights", showlegend=legend,
+                      legendgroup="path", marker=dict(size=7, color=theme.PATH), opacity=0.8,
+                      hovertemplate="%{x:.6g}<extra>earlier</extra>", row=1, col=col)
         w, e = float(s.weights.flat[i]), r["total_error"]
         sl = mw.slope(s, i)
         if lo <= w <= hi and e <= ytop:
             h = (hi - lo) * 0.12
             tx = np.array([w - h, w + h])
-            fig.add_trace(go.Scatter(x=tx, y=e + sl * (tx - w), mode="lines", name="slope (tangent)",
-                                     showlegend=legend, legendgroup="tangent",
-                                     line=dict(color=theme.TANGENT, width=4),
-                                     hovertemplate=f"slope {num(sl, 4)}<extra></extra>"), row=1, col=col)
-            fig.add_trace(go.Scatter(x=[w], y=[e], mode="markers", name="current weight", showlegend=legend,
-                                     legendgroup="now",
-                                     marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
-                                     hovertemplate=f"{names[i]} %{{x:.6g}}<br>error %{{y:.6g}}<extra>now</extra>"),
+            fig.add_trace("scatter", x=tx, y=e + sl * (tx - w), mode="lines", name="slope (tangent)",
+                          showlegend=legend, legendgroup="tangent",
+                          line=dict(color=theme.TANGENT, width=4),
+                          hovertemplate=f"slope {num(sl, 4)}<extra></extra>", row=1, col=col)
+            fig.add_trace("scatter", x=[w], y=[e], mode="markers", name="current weight", showlegend=legend,
+                          legendgroup="now",
+                          marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                          hovertemplate=f"{names[i]} %{{x:.6g}}<br>error %{{y:.6g}}<extra>now</extra>",
                           row=1, col=col)
         else:
-            fig.add_trace(go.Scatter(x=[_clip(w, lo, hi)], y=[ytop * 0.95], mode="markers+text",
-                                     name="off the chart", showlegend=False,
-                                     marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]),
-                                     text=[f"{names[i]} = {num(w, 3)}"], textposition="bottom center",
-                                     hovertemplate="%{text}<extra>off the chart</extra>"), row=1, col=col)
+            fig.add_trace("scatter", x=[_clip(w, lo, hi)], y=[ytop * 0.95], mode="markers+text",
+                          name="off the chart", showlegend=False,
+                          marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]),
+                          text=[f"{names[i]} = {num(w, 3)}"], textposition="bottom center",
+                          hovertemplate="%{text}<extra>off the chart</extra>", row=1, col=col)
         label = (f"slope = {num(sl, 3)}<br>frozen: weight_delta 0" if frozen[i] else
                  f"slope = 2 × weight_delta<br>= {num(sl, 4)}")
         xref = "x domain" if i == 0 else f"x{col} domain"
@@ -175,10 +174,7 @@ def slices(records: Sequence[dict], k: int, *, lecture: bool = False, history: b
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
                            text=f"diverged: showing iteration {kk + 1}, the last finite one",
                            font=dict(color=theme.CURRENT, size=16), bgcolor="rgba(255,255,255,0.9)")
-    theme.style(fig, lecture=lecture, height=height or (560 if lecture else 420))
-    for ann in fig.layout.annotations[:n]:  # the subplot titles
-        ann.font.size = 22 if lecture else 14
-    return fig
+    return fig.figure(lecture=lecture, height=height or (560 if lecture else 420), title_size=22 if lecture else 14)
 
 
 def step_sizes(records: Sequence[dict], k: int, *, lecture: bool = False,
@@ -199,15 +195,13 @@ def step_sizes(records: Sequence[dict], k: int, *, lecture: bool = False,
     text = [num(x, 3) if math.isfinite(x) else "overflow" for x in v]
     best = int(np.nanargmax(np.where(np.isfinite(v), v, np.inf))) if v.size else 0
     colors = [theme.CURRENT if i == best else theme.OTHER for i in range(len(v))]
-    # styled before the bars go in: theme.style scales marker sizes, which bars do not have
-    fig = theme.style(go.Figure(layout=dict(title="how far each weight moves")), lecture=lecture,
-                      height=440 if lecture else 320)
-    fig.add_trace(go.Bar(x=[f"weight {n}" for n in names[: len(v)]], y=shown, marker_color=colors,
-                         text=text, textposition="outside", cliponaxis=False, name="|alpha × weight_delta|",
-                         hovertemplate="%{x}: step %{text}<extra></extra>"))
+    fig = theme.Plain(dict(title=dict(text="how far each weight moves")))
+    fig.add_trace("bar", x=[f"weight {n}" for n in names[: len(v)]], y=shown, marker_color=colors,
+                  text=text, textposition="outside", cliponaxis=False, name="|alpha × weight_delta|",
+                  hovertemplate="%{x}: step %{text}<extra></extra>")
     fig.update_yaxes(type="log", range=[math.log10(lo / 10), math.log10(hi) + 0.8], dtick=1,
                      exponentformat="power", title_text="|alpha × weight_delta|")
-    return fig
+    return fig.figure(lecture=lecture, height=440 if lecture else 320)
 
 
 def biggest_step(r: dict, names: Sequence[str] = WEIGHT_NAMES) -> tuple[str, float]:
@@ -243,36 +237,36 @@ def error_surface(records: Sequence[dict], k: int, i: int, j: int, *, three_d: b
             py.append(float(w[j]))
             pz.append(min(rr["total_error"], ztop))
     wi, wj = float(s.weights.flat[i]), float(s.weights.flat[j])
-    fig = go.Figure()
+    fig = theme.Plain()
     if three_d:
-        fig.add_trace(go.Surface(x=gx, y=gy, z=Z, colorscale="Viridis", cmin=0, cmax=ztop, opacity=0.85,
-                                 colorbar=dict(title="error"), name="error surface",
-                                 hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
-                                               "error %{z:.4g}<extra></extra>"))
-        fig.add_trace(go.Scatter3d(x=px, y=py, z=pz, mode="lines+markers", name="path of the weights",
-                                   line=dict(color=theme.PATH, width=6), marker=dict(size=4, color=theme.PATH)))
+        fig.add_trace("surface", x=gx, y=gy, z=Z, colorscale=theme.VIRIDIS, cmin=0, cmax=ztop, opacity=0.85,
+                      colorbar=dict(title="error"), name="error surface",
+                      hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
+                                    "error %{z:.4g}<extra></extra>")
+        fig.add_trace("scatter3d", x=px, y=py, z=pz, mode="lines+markers", name="path of the weights",
+                      line=dict(color=theme.PATH, width=6), marker=dict(size=4, color=theme.PATH))
         if px and px[-1] == wi and py[-1] == wj:
-            fig.add_trace(go.Scatter3d(x=[wi], y=[wj], z=[pz[-1]], mode="markers", name="current weights",
-                                       marker=dict(size=8, color=theme.CURRENT)))
+            fig.add_trace("scatter3d", x=[wi], y=[wj], z=[pz[-1]], mode="markers", name="current weights",
+                          marker=dict(size=8, color=theme.CURRENT))
         fig.update_layout(scene=dict(xaxis=dict(title=f"weight {names[i]}", range=[xlo, xhi]),
                                      yaxis=dict(title=f"weight {names[j]}", range=[ylo, yhi]),
                                      zaxis=dict(title="error", range=[0, ztop]),
                                      camera=dict(eye=dict(x=1.6, y=-1.6, z=1.0))))
     else:
-        fig.add_trace(go.Contour(x=gx, y=gy, z=Z, colorscale="Viridis", zmin=0, zmax=ztop,
-                                 contours=dict(start=0, end=ztop, size=ztop / 15), colorbar=dict(title="error"),
-                                 name="error surface",
-                                 hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
-                                               "error %{z:.4g}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=px, y=py, mode="lines+markers", name="path of the weights",
-                                 line=dict(color=theme.PATH, width=3), marker=dict(size=7, color=theme.PATH)))
+        fig.add_trace("contour", x=gx, y=gy, z=Z, colorscale=theme.VIRIDIS, zmin=0, zmax=ztop,
+                      contours=dict(start=0, end=ztop, size=ztop / 15), colorbar=dict(title="error"),
+                      name="error surface",
+                      hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
+                                    "error %{z:.4g}<extra></extra>")
+        fig.add_trace("scatter", x=px, y=py, mode="lines+markers", name="path of the weights",
+                      line=dict(color=theme.PATH, width=3), marker=dict(size=7, color=theme.PATH))
         if xlo <= wi <= xhi and ylo <= wj <= yhi:
-            fig.add_trace(go.Scatter(x=[wi], y=[wj], mode="markers", name="current weights",
-                                     marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white"))))
+            fig.add_trace("scatter", x=[wi], y=[wj], mode="markers", name="current weights",
+                          marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")))
         fig.update_xaxes(range=[xlo, xhi], title_text=f"weight {names[i]}")
         fig.update_yaxes(range=[ylo, yhi], title_text=f"weight {names[j]}")
     fig.update_layout(title=f"error over weights {names[i]} and {names[j]} (the others held)")
-    return theme.style(fig, lecture=lecture, height=600 if lecture else 460)
+    return fig.figure(lecture=lecture, height=600 if lecture else 460)
 
 
 # ---- B3: many outputs, many inputs and outputs ---------------------------------------------
@@ -313,14 +307,13 @@ def heatmap(records: Sequence[dict], k: int, key: str, *, lecture: bool = False,
         top = max(top, _abs_max(records, key))
     shown = np.clip(np.where(np.isfinite(M), M, 0.0), -top, top)
     text = [[num(v, 6 if M.shape[1] == 1 else 4) for v in row] for row in M]
-    fig = go.Figure(go.Heatmap(z=shown, x=ins, y=outs, colorscale=theme.DIVERGING, zmin=-top, zmax=top, zmid=0,
-                               text=text, texttemplate="%{text}", textfont=dict(size=20 if lecture else 13),
-                               xgap=3, ygap=3, showscale=False,
-                               hovertemplate="%{y} ← %{x}: %{text}<extra></extra>"))
+    fig = theme.Plain.of("heatmap", z=shown, x=ins, y=outs, colorscale=theme.DIVERGING, zmin=-top, zmax=top,
+                         zmid=0, text=text, texttemplate="%{text}", textfont=dict(size=20 if lecture else 13),
+                         xgap=3, ygap=3, showscale=False, hovertemplate="%{y} ← %{x}: %{text}<extra></extra>")
     fig.update_xaxes(title_text="input", side="bottom", zeroline=False, showline=False)
     fig.update_yaxes(title_text="output", autorange="reversed", zeroline=False, showline=False)
     fig.update_layout(title=title or key)
-    return theme.style(fig, lecture=lecture, height=420 if lecture else 300)
+    return fig.figure(lecture=lecture, height=420 if lecture else 300)
 
 
 def network(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
@@ -336,27 +329,27 @@ def network(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Fig
     top = _abs_max(records, "weights")
     yin = np.linspace(1, 0, n) if n > 1 else np.array([0.5])
     yout = np.linspace(1, 0, m) if m > 1 else np.array([0.5])
-    fig = go.Figure()
+    fig = theme.Plain()
     for o in range(m):
         for c in range(n):
             w = W[o, c]
             ok = math.isfinite(w)
             color = (theme.COLORS["vermillion"] if w >= 0 else theme.COLORS["blue"]) if ok else theme.COLORS["grey"]
             width = 1.5 + 10 * min(abs(w), top) / top if ok else 1.5
-            fig.add_trace(go.Scatter(x=[0, 1], y=[yin[c], yout[o]], mode="lines", showlegend=False,
-                                     line=dict(color=color, width=width), opacity=0.85,
-                                     hovertemplate=f"{ins[c]} → {outs[o]}: weight {num(w, 4)}<extra></extra>"))
+            fig.add_trace("scatter", x=[0, 1], y=[yin[c], yout[o]], mode="lines", showlegend=False,
+                          line=dict(color=color, width=width), opacity=0.85,
+                          hovertemplate=f"{ins[c]} → {outs[o]}: weight {num(w, 4)}<extra></extra>")
             t = 0.22 if n * m > 3 else 0.5
             fig.add_annotation(x=t, y=yin[c] + t * (yout[o] - yin[c]), text=num(w, 3), showarrow=False,
                                bgcolor="rgba(255,255,255,0.85)", font=dict(size=12, color=color))
-    fig.add_trace(go.Scatter(x=[0] * n, y=yin, mode="markers+text", name="inputs", showlegend=False,
-                             marker=dict(size=44, color=theme.COLORS["sky"], line=dict(width=2, color="#333")),
-                             text=[num(v, 3) for v in x], textfont=dict(size=18 if lecture else 13),
-                             hovertemplate="%{text}<extra>input</extra>"))
-    fig.add_trace(go.Scatter(x=[1] * m, y=yout, mode="markers+text", name="outputs", showlegend=False,
-                             marker=dict(size=44, color=theme.COLORS["yellow"], line=dict(width=2, color="#333")),
-                             text=[num(v, 3) for v in pred], textfont=dict(size=18 if lecture else 13),
-                             hovertemplate="pred %{text}<extra>output</extra>"))
+    fig.add_trace("scatter", x=[0] * n, y=yin, mode="markers+text", name="inputs", showlegend=False,
+                  marker=dict(size=44, color=theme.COLORS["sky"], line=dict(width=2, color="#333")),
+                  text=[num(v, 3) for v in x], textfont=dict(size=18 if lecture else 13),
+                  hovertemplate="%{text}<extra>input</extra>")
+    fig.add_trace("scatter", x=[1] * m, y=yout, mode="markers+text", name="outputs", showlegend=False,
+                  marker=dict(size=44, color=theme.COLORS["yellow"], line=dict(width=2, color="#333")),
+                  text=[num(v, 3) for v in pred], textfont=dict(size=18 if lecture else 13),
+                  hovertemplate="pred %{text}<extra>output</extra>")
     for c in range(n):
         fig.add_annotation(x=-0.08, y=yin[c], text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
     for o in range(m):
@@ -365,7 +358,7 @@ def network(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Fig
     fig.update_xaxes(range=[-0.45, 1.6], visible=False)
     fig.update_yaxes(range=[-0.2, 1.2], visible=False)
     fig.update_layout(title="the network (edge colour: sign of the weight, thickness: its size)")
-    return theme.style(fig, lecture=lecture, height=460 if lecture else 340)
+    return fig.figure(lecture=lecture, height=460 if lecture else 340)
 
 
 def output_errors(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
@@ -377,11 +370,10 @@ def output_errors(records: Sequence[dict], k: int, *, lecture: bool = False) -> 
     allv = allv[np.isfinite(allv)]
     top = float(allv.max()) * 1.25 if allv.size and allv.max() > 0 else 1.0
     shown = [min(v, top) if math.isfinite(v) else top for v in err]
-    fig = theme.style(go.Figure(layout=dict(title="error per output")), lecture=lecture,
-                      height=420 if lecture else 300)
-    fig.add_trace(go.Bar(x=outs, y=shown, text=[num(v, 4) for v in err], textposition="outside",
-                         cliponaxis=False, marker_color=theme.CURRENT, name="error",
-                         hovertemplate="%{x}: error %{text}<extra></extra>"))
+    fig = theme.Plain(dict(title=dict(text="error per output")))
+    fig.add_trace("bar", x=outs, y=shown, text=[num(v, 4) for v in err], textposition="outside",
+                  cliponaxis=False, marker_color=theme.CURRENT, name="error",
+                  hovertemplate="%{x}: error %{text}<extra></extra>")
     fig.update_yaxes(range=[0, top], title_text="error")
     fig.update_xaxes(title_text="output")
-    return fig
+    return fig.figure(lecture=lecture, height=420 if lecture else 300)

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gdviz.core import single_layer as sl
 from gdviz.figures import theme
@@ -83,7 +82,7 @@ def _picture(values, zmax: float | None = None):
     return out.tolist()
 
 
-def _image_axes(fig: go.Figure, row: int | None = None, col: int | None = None, *,
+def _image_axes(fig: theme.Plain, row: int | None = None, col: int | None = None, *,
                 x_title: str | None = None, y_title: str | None = None) -> None:
     """Square pixels, row 0 at the top, no grid or zero lines across the picture."""
     kw = {} if row is None else {"row": row, "col": col}
@@ -93,11 +92,10 @@ def _image_axes(fig: go.Figure, row: int | None = None, col: int | None = None, 
                      showticklabels=False, ticks="", constrain="domain", title_text=y_title, **kw)
 
 
-def _square(fig: go.Figure, n: int) -> None:
+def _square(fig: theme.Plain, n: int) -> None:
     for i in range(1, n + 1):
         suffix = "" if i == 1 else str(i)
-        fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
-        fig.layout[f"yaxis{suffix}"].scaleratio = 1
+        fig.layout.setdefault(f"yaxis{suffix}", {}).update(scaleanchor=f"x{suffix}", scaleratio=1)
 
 
 # --- the figures -------------------------------------------------------------------------------
@@ -109,37 +107,32 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
     """
     w = np.asarray(weights, dtype=float)
     zmax = float(zmax) if math.isfinite(zmax) and zmax > 0 else 1e-3
-    fig = make_subplots(rows=2, cols=5, subplot_titles=[f"digit {d}" for d in range(DIGITS)],
-                        horizontal_spacing=0.02, vertical_spacing=0.09 if lecture else 0.07)
+    fig = theme.Plain.grid(rows=2, cols=5, subplot_titles=[f"digit {d}" for d in range(DIGITS)],
+                           horizontal_spacing=0.02, vertical_spacing=0.09 if lecture else 0.07)
     for d in range(DIGITS):
-        fig.add_trace(go.Heatmap(
-            z=_picture(w[d], zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
-            showscale=d == 0, name=f"digit {d}",
-            colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9),
-            hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>weight %{{z:.4g}}<extra></extra>"),
-            row=d // 5 + 1, col=d % 5 + 1)
+        fig.add_trace("heatmap", z=_picture(w[d], zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
+                      showscale=d == 0, name=f"digit {d}",
+                      colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9),
+                      hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>weight %{{z:.4g}}<extra></extra>",
+                      row=d // 5 + 1, col=d % 5 + 1)
     if title:
         fig.update_layout(title=title)
-    theme.style(fig, lecture=lecture, height=640 if lecture else 480)
-    _image_axes(fig)  # every subplot at once: one update per axis kind is much quicker
-    fig.layout.xaxis6.title.text = "pixel column"
-    fig.layout.yaxis.title.text = fig.layout.yaxis6.title.text = "pixel row"
+    _image_axes(fig)  # every subplot
+    fig.update_layout(xaxis6_title_text="pixel column", yaxis_title_text="pixel row", yaxis6_title_text="pixel row")
     _square(fig, DIGITS)
-    return fig
+    return fig.figure(lecture=lecture, height=640 if lecture else 480)
 
 
 def image_map(image, *, label: int | None = None, lecture: bool = False) -> go.Figure:
     """One MNIST image as a 28×28 picture, ink dark."""
     a = np.asarray(image, dtype=float)
     top = _max_abs([a])
-    fig = go.Figure(go.Heatmap(z=_picture(a), zmin=0, zmax=top,
-                               colorscale=GREYS, showscale=False, name="pixels",
-                               hovertemplate="row %{y}, column %{x}<br>pixel %{z:.3g}<extra></extra>"))
+    fig = theme.Plain.of("heatmap", z=_picture(a), zmin=0, zmax=top, colorscale=GREYS, showscale=False,
+                         name="pixels", hovertemplate="row %{y}, column %{x}<br>pixel %{z:.3g}<extra></extra>")
     fig.update_layout(title=f"the image (label {label})" if label is not None else "the image")
-    theme.style(fig, lecture=lecture, height=420 if lecture else 320)
     _image_axes(fig, x_title="pixel column", y_title="pixel row")
     _square(fig, 1)
-    return fig
+    return fig.figure(lecture=lecture, height=420 if lecture else 320)
 
 
 def score_bars(pred, *, label: int | None = None, yrange: Sequence[float] | None = None,
@@ -150,13 +143,12 @@ def score_bars(pred, *, label: int | None = None, yrange: Sequence[float] | None
     ys = [float(v) if math.isfinite(v) else None for v in p]
     colors = [theme.CURRENT if d == top else theme.OTHER for d in range(DIGITS)]
     widths = [3 if d == label else 0 for d in range(DIGITS)]
-    bar = go.Bar(
-        x=list(range(DIGITS)), y=ys, name="score (pred)", marker=dict(color=colors, line=dict(
-            color=theme.COLORS["black"], width=widths)),
-        text=[num(v, 2) if v is not None else "off the chart" for v in ys], textposition="outside",
-        textfont=dict(size=21 if lecture else 13), cliponaxis=False,
-        hovertemplate="digit %{x}<br>score %{y:.4g}<extra></extra>")
-    fig = go.Figure()
+    fig = theme.Plain()
+    fig.add_trace("bar", x=list(range(DIGITS)), y=ys, name="score (pred)",
+                  marker=dict(color=colors, line=dict(color=theme.COLORS["black"], width=widths)),
+                  text=[num(v, 2) if v is not None else "off the chart" for v in ys], textposition="outside",
+                  textfont=dict(size=21 if lecture else 13), cliponaxis=False,
+                  hovertemplate="digit %{x}<br>score %{y:.4g}<extra></extra>")
     fig.add_hline(y=1.0, line=dict(color=theme.GOAL, dash="dash", width=1.5),
                   annotation_text="goal_pred for the label", annotation_position="top left",
                   annotation_font_color=theme.GOAL)
@@ -166,10 +158,8 @@ def score_bars(pred, *, label: int | None = None, yrange: Sequence[float] | None
     finite = [v for v in ys if v is not None]
     fig.update_yaxes(title_text="score (pred)",
                      range=list(yrange) if yrange else [min(finite + [0.0]) - 0.1, max(finite + [1.0]) + 0.15])
-    theme.style(fig, lecture=lecture, height=420 if lecture else 320)
     fig.update_xaxes(zeroline=False)  # a line at x = 0 would cut through digit 0's bar
-    fig.add_trace(bar)  # after styling: the theme's lecture mode resizes markers, which bars lack
-    return fig
+    return fig.figure(lecture=lecture, height=420 if lecture else 320)
 
 
 def contributions_map(weights, image, digit: int, *, zmax: float | None = None,
@@ -179,32 +169,31 @@ def contributions_map(weights, image, digit: int, *, zmax: float | None = None,
     zmax = zmax if zmax is not None and math.isfinite(zmax) and zmax > 0 else _max_abs([c])
     with np.errstate(over="ignore", invalid="ignore"):
         total = float(np.sum(c))
-    fig = go.Figure(go.Heatmap(
-        z=_picture(c, zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING, name="contribution",
-        colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14),
-        hovertemplate="row %{y}, column %{x}<br>pixel × weight %{z:.4g}<extra></extra>"))
+    fig = theme.Plain.of(
+        "heatmap", z=_picture(c, zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
+        name="contribution", colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14),
+        hovertemplate="row %{y}, column %{x}<br>pixel × weight %{z:.4g}<extra></extra>")
     fig.update_layout(title=f"image × weights[{digit}]: sums to {num(total, 4)}")
-    theme.style(fig, lecture=lecture, height=420 if lecture else 320)
     _image_axes(fig, x_title="pixel column", y_title="pixel row")
     _square(fig, 1)
-    return fig
+    return fig.figure(lecture=lecture, height=420 if lecture else 320)
 
 
 def accuracy_error(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
     """Train and test accuracy (left) and error (right) per pass, with a line at pass ``k + 1``."""
     n = len(records)
     xs = list(range(1, n + 1))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["accuracy", "error"], horizontal_spacing=0.1)
+    fig = theme.Plain.grid(rows=1, cols=2, subplot_titles=["accuracy", "error"], horizontal_spacing=0.1)
     errors = []
     for which, color, dash in (("train", theme.PATH, "solid"), ("test", theme.CURVE, "solid")):
         for col, key in ((1, f"{which}_accuracy"), (2, f"{which}_error")):
             ys = [r[key] if r[key] is not None and math.isfinite(r[key]) else None for r in records]
             if col == 2:
                 errors += [y for y in ys if y is not None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"{which}",
-                                     legendgroup=which, showlegend=col == 1,
-                                     line=dict(color=color, width=3, dash=dash), marker=dict(size=7),
-                                     hovertemplate=f"pass %{{x}}<br>{key} %{{y:.4g}}<extra></extra>"),
+            fig.add_trace("scatter", x=xs, y=ys, mode="lines+markers", name=f"{which}",
+                          legendgroup=which, showlegend=col == 1,
+                          line=dict(color=color, width=3, dash=dash), marker=dict(size=7),
+                          hovertemplate=f"pass %{{x}}<br>{key} %{{y:.4g}}<extra></extra>",
                           row=1, col=col)
     for col in (1, 2):
         fig.add_vline(x=k + 1, line=dict(color="#444", width=1.5), row=1, col=col)
@@ -213,4 +202,4 @@ def accuracy_error(records: Sequence[dict], k: int, *, lecture: bool = False) ->
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
     top = max(errors) if errors else 1.0
     fig.update_yaxes(range=[0, top * 1.1 or 1.0], title_text="error", row=1, col=2)
-    return theme.style(fig, lecture=lecture, height=440 if lecture else 340)
+    return fig.figure(lecture=lecture, height=440 if lecture else 340)

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gdviz.figures import theme
 
@@ -50,45 +49,45 @@ def curves(records: Sequence[dict], iterations: int, *, kept: Sequence[tuple[str
     ``kept``: earlier runs as (label, records), drawn thinner in their own colours, test only
     (that is what they are compared on) plus their train accuracy dotted.
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["accuracy", "error"], horizontal_spacing=0.09)
+    fig = theme.Plain.grid(rows=1, cols=2, subplot_titles=["accuracy", "error"], horizontal_spacing=0.09)
     errors = []
     for k, (label, recs) in enumerate(kept):
         color = KEPT[k % len(KEPT)]
         for col, key in ((1, "test_accuracy"), (2, "test_error")):
             xs, ys = _tested(recs, key)
             errors += [y for y in ys if y is not None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=f"{label}: test", legendgroup=f"kept{k}",
-                                     showlegend=col == 1, line=dict(color=color, width=2),
-                                     hovertemplate=f"{label}<br>I:%{{x}} {key} %{{y:.4f}}<extra></extra>"),
+            fig.add_trace("scatter", x=xs, y=ys, mode="lines", name=f"{label}: test", legendgroup=f"kept{k}",
+                          showlegend=col == 1, line=dict(color=color, width=2),
+                          hovertemplate=f"{label}<br>I:%{{x}} {key} %{{y:.4f}}<extra></extra>",
                           row=1, col=col)
-        fig.add_trace(go.Scatter(x=[r["j"] for r in recs], y=[_finite(r["train_accuracy"]) for r in recs],
-                                 mode="lines", name=f"{label}: train", legendgroup=f"kept{k}", showlegend=False,
-                                 line=dict(color=color, width=1.5, dash="dot"),
-                                 hovertemplate=f"{label}<br>I:%{{x}} train_accuracy %{{y:.4f}}<extra></extra>"),
+        fig.add_trace("scatter", x=[r["j"] for r in recs], y=[_finite(r["train_accuracy"]) for r in recs],
+                      mode="lines", name=f"{label}: train", legendgroup=f"kept{k}", showlegend=False,
+                      line=dict(color=color, width=1.5, dash="dot"),
+                      hovertemplate=f"{label}<br>I:%{{x}} train_accuracy %{{y:.4f}}<extra></extra>",
                       row=1, col=1)
     for col, key in ((1, "train_accuracy"), (2, "train_error")):
         ys = [_finite(r[key]) for r in records]
         errors += [y for y in ys if y is not None] if col == 2 else []
-        fig.add_trace(go.Scatter(x=[r["j"] for r in records], y=ys, mode="lines", name="train (this run)",
-                                 legendgroup="train", showlegend=col == 1,
-                                 line=dict(color=theme.PATH, width=3),
-                                 hovertemplate=f"I:%{{x}} {key} %{{y:.4f}}<extra></extra>"), row=1, col=col)
+        fig.add_trace("scatter", x=[r["j"] for r in records], y=ys, mode="lines", name="train (this run)",
+                      legendgroup="train", showlegend=col == 1,
+                      line=dict(color=theme.PATH, width=3),
+                      hovertemplate=f"I:%{{x}} {key} %{{y:.4f}}<extra></extra>", row=1, col=col)
     for col, key in ((1, "test_accuracy"), (2, "test_error")):
         xs, ys = _tested(records, key)
         errors += [y for y in ys if y is not None] if col == 2 else []
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name="test (this run)", legendgroup="test",
-                                 showlegend=col == 1, line=dict(color=theme.CURVE, width=3),
-                                 marker=dict(size=6),
-                                 hovertemplate=f"I:%{{x}} {key} %{{y:.4f}}<extra></extra>"), row=1, col=col)
+        fig.add_trace("scatter", x=xs, y=ys, mode="lines+markers", name="test (this run)", legendgroup="test",
+                      showlegend=col == 1, line=dict(color=theme.CURVE, width=3),
+                      marker=dict(size=6),
+                      hovertemplate=f"I:%{{x}} {key} %{{y:.4f}}<extra></extra>", row=1, col=col)
     best = best_point(records)
     if best is not None:
-        fig.add_trace(go.Scatter(x=[best[0]], y=[best[1]], mode="markers+text", name="best test (stop here)",
-                                 marker=dict(symbol="star", size=20, color=theme.CURRENT,
-                                             line=dict(color="white", width=1)),
-                                 text=[f"best {best[1]:.4f} at I:{best[0]}"], textposition="bottom right",
-                                 textfont=dict(size=18 if lecture else 13, color=theme.CURRENT),
-                                 cliponaxis=False, hovertemplate="early stopping point<br>I:%{x} "
-                                 "test_accuracy %{y:.4f}<extra></extra>"), row=1, col=1)
+        fig.add_trace("scatter", x=[best[0]], y=[best[1]], mode="markers+text", name="best test (stop here)",
+                      marker=dict(symbol="star", size=20, color=theme.CURRENT,
+                                  line=dict(color="white", width=1)),
+                      text=[f"best {best[1]:.4f} at I:{best[0]}"], textposition="bottom right",
+                      textfont=dict(size=18 if lecture else 13, color=theme.CURRENT),
+                      cliponaxis=False, hovertemplate="early stopping point<br>I:%{x} "
+                      "test_accuracy %{y:.4f}<extra></extra>", row=1, col=1)
         for col in (1, 2):
             fig.add_vline(x=best[0], line=dict(color=theme.CURRENT, width=1.5, dash="dash"), row=1, col=col)
     hi = max(1, int(iterations)) - 1
@@ -98,7 +97,7 @@ def curves(records: Sequence[dict], iterations: int, *, kept: Sequence[tuple[str
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
     top = max(errors) if errors else 1.0
     fig.update_yaxes(range=[0, max(top * 1.08, 0.1)], title_text="error (per image)", row=1, col=2)
-    return theme.style(fig, lecture=lecture, height=460 if lecture else 380)
+    return fig.figure(lecture=lecture, height=460 if lecture else 380)
 
 
 def mosaic(pictures, cols: int, gap: int = 2) -> np.ndarray:
@@ -133,19 +132,18 @@ def hidden_maps(weights_0_1, *, lecture: bool = False, title: str | None = None)
     for k in range(n):
         r, c = divmod(k, cols)
         unit[r * cell:r * cell + SIDE, c * cell:c * cell + SIDE] = k
-    fig = go.Figure(go.Heatmap(
-        z=np.clip(z, -zmax, zmax), zmin=-zmax, zmax=zmax, zmid=0,  # nan (gaps, overflow) stays blank
+    fig = theme.Plain.of(
+        "heatmap", z=np.clip(z, -zmax, zmax), zmin=-zmax, zmax=zmax, zmid=0,  # nan (gaps, overflow) stays blank
         colorscale=theme.DIVERGING, customdata=unit, hoverongaps=False,
         colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
-        hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>"))
+        hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>")
     fig.update_layout(title=title or f"weights_0_1 as {n} pictures, one per hidden unit (unit 0 top left)")
     rows = math.ceil(n / cols)
-    theme.style(fig, lecture=lecture, height=max(240, min(1400, 100 + rows * (125 if lecture else 92))))
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, showline=False,
                      ticks="", scaleanchor="x", constrain="domain")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, showline=False, ticks="",
                      constrain="domain")
-    return fig
+    return fig.figure(lecture=lecture, height=max(240, min(1400, 100 + rows * (125 if lecture else 92))))
 
 
 def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:
@@ -154,12 +152,12 @@ def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:
     finite = w[np.isfinite(w)]
     zmax = float(np.abs(finite).max()) if finite.size else 1.0
     zmax = zmax if zmax > 0 else 1e-3
-    fig = go.Figure(go.Heatmap(
-        z=np.where(np.isfinite(w), w, None).T.tolist(), zmin=-zmax, zmax=zmax, zmid=0,
+    fig = theme.Plain.of(
+        "heatmap", z=np.where(np.isfinite(w), w, None).T.tolist(), zmin=-zmax, zmax=zmax, zmid=0,
         colorscale=theme.DIVERGING, colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
-        hovertemplate="hidden unit %{x} → digit %{y}<br>weight %{z:.4g}<extra></extra>"))
+        hovertemplate="hidden unit %{x} → digit %{y}<br>weight %{z:.4g}<extra></extra>")
     fig.update_xaxes(title_text="hidden unit", showgrid=False, zeroline=False)
     fig.update_yaxes(title_text="digit (output)", tickmode="linear", dtick=1, autorange="reversed",
                      showgrid=False, zeroline=False)
     fig.update_layout(title="weights_1_2: each hidden unit's vote per digit")
-    return theme.style(fig, lecture=lecture, height=380 if lecture else 300)
+    return fig.figure(lecture=lecture, height=380 if lecture else 300)

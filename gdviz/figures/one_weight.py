@@ -53,24 +53,24 @@ def _path(fig, records, k, lo, hi, ytop, name="path of the weight"):
             offtext.append(f"weight {num(w, 3)}")
             xs.append(None)
             ys.append(None)
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=name,
-                             line=dict(color=theme.PATH, width=2), marker=dict(size=8, color=theme.PATH),
-                             opacity=0.8, hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra>path</extra>"))
+    fig.add_trace("scatter", x=xs, y=ys, mode="lines+markers", name=name,
+                  line=dict(color=theme.PATH, width=2), marker=dict(size=8, color=theme.PATH),
+                  opacity=0.8, hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra>path</extra>")
     if offx:
-        fig.add_trace(go.Scatter(x=offx, y=offy, mode="markers", name="off the chart",
-                                 marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]),
-                                 text=offtext, hovertemplate="%{text}<extra>off the chart</extra>"))
+        fig.add_trace("scatter", x=offx, y=offy, mode="markers", name="off the chart",
+                      marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]),
+                      text=offtext, hovertemplate="%{text}<extra>off the chart</extra>")
 
 
-def _curve_figure(records, k, lo, hi, input, goal_pred) -> tuple[go.Figure, list[float]]:
+def _curve_figure(records, k, lo, hi, input, goal_pred) -> tuple[theme.Plain, list[float]]:
     """A figure with the error for every weight in [lo, hi], the goal weight's line and the path so
     far; returns it with its error range (the run's fixed y-axis)."""
     xs, ys = _curve(lo, hi, input, goal_pred)
     yr = _y_range(ys)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="error for every weight",
-                             line=dict(color=theme.CURVE, width=3),
-                             hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra></extra>"))
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=xs, y=ys, mode="lines", name="error for every weight",
+                  line=dict(color=theme.CURVE, width=3),
+                  hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra></extra>")
     goal = ow.goal_weight(input, goal_pred)
     if goal is not None and lo <= goal <= hi:
         fig.add_vline(x=goal, line=dict(color=theme.GOAL, dash="dash", width=2),
@@ -92,12 +92,12 @@ def bowl(records: Sequence[dict], k: int, *, lecture: bool = False, title: str |
         s = ow.slope(w, input, goal_pred)
         h = (hi - lo) * 0.12
         tx = np.array([w - h, w + h])
-        fig.add_trace(go.Scatter(x=tx, y=e + s * (tx - w), mode="lines", name="slope (tangent)",
-                                 line=dict(color=theme.TANGENT, width=4),
-                                 hovertemplate=f"slope {num(s, 4)}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=[w], y=[e], mode="markers", name="current weight",
-                                 marker=dict(size=16, color=theme.CURRENT, line=dict(width=2, color="white")),
-                                 hovertemplate="weight %{x:.6g}<br>error %{y:.6g}<extra>now</extra>"))
+        fig.add_trace("scatter", x=tx, y=e + s * (tx - w), mode="lines", name="slope (tangent)",
+                      line=dict(color=theme.TANGENT, width=4),
+                      hovertemplate=f"slope {num(s, 4)}<extra></extra>")
+        fig.add_trace("scatter", x=[w], y=[e], mode="markers", name="current weight",
+                      marker=dict(size=16, color=theme.CURRENT, line=dict(width=2, color="white")),
+                      hovertemplate="weight %{x:.6g}<br>error %{y:.6g}<extra>now</extra>")
         nw = r.get("new_weight")
         if nw is not None and math.isfinite(nw) and nw != w:
             ax = min(max(nw, lo), hi)
@@ -111,7 +111,7 @@ def bowl(records: Sequence[dict], k: int, *, lecture: bool = False, title: str |
     fig.update_yaxes(range=yr, title_text="error")
     if title:
         fig.update_layout(title=title)
-    return theme.style(fig, lecture=lecture)
+    return fig.figure(lecture=lecture)
 
 
 def hot_cold(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
@@ -127,16 +127,16 @@ def hot_cold(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Fi
     ]
     for x, y, name, color, chosen in probes:
         if lo <= x <= hi:
-            fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=name + (" (chosen)" if chosen else ""),
-                                     marker=dict(size=14 if chosen else 11, color=color, symbol="diamond",
-                                                 line=dict(width=2, color="black" if chosen else "white")),
-                                     hovertemplate=f"{name}<br>weight %{{x:.6g}}<br>error %{{y:.6g}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[w], y=[r["error"]], mode="markers", name="current weight",
-                             marker=dict(size=16, color=theme.CURRENT, line=dict(width=2, color="white")),
-                             hovertemplate="weight %{x:.6g}<br>error %{y:.6g}<extra>now</extra>"))
+            fig.add_trace("scatter", x=[x], y=[y], mode="markers", name=name + (" (chosen)" if chosen else ""),
+                          marker=dict(size=14 if chosen else 11, color=color, symbol="diamond",
+                                      line=dict(width=2, color="black" if chosen else "white")),
+                          hovertemplate=f"{name}<br>weight %{{x:.6g}}<br>error %{{y:.6g}}<extra></extra>")
+    fig.add_trace("scatter", x=[w], y=[r["error"]], mode="markers", name="current weight",
+                  marker=dict(size=16, color=theme.CURRENT, line=dict(width=2, color="white")),
+                  hovertemplate="weight %{x:.6g}<br>error %{y:.6g}<extra>now</extra>")
     fig.update_xaxes(range=[lo, hi], title_text="weight")
     fig.update_yaxes(range=yr, title_text="error")
-    return theme.style(fig, lecture=lecture)
+    return fig.figure(lecture=lecture)
 
 
 def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], k: int, n: int, *,
@@ -147,7 +147,7 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
     diverged run is drawn up to where it overflowed and labelled there.
     """
     colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
-    fig = go.Figure()
+    fig = theme.Plain()
     finite_vals = []
     for i, (label, records, diverged_at) in enumerate(runs):
         ys = [r[key] for r in records]
@@ -155,9 +155,9 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
         if log:
             clean = [max(y, 1e-300) if y is not None else None for y in clean]
         finite_vals += [y for y in clean if y is not None]
-        fig.add_trace(go.Scatter(x=list(range(1, len(ys) + 1)), y=clean, mode="lines+markers", name=label,
-                                 line=dict(color=colors[i % len(colors)], width=3), marker=dict(size=6),
-                                 hovertemplate=f"iteration %{{x}}<br>{key} %{{y:.6g}}<extra>{label}</extra>"))
+        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=clean, mode="lines+markers", name=label,
+                      line=dict(color=colors[i % len(colors)], width=3), marker=dict(size=6),
+                      hovertemplate=f"iteration %{{x}}<br>{key} %{{y:.6g}}<extra>{label}</extra>")
         if diverged_at:
             fig.add_vline(x=diverged_at, line=dict(color=colors[i % len(colors)], dash="dot", width=2),
                           annotation_text=f"diverged at iteration {diverged_at}", annotation_position="top left")
@@ -173,4 +173,4 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
     fig.add_vline(x=k + 1, line=dict(color="#444", width=1.5))
     fig.update_xaxes(range=[0.5, n + 0.5], title_text="iteration")
     fig.update_yaxes(title_text=f"{key} (log scale)" if log else key)
-    return theme.style(fig, lecture=lecture, height=320 if not lecture else 440)
+    return fig.figure(lecture=lecture, height=320 if not lecture else 440)

@@ -38,13 +38,13 @@ def sigmoid_curves(h: float, *, lecture: bool = False) -> go.Figure:
     """
     lo, hi = H_RANGE
     hs = np.linspace(lo, hi, 321)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=hs, y=act.value(hs), mode="lines", name="sigmoid f(h)",
-                             line=dict(color=theme.CURVE, width=3),
-                             hovertemplate="h %{x:.3g}<br>f(h) %{y:.4g}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=hs, y=su.slope(hs), mode="lines", name="slope f'(h) = f(h)(1 − f(h))",
-                             line=dict(color=theme.TANGENT, width=3),
-                             hovertemplate="h %{x:.3g}<br>f'(h) %{y:.4g}<extra></extra>"))
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=hs, y=act.value(hs), mode="lines", name="sigmoid f(h)",
+                  line=dict(color=theme.CURVE, width=3),
+                  hovertemplate="h %{x:.3g}<br>f(h) %{y:.4g}<extra></extra>")
+    fig.add_trace("scatter", x=hs, y=su.slope(hs), mode="lines", name="slope f'(h) = f(h)(1 − f(h))",
+                  line=dict(color=theme.TANGENT, width=3),
+                  hovertemplate="h %{x:.3g}<br>f'(h) %{y:.4g}<extra></extra>")
     fig.add_hline(y=su.MAX_SLOPE, line=dict(color=theme.TANGENT, dash="dot", width=1.5),
                   annotation_text="largest slope 0.25", annotation_position="top left",
                   annotation_font_color=theme.TANGENT)
@@ -53,13 +53,13 @@ def sigmoid_curves(h: float, *, lecture: bool = False) -> go.Figure:
         y_hat, f_prime = float(act.value(h)), su.slope(h)
         if lo <= h <= hi:
             fig.add_vline(x=h, line=dict(color="#444", width=1.2, dash="dash"))
-            fig.add_trace(go.Scatter(x=[h], y=[y_hat], mode="markers", name=f"ŷ = f(h) = {num(y_hat, 4)}",
-                                     marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
-                                     hovertemplate="h %{x:.6g}<br>ŷ %{y:.6g}<extra>now</extra>"))
-            fig.add_trace(go.Scatter(x=[h], y=[f_prime], mode="markers", name=f"f'(h) = {num(f_prime, 4)}",
-                                     marker=dict(size=15, color=theme.PATH, symbol="diamond",
-                                                 line=dict(width=2, color="white")),
-                                     hovertemplate="h %{x:.6g}<br>f'(h) %{y:.6g}<extra>now</extra>"))
+            fig.add_trace("scatter", x=[h], y=[y_hat], mode="markers", name=f"ŷ = f(h) = {num(y_hat, 4)}",
+                          marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                          hovertemplate="h %{x:.6g}<br>ŷ %{y:.6g}<extra>now</extra>")
+            fig.add_trace("scatter", x=[h], y=[f_prime], mode="markers", name=f"f'(h) = {num(f_prime, 4)}",
+                          marker=dict(size=15, color=theme.PATH, symbol="diamond",
+                                      line=dict(width=2, color="white")),
+                          hovertemplate="h %{x:.6g}<br>f'(h) %{y:.6g}<extra>now</extra>")
         else:
             edge = hi if h > hi else lo
             fig.add_annotation(x=edge, y=0.5, text=f"h = {num(h, 4)}: off the chart", showarrow=True,
@@ -70,25 +70,23 @@ def sigmoid_curves(h: float, *, lecture: bool = False) -> go.Figure:
                            text=f"h = {num(h, 4)}<br>ŷ = {num(y_hat, 4)}<br>f'(h) = {num(f_prime, 4)}")
     fig.update_xaxes(range=[lo, hi], title_text="h = Σ wᵢxᵢ")
     fig.update_yaxes(range=[-0.03, 1.05], title_text="f(h) and f'(h)")
-    return theme.style(fig, lecture=lecture)
+    return fig.figure(lecture=lecture)
 
 
 def vanishing(layers: Sequence[int] = (1, 2, 5), *, lecture: bool = False) -> go.Figure:
     """The most of an error signal left after passing back through k sigmoid layers (≤ 0.25^k)."""
     ks = list(layers)
     kept = [su.signal_factor(k) for k in ks]
-    fig = go.Figure()
+    fig = theme.Plain()
     fig.update_yaxes(type="log", range=[math.log10(min(kept)) - 0.6, 0.3],
                      title_text="signal kept (log scale)")
     fig.update_xaxes(title_text="sigmoid layers passed back through")
     fig.update_layout(showlegend=False)
-    # bars go in after styling: lecture mode resizes markers, and a bar's marker has no size
-    fig = theme.style(fig, lecture=lecture, height=320 if not lecture else 440)
-    fig.add_trace(go.Bar(x=[f"{k} layer{'s' if k != 1 else ''}" for k in ks], y=kept,
-                         marker_color=theme.TANGENT, text=[f"≤ {v:.4g}" for v in kept],
-                         textposition="outside", name="signal kept",
-                         hovertemplate="%{x}<br>at most %{y:.6g} of the signal<extra></extra>"))
-    return fig
+    fig.add_trace("bar", x=[f"{k} layer{'s' if k != 1 else ''}" for k in ks], y=kept,
+                  marker_color=theme.TANGENT, text=[f"≤ {v:.4g}" for v in kept],
+                  textposition="outside", name="signal kept",
+                  hovertemplate="%{x}<br>at most %{y:.6g} of the signal<extra></extra>")
+    return fig.figure(lecture=lecture, height=320 if not lecture else 440)
 
 
 # --- E2: the 2-1-1 network --------------------------------------------------------------------------
@@ -112,14 +110,14 @@ def network_211(r: dict, deck: dict | None = None, *, lecture: bool = False) -> 
     """
     d = deck or {}
     P = NODES_211
-    fig = go.Figure()
+    fig = theme.Plain()
     edges = [("x1", "hidden", f"w₁ = {num(r['w'][0], 4)}", f"Δw₁ = {_pair(r['delta_w'][0], d.get('delta_w', [None])[0], 5)}"),
              ("x2", "hidden", f"w₂ = {num(r['w'][1], 4)}", f"Δw₂ = {_pair(r['delta_w'][1], d.get('delta_w', [None, None])[1], 5)}"),
              ("hidden", "output", f"W = {num(r['W'], 4)}", f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 6)}")]
     for a, b, top, bottom in edges:
         (x0, y0), (x1, y1) = P[a], P[b]
-        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color="#999", width=3),
-                                 hoverinfo="skip", showlegend=False))
+        fig.add_trace("scatter", x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color="#999", width=3),
+                      hoverinfo="skip", showlegend=False)
         t = 0.45 if a != "hidden" else 0.5
         mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         fig.add_annotation(x=mx, y=my + 0.2, text=top, showarrow=False, font=dict(color=theme.CURVE),
@@ -129,9 +127,9 @@ def network_211(r: dict, deck: dict | None = None, *, lecture: bool = False) -> 
     xs = [P[k][0] for k in P]
     ys = [P[k][1] for k in P]
     labels = [f"x₁<br>{num(r['x'][0], 4)}", f"x₂<br>{num(r['x'][1], 4)}", "hidden", "output"]
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",
-                             marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
-                             hoverinfo="skip", showlegend=False))
+    fig.add_trace("scatter", x=xs, y=ys, mode="markers+text", text=labels, textposition="middle center",
+                  marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
+                  hoverinfo="skip", showlegend=False)
     hx, hy = P["hidden"]
     fig.add_annotation(x=hx, y=hy + 0.95, showarrow=False, font=dict(color=theme.CURVE), align="center",
                        text=f"h = {_pair(r['h'], d.get('h'))}<br>a = f(h) = {_pair(r['a'], d.get('a'))}")
@@ -148,7 +146,7 @@ def network_211(r: dict, deck: dict | None = None, *, lecture: bool = False) -> 
                        font=dict(color=theme.GOAL))
     fig.update_xaxes(range=[-0.4, 4.35], visible=False)
     fig.update_yaxes(range=[-1.8, 1.8], visible=False)
-    return theme.style(fig, lecture=lecture, height=460 if not lecture else 640)
+    return fig.figure(lecture=lecture, height=460 if not lecture else 640)
 
 
 # --- F1: logic gates ----------------------------------------------------------------------------------
@@ -179,41 +177,41 @@ def gate_plane(r: dict, gate: str, *, lecture: bool = False) -> go.Figure:
     unit's weighted sum is 0 (ŷ = 0.5): the unit's own line, or each hidden node's line.
     """
     x, y = gates.truth_table(gate)
-    fig = go.Figure()
+    fig = theme.Plain()
     finite = all(np.all(np.isfinite(np.asarray(v, dtype=float))) for k, v in r.items()
                  if k in ("w", "b", "W1", "b1", "W2", "b2"))
     if finite:
         g, pts = _grid()
         z = np.nan_to_num(_answers(r, gate, pts), nan=0.5).reshape(len(g), len(g))
-        fig.add_trace(go.Heatmap(x=g, y=g, z=z, zmin=0, zmax=1, showscale=True, opacity=0.55,
-                                 colorscale=[[0, theme.COLORS["sky"]], [0.5, "#FFFFFF"], [1, theme.COLORS["orange"]]],
-                                 colorbar=dict(title="ŷ", len=0.8), name="ŷ",
-                                 hovertemplate="x1 %{x:.2f}<br>x2 %{y:.2f}<br>ŷ %{z:.3f}<extra></extra>"))
+        fig.add_trace("heatmap", x=g, y=g, z=z, zmin=0, zmax=1, showscale=True, opacity=0.55,
+                      colorscale=[[0, theme.COLORS["sky"]], [0.5, "#FFFFFF"], [1, theme.COLORS["orange"]]],
+                      colorbar=dict(title="ŷ", len=0.8), name="ŷ",
+                      hovertemplate="x1 %{x:.2f}<br>x2 %{y:.2f}<br>ŷ %{z:.3f}<extra></extra>")
         colors = [theme.CURRENT, theme.COLORS["purple"]]
         for j, (w1, w2, b) in enumerate(gate_lines(r)):
             seg = gates.line_through_box(w1, w2, b, *BOX)
             name = "the unit's line (ŷ = 0.5)" if len(gate_lines(r)) == 1 else f"hidden node {j + 1}'s line"
             if seg:
                 (ax, ay), (bx, by) = seg
-                fig.add_trace(go.Scatter(x=[ax, bx], y=[ay, by], mode="lines", name=name,
-                                         line=dict(color=colors[j % 2], width=4, dash="solid" if j == 0 else "dash"),
-                                         hovertemplate=f"{num(w1, 3)}·x1 + {num(w2, 3)}·x2 + {num(b, 3)} = 0<extra></extra>"))
+                fig.add_trace("scatter", x=[ax, bx], y=[ay, by], mode="lines", name=name,
+                              line=dict(color=colors[j % 2], width=4, dash="solid" if j == 0 else "dash"),
+                              hovertemplate=f"{num(w1, 3)}·x1 + {num(w2, 3)}·x2 + {num(b, 3)} = 0<extra></extra>")
     y_hat = np.asarray(r["y_hat"], dtype=float)
     right = (np.nan_to_num(y_hat, nan=0.5) > 0.5) == (y > 0.5)
     for t, color, label in ((0.0, theme.COLORS["blue"], "target 0"), (1.0, theme.COLORS["vermillion"], "target 1")):
         m = y == t
         if not m.any():
             continue
-        fig.add_trace(go.Scatter(
-            x=x[m, 0], y=x[m, 1], mode="markers+text", name=label,
+        fig.add_trace(
+            "scatter", x=x[m, 0], y=x[m, 1], mode="markers+text", name=label,
             text=["✓" if ok else "✗" for ok in right[m]], textposition="top right",
             textfont=dict(size=18, color=color),
             marker=dict(size=22, color=color, symbol="circle" if t else "square", line=dict(width=2, color="white")),
-            hovertemplate="x1 %{x:.0f}, x2 %{y:.0f}<br>" + label + "<extra></extra>"))
+            hovertemplate="x1 %{x:.0f}, x2 %{y:.0f}<br>" + label + "<extra></extra>")
     fig.update_layout(title=f"{gate.upper()} · epoch {r['epoch']} · {int(round(r['accuracy'] * 4))} of 4 rows right")
     fig.update_xaxes(range=list(BOX), title_text="x1", constrain="domain")
     fig.update_yaxes(range=list(BOX), title_text="x2", scaleanchor="x", scaleratio=1)
-    return theme.style(fig, lecture=lecture, height=480 if not lecture else 620)
+    return fig.figure(lecture=lecture, height=480 if not lecture else 620)
 
 
 def gate_progress(records: Sequence[dict], k: int, *, lecture: bool = False) -> go.Figure:
@@ -222,17 +220,17 @@ def gate_progress(records: Sequence[dict], k: int, *, lecture: bool = False) -> 
     ep = [r["epoch"] for r in records]
     E = [r["E"] if math.isfinite(r["E"]) else None for r in records]
     acc = [r["accuracy"] for r in records]
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=ep, y=E, mode="lines", name="E (mean error)", line=dict(color=theme.CURRENT, width=3)))
-    fig.add_trace(go.Scatter(x=ep, y=acc, mode="lines", name="accuracy", line=dict(color=theme.GOAL, width=3),
-                             yaxis="y2"))
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=ep, y=E, mode="lines", name="E (mean error)", line=dict(color=theme.CURRENT, width=3))
+    fig.add_trace("scatter", x=ep, y=acc, mode="lines", name="accuracy", line=dict(color=theme.GOAL, width=3),
+                  yaxis="y2")
     fig.add_vline(x=records[k]["epoch"], line=dict(color="#444", width=1.5))
     top = max([e for e in E if e is not None] or [0.2])
     fig.update_xaxes(range=[0.5, n + 0.5], title_text="epoch")
     fig.update_yaxes(range=[0, top * 1.1], title_text="E (mean error)")
     fig.update_layout(yaxis2=dict(range=[0, 1.05], overlaying="y", side="right", title="accuracy",
                                   showgrid=False, tickvals=[0, 0.25, 0.5, 0.75, 1.0]))
-    return theme.style(fig, lecture=lecture, height=320 if not lecture else 440)
+    return fig.figure(lecture=lecture, height=320 if not lecture else 440)
 
 
 # --- F2: matrices ---------------------------------------------------------------------------------------
@@ -252,10 +250,11 @@ def matrix_heatmap(M, title: str, *, rows: Sequence[str], cols: Sequence[str], h
     """
     M = np.atleast_2d(np.asarray(M, dtype=float))
     z = np.where(np.isfinite(M), M, 0.0)
-    fig = go.Figure(go.Heatmap(z=z, x=list(cols), y=list(rows), text=cell_text(M, digits),
-                               texttemplate="%{text}", colorscale=theme.DIVERGING, zmin=zrange[0], zmax=zrange[1],
-                               showscale=False, xgap=2, ygap=2, name=title,
-                               hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>"))
+    fig = theme.Plain.of("heatmap", z=z, x=list(cols), y=list(rows), text=cell_text(M, digits),
+                         texttemplate="%{text}", colorscale=theme.DIVERGING, zmin=zrange[0], zmax=zrange[1],
+                         showscale=False, xgap=2, ygap=2, name=title,
+                         hovertemplate="%{y}, %{x}: %{z:.6g}<extra></extra>",
+                         textfont=dict(size=22 if lecture else 15))
     if highlight is not None:
         i, j = highlight
         x0, x1 = (-0.5, M.shape[1] - 0.5) if j is None else (j - 0.5, j + 0.5)
@@ -263,9 +262,7 @@ def matrix_heatmap(M, title: str, *, rows: Sequence[str], cols: Sequence[str], h
     fig.update_yaxes(range=[M.shape[0] - 0.5, -0.5], showline=False, zeroline=False, type="category")
     fig.update_xaxes(side="top", showline=False, zeroline=False, type="category")
     fig.update_layout(title=title)
-    fig = theme.style(fig, lecture=lecture, height=height or (260 if not lecture else 360))
-    fig.update_traces(textfont=dict(size=22 if lecture else 15))
-    return fig
+    return fig.figure(lecture=lecture, height=height or (260 if not lecture else 360))
 
 
 def cell_products(W, I, j: int, *, X_name: str = "X", I_name: str = "I", lecture: bool = False) -> go.Figure:
@@ -275,19 +272,19 @@ def cell_products(W, I, j: int, *, X_name: str = "X", I_name: str = "I", lecture
     products = W[j] * I
     total = float(products.sum())
     labels = [f"W[{j + 1},{i + 1}] × {I_name}[{i + 1}]<br>{W[j, i]:.3g} × {I[i]:.3g}" for i in range(len(I))]
-    fig = go.Figure(go.Waterfall(
-        x=labels + [f"{X_name}[{j + 1}]"], y=list(products) + [total],
+    fig = theme.Plain.of(
+        "waterfall", x=labels + [f"{X_name}[{j + 1}]"], y=list(products) + [total],
         measure=["relative"] * len(products) + ["total"],
         text=[f"{p:.4f}" for p in products] + [f"{total:.4f}"], textposition="outside",
         increasing=dict(marker=dict(color=theme.COLORS["vermillion"])),
         decreasing=dict(marker=dict(color=theme.COLORS["blue"])),
         totals=dict(marker=dict(color=theme.COLORS["green"])), name="products",
-        hovertemplate="%{x}: %{y:.6g}<extra></extra>"))
+        hovertemplate="%{x}: %{y:.6g}<extra></extra>")
     bound = float(np.sum(np.abs(W)) * max(1.0, float(np.max(np.abs(I)))))
     fig.update_yaxes(range=[min(0.0, -bound / W.shape[0]) * 1.2, bound / W.shape[0] * 1.2 + 0.1],
                      title_text=f"contribution to {X_name}[{j + 1}]")
     fig.update_layout(showlegend=False, title=f"{X_name}[{j + 1}] = Σᵢ W[{j + 1},i] × {I_name}[i] = {total:.4f}")
-    return theme.style(fig, lecture=lecture, height=360 if not lecture else 480)
+    return fig.figure(lecture=lecture, height=360 if not lecture else 480)
 
 
 def error_split(W, errors, *, lecture: bool = False) -> go.Figure:
@@ -298,18 +295,16 @@ def error_split(W, errors, *, lecture: bool = False) -> go.Figure:
     Wa = np.abs(np.asarray(W, dtype=float))
     bound = float(max(Wa.sum(axis=0).max() * np.max(np.abs(np.asarray(errors, dtype=float))),
                       np.max(np.abs(split)), np.max(np.abs(shortcut)), 1e-9))
-    fig = go.Figure()
+    fig = theme.Plain()
     fig.update_yaxes(range=[-bound * 1.3, bound * 1.3], title_text="error_hidden")
     fig.update_xaxes(title_text="hidden node")
     fig.update_layout(barmode="group")
-    # bars go in after styling: lecture mode resizes markers, and a bar's marker has no size
-    fig = theme.style(fig, lecture=lecture, height=360 if not lecture else 480)
-    fig.add_trace(go.Bar(x=nodes, y=split, name="split in proportion to the weights",
-                         marker_color=theme.COLORS["blue"], text=[f"{v:.4f}" for v in split], textposition="outside"))
-    fig.add_trace(go.Bar(x=nodes, y=shortcut, name="shortcut error_hidden = Wᵀ · error_output",
-                         marker_color=theme.COLORS["orange"], text=[f"{v:.4f}" for v in shortcut],
-                         textposition="outside"))
-    return fig
+    fig.add_trace("bar", x=nodes, y=split, name="split in proportion to the weights",
+                  marker_color=theme.COLORS["blue"], text=[f"{v:.4f}" for v in split], textposition="outside")
+    fig.add_trace("bar", x=nodes, y=shortcut, name="shortcut error_hidden = Wᵀ · error_output",
+                  marker_color=theme.COLORS["orange"], text=[f"{v:.4f}" for v in shortcut],
+                  textposition="outside")
+    return fig.figure(lecture=lecture, height=360 if not lecture else 480)
 
 
 def one_hot_errors(O_output, node: int, low: float = mn.LOW, high: float = mn.HIGH):

@@ -48,19 +48,19 @@ def lights(streetlights, walk_vs_stop, *, lecture: bool = False, highlight: int 
             (on_x if x[i, j] != 0 else off_x).append(j)
             (on_y if x[i, j] != 0 else off_y).append(i)
     size = 34
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=on_x, y=on_y, mode="markers", name="on",
-                             marker=dict(size=size, color=ON, line=dict(color=ON_EDGE, width=3)),
-                             hovertemplate="example %{y}, light %{x}: on<extra></extra>"))
-    fig.add_trace(go.Scatter(x=off_x, y=off_y, mode="markers", name="off",
-                             marker=dict(size=size, color=OFF, line=dict(color="#222", width=2)),
-                             hovertemplate="example %{y}, light %{x}: off<extra></extra>"))
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=on_x, y=on_y, mode="markers", name="on",
+                  marker=dict(size=size, color=ON, line=dict(color=ON_EDGE, width=3)),
+                  hovertemplate="example %{y}, light %{x}: on<extra></extra>")
+    fig.add_trace("scatter", x=off_x, y=off_y, mode="markers", name="off",
+                  marker=dict(size=size, color=OFF, line=dict(color="#222", width=2)),
+                  hovertemplate="example %{y}, light %{x}: off<extra></extra>")
     labels = ["WALK" if g >= 0.5 else "STOP" for g in y]
-    fig.add_trace(go.Scatter(x=[inputs + 0.35] * rows, y=list(range(rows)), mode="text", name="walk_vs_stop",
-                             text=[f"{lab} ({num(g, 3)})" for lab, g in zip(labels, y)],
-                             textposition="middle right", showlegend=False,
-                             textfont=dict(size=24 if lecture else 16, color=[theme.GOAL if g >= 0.5 else theme.CURRENT for g in y]),
-                             hoverinfo="skip"))
+    fig.add_trace("scatter", x=[inputs + 0.35] * rows, y=list(range(rows)), mode="text", name="walk_vs_stop",
+                  text=[f"{lab} ({num(g, 3)})" for lab, g in zip(labels, y)],
+                  textposition="middle right", showlegend=False,
+                  textfont=dict(size=24 if lecture else 16, color=[theme.GOAL if g >= 0.5 else theme.CURRENT for g in y]),
+                  hoverinfo="skip")
     if highlight is not None and 0 <= highlight < rows:
         fig.add_shape(type="rect", x0=-0.5, x1=inputs + 2.3, y0=highlight - 0.48, y1=highlight + 0.48,
                       line=dict(color=theme.CURRENT, width=3))
@@ -72,18 +72,17 @@ def lights(streetlights, walk_vs_stop, *, lecture: bool = False, highlight: int 
     if title:
         fig.update_layout(title=title)
     fig.update_layout(showlegend=False)
-    theme.style(fig, lecture=lecture, height=(70 * rows + 110) * (1.3 if lecture else 1))
-    return _bare(fig)
+    return _bare(fig).figure(lecture=lecture, height=(70 * rows + 110) * (1.3 if lecture else 1))
 
 
-def _bare(fig: go.Figure) -> go.Figure:
+def _bare(fig: theme.Plain) -> theme.Plain:
     """No axis lines or zero lines through a drawing (lights, tables)."""
     fig.update_xaxes(showline=False, zeroline=False, showgrid=False)
     fig.update_yaxes(showline=False, zeroline=False, showgrid=False)
     return fig
 
 
-def _legend_below(fig: go.Figure, lecture: bool) -> go.Figure:
+def _legend_below(fig: theme.Plain, lecture: bool) -> theme.Plain:
     """Keep the legend clear of the x axis title."""
     fig.update_layout(legend=dict(y=-0.42 if lecture else -0.36), margin=dict(b=20))
     return fig
@@ -107,20 +106,20 @@ def weights_per_pass(records: Sequence[dict], k: int, n: int, *, lecture: bool =
         raise ValueError("weights_per_pass needs at least one record")
     start = np.asarray(records[0]["weights"], dtype=float)
     series = [start] + [np.asarray(r["new_weights"], dtype=float) for r in records]
-    fig = go.Figure()
+    fig = theme.Plain()
     for j in range(len(start)):
         ys = [_finite(w[j]) for w in series]
-        fig.add_trace(go.Scatter(x=list(range(len(series))), y=ys, mode="lines+markers",
-                                 name=f"weights[{j}] ({light_name(j)})",
-                                 line=dict(color=WEIGHT_COLORS[j % len(WEIGHT_COLORS)], width=3),
-                                 marker=dict(size=5),
-                                 hovertemplate=f"pass %{{x}}<br>weights[{j}] %{{y:.6g}}<extra></extra>"))
+        fig.add_trace("scatter", x=list(range(len(series))), y=ys, mode="lines+markers",
+                      name=f"weights[{j}] ({light_name(j)})",
+                      line=dict(color=WEIGHT_COLORS[j % len(WEIGHT_COLORS)], width=3),
+                      marker=dict(size=5),
+                      hovertemplate=f"pass %{{x}}<br>weights[{j}] %{{y:.6g}}<extra></extra>")
     fig.add_vline(x=k + 1, line=dict(color="#444", width=1.5))
     fig.update_xaxes(range=[-0.5, n + 0.5], title_text="pass (iteration)")
     fig.update_yaxes(range=weight_range(series), title_text="weights")
     if title:
         fig.update_layout(title=title)
-    return _legend_below(theme.style(fig, lecture=lecture, height=380 if not lecture else 520), lecture)
+    return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 520)
 
 
 def error_per_pass(runs: Sequence[tuple[str, Sequence[dict], int | None]], k: int, n: int, *,
@@ -130,16 +129,16 @@ def error_per_pass(runs: Sequence[tuple[str, Sequence[dict], int | None]], k: in
     ``runs`` holds (label, pass records, diverged_at); ``floor`` draws a dashed reference line.
     """
     colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
-    fig = go.Figure()
+    fig = theme.Plain()
     vals = []
     for i, (label, records, diverged_at) in enumerate(runs):
         color = MODE_COLORS.get(label, colors[i % len(colors)])
         ys = [_finite(r["error"]) for r in records]
         ys = [max(y, 1e-300) if y is not None else None for y in ys]
         vals += [y for y in ys if y is not None]
-        fig.add_trace(go.Scatter(x=list(range(1, len(ys) + 1)), y=ys, mode="lines+markers", name=label,
-                                 line=dict(color=color, width=3), marker=dict(size=5),
-                                 hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>"))
+        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=ys, mode="lines+markers", name=label,
+                      line=dict(color=color, width=3), marker=dict(size=5),
+                      hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
         if diverged_at:
             fig.add_vline(x=diverged_at, line=dict(color=color, dash="dot", width=2),
                           annotation_text=f"{label}: diverged at pass {diverged_at}",
@@ -156,7 +155,7 @@ def error_per_pass(runs: Sequence[tuple[str, Sequence[dict], int | None]], k: in
     fig.update_xaxes(range=[0.5, n + 0.5], title_text="pass (iteration)")
     if title:
         fig.update_layout(title=title)
-    return _legend_below(theme.style(fig, lecture=lecture, height=380 if not lecture else 520), lecture)
+    return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 520)
 
 
 # --------------------------------------------------------------------------- the pressure table
@@ -183,17 +182,17 @@ def pressure_table(table: dict, walk_vs_stop, *, lecture: bool = False, title: s
     hover.append([f"weights[{j}]: votes {int(votes[j])}" for j in range(inputs)])
     goals = np.asarray(walk_vs_stop, dtype=float)
     ylabels = [f"example {i} ({'walk' if g >= 0.5 else 'stop'})" for i, g in enumerate(goals)] + ["votes"]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[f"weights[{j}]<br>({light_name(j)})" for j in range(inputs)], y=ylabels,
+    fig = theme.Plain.of(
+        "heatmap", z=z, x=[f"weights[{j}]<br>({light_name(j)})" for j in range(inputs)], y=ylabels,
         text=text, texttemplate="%{text}", textfont=dict(size=26 if lecture else 20),
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         colorscale=[[0.0, "#9CC8EA"], [0.5, "#F2F2F2"], [1.0, "#F4B97F"]], zmin=-1, zmax=1,
-        showscale=False, xgap=3, ygap=3))
+        showscale=False, xgap=3, ygap=3)
     fig.update_yaxes(autorange="reversed", showgrid=False, zeroline=False, title_text="example")
     fig.update_xaxes(side="top", showgrid=False, zeroline=False, title_text="")
     if title:
         fig.update_layout(title=title)
-    return _bare(theme.style(fig, lecture=lecture, height=(48 * (rows + 1) + 120) * (1.3 if lecture else 1)))
+    return _bare(fig).figure(lecture=lecture, height=(48 * (rows + 1) + 120) * (1.3 if lecture else 1))
 
 
 # --------------------------------------------------------------------------- the 3-layer network
@@ -243,13 +242,13 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
     y0, y1, y2 = _y_positions(inputs), _y_positions(hidden), [0.0]
     hl = PHASE_COLORS.get(phase, "#444")
     hsize = max(16, min(40, 260 / hidden))  # many hidden nodes: smaller circles
-    fig = go.Figure()
+    fig = theme.Plain()
 
     def edge(xa, ya, xb, yb, w, bold, label):
         width = 1.0 + 5.0 * min(abs(w) / scale, 1.0) if math.isfinite(w) else 1.0
-        fig.add_trace(go.Scatter(x=[xa, xb], y=[ya, yb], mode="lines", showlegend=False,
-                                 line=dict(color=weight_color(w, scale), width=width * (1.6 if bold else 1.0)),
-                                 opacity=1.0 if bold else 0.55, hoverinfo="text", text=label))
+        fig.add_trace("scatter", x=[xa, xb], y=[ya, yb], mode="lines", showlegend=False,
+                      line=dict(color=weight_color(w, scale), width=width * (1.6 if bold else 1.0)),
+                      opacity=1.0 if bold else 0.55, hoverinfo="text", text=label)
 
     back = phase == "backward"
     for i in range(inputs):
@@ -267,11 +266,11 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
 
     # nodes
     in_text = [num(v, 3) for v in layer_0]
-    fig.add_trace(go.Scatter(x=[0] * inputs, y=y0, mode="markers+text", name="layer_0 (input)",
-                             marker=dict(size=40, color=[ON if v != 0 else OFF for v in layer_0],
-                                         line=dict(color=hl if phase == "forward" else "#222", width=3)),
-                             text=in_text, textfont=dict(color=["#111" if v != 0 else "#EEE" for v in layer_0]),
-                             hovertemplate="layer_0 %{text}<extra></extra>"))
+    fig.add_trace("scatter", x=[0] * inputs, y=y0, mode="markers+text", name="layer_0 (input)",
+                  marker=dict(size=40, color=[ON if v != 0 else OFF for v in layer_0],
+                              line=dict(color=hl if phase == "forward" else "#222", width=3)),
+                  text=in_text, textfont=dict(color=["#111" if v != 0 else "#EEE" for v in layer_0]),
+                  hovertemplate="layer_0 %{text}<extra></extra>")
     if phase == "backward":
         h_text = [num(d, 3) for d in np.ravel(record["layer_1_delta"]) + 0.0]
         h_name = "layer_1_delta"
@@ -279,18 +278,18 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
         h_text = [num(v, 3) for v in layer_1]
         h_name = "layer_1"
     # many hidden nodes: too small for their numbers; the hover still gives them
-    fig.add_trace(go.Scatter(x=[1] * hidden, y=y1, mode="markers+text" if hidden <= 8 else "markers",
-                             name="layer_1 (hidden; grey = relu off)",
-                             textfont=dict(size=13 if hidden <= 6 else 9),
-                             marker=dict(size=hsize, color=["#FFFFFF" if m else "#BDBDBD" for m in mask],
-                                         line=dict(color=[hl if (m and phase in ("forward", "backward")) else "#555"
-                                                          for m in mask], width=3)),
-                             text=h_text, hovertemplate=h_name + " %{text}<extra></extra>"))
+    fig.add_trace("scatter", x=[1] * hidden, y=y1, mode="markers+text" if hidden <= 8 else "markers",
+                  name="layer_1 (hidden; grey = relu off)",
+                  textfont=dict(size=13 if hidden <= 6 else 9),
+                  marker=dict(size=hsize, color=["#FFFFFF" if m else "#BDBDBD" for m in mask],
+                              line=dict(color=[hl if (m and phase in ("forward", "backward")) else "#555"
+                                               for m in mask], width=3)),
+                  text=h_text, hovertemplate=h_name + " %{text}<extra></extra>")
     out_text = num(float(np.ravel(record["layer_2_delta"])[0]), 3) if phase in ("compare", "backward") else num(pred, 3)
-    fig.add_trace(go.Scatter(x=[2], y=y2, mode="markers+text", name="layer_2 (output)",
-                             marker=dict(size=46, color="#FFFFFF",
-                                         line=dict(color=hl if phase in ("forward", "compare") else "#555", width=4)),
-                             text=[out_text], hovertemplate="%{text}<extra></extra>"))
+    fig.add_trace("scatter", x=[2], y=y2, mode="markers+text", name="layer_2 (output)",
+                  marker=dict(size=46, color="#FFFFFF",
+                              line=dict(color=hl if phase in ("forward", "compare") else "#555", width=4)),
+                  text=[out_text], hovertemplate="%{text}<extra></extra>")
     # column captions
     caps = {"forward": ("layer_0", "layer_1 = relu(sum)", "layer_2 (pred)"),
             "compare": ("layer_0", "layer_1", "layer_2_delta"),
@@ -314,4 +313,4 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
     fig.update_xaxes(range=[-0.4, 2.4], visible=False)
     fig.update_yaxes(range=[-1.5, 1.4], visible=False)
     fig.update_layout(showlegend=False, title=f"pass {record['pass']}, example {record['example']} — {phase}")
-    return theme.style(fig, lecture=lecture, height=460 if not lecture else 620)
+    return fig.figure(lecture=lecture, height=460 if not lecture else 620)
