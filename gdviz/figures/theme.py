@@ -54,44 +54,15 @@ VIRIDIS = [[i / 9, c] for i, c in enumerate(plotly.colors.sequential.Viridis)]
 
 
 #: Plotly's templates are deep-copied into every figure, which cost more than half of building a
-#: lesson's charts (tens of ms per rerun). gdviz sets the look itself, in :func:`style`, so
+#: lesson's charts (tens of ms per rerun). gdviz sets the look itself (:meth:`Plain.figure`), so
 #: figures start from the empty template.
 pio.templates.default = "none"
 GRID = "#EBF0F8"
 COLORWAY = [COLORS[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky", "yellow", "black")]
 
 
-def style(fig: go.Figure, *, lecture: bool = False, height: int | None = None) -> go.Figure:
-    """Apply the common look (white, light grid, dark axis lines, large readable fonts) under
-    the figure's own settings; lecture mode makes text larger and lines thicker."""
-    raw = getattr(fig, "_layout", None)  # the figure's layout as plain data
-    axes = [k for k in (raw if isinstance(raw, dict) else fig.layout.to_plotly_json())
-            if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]
-    title = raw.get("title", {}).get("text") if isinstance(raw, dict) else fig.layout.title.text
-    look = _look(lecture, height, axes, title)
-    if isinstance(raw, dict):
-        # Validating these constant, known-good settings cost ~18 ms per figure (most of a
-        # rerun's chart time); merging them into the layout's data skips that. The figure's
-        # own settings win where both set a value (e.g. an axis range or a hidden axis line).
-        _merge_under(raw, look)
-    else:  # pragma: no cover - a Plotly without the plain-data layout
-        fig.update_layout(look)
-    if lecture:
-        for trace in fig.data:
-            line = getattr(trace, "line", None)
-            if line is not None and line.width is not None:
-                line.width = line.width * 1.8
-            marker = getattr(trace, "marker", None)
-            size = getattr(marker, "size", None) if "size" in getattr(marker, "_valid_props", ()) else None
-            if isinstance(size, (int, float)):
-                marker.size = size * 1.5
-        for ann in fig.layout.annotations:
-            ann.font.size = (ann.font.size or 14) * 1.5
-    return fig
-
-
 def _scale_for_lecture(data: list[dict], layout: dict) -> None:
-    """Thicker lines, bigger markers and annotation text (as :func:`style` does to objects)."""
+    """Lecture mode: thicker lines, bigger markers and bigger annotation text."""
     for trace in data:
         line = trace.get("line")
         if isinstance(line, dict) and isinstance(line.get("width"), (int, float)):
@@ -160,7 +131,8 @@ class Plain:
     :meth:`update_yaxes` and :meth:`update_layout` merge properties in (``title_text=...`` is
     ``title=dict(text=...)``, as in Plotly); :meth:`add_vline` / :meth:`add_hline` draw a
     line across the plot with an optional label. :meth:`figure` applies the common look
-    (:func:`style`'s) and returns the ``go.Figure``.
+    (white, light grid, dark axis lines, large fonts; larger in lecture mode) and returns the
+    ``go.Figure``.
     """
 
     def __init__(self, layout: dict | None = None, *, rows: int = 1, cols: int = 1):
