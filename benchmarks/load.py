@@ -495,6 +495,9 @@ class Stats:
     open_seconds: float = 0.0
     ticks: int = 0
     trained: int = 0
+    #: browsers: seconds from the key press until the server started the run (the slider's own
+    #: wait before it sends a value, and the trip to the server), part of each latency
+    before_run: list[float] = field(default_factory=list)
 
     def error(self, text: str) -> None:
         self.errors.append(f"{self.name} [{self.page}]: {text}")
@@ -699,7 +702,7 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
                 continue  # the thumb did not move (at an end, or disabled): no change was sent
             try:
                 marks = await page.wait_for_function(_DONE, timeout=RUN_TIMEOUT * 1000, polling=100)
-                key_ms, _, idle_ms, chart_ms = await marks.json_value()
+                key_ms, running_ms, idle_ms, chart_ms = await marks.json_value()
             except Exception:  # noqa: BLE001
                 seen = await page.evaluate("""() => [window.__gd, document.querySelector(
                     '[data-testid="stApp"]').getAttribute('data-test-script-state')]""")
@@ -707,6 +710,7 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
                             f"was not redrawn within {RUN_TIMEOUT:.0f} s (seen {seen})")
                 continue
             stats.latencies.append((max(idle_ms, chart_ms) - key_ms) / 1000)
+            stats.before_run.append((running_ms - key_ms) / 1000)
             if await page.locator("[data-testid='stException']").count():
                 stats.error("an exception is shown on the page")
         if await page.locator("[data-testid='stException']").count():
@@ -861,6 +865,7 @@ async def _scenario(url: str, sessions: int, browsers: int, seconds: float, thin
         "sessions": len(stats), "browsers": browsers, "websockets": ws_count, "seconds": seconds,
         "think": tuple(think), "held": sum(s.held for s in stats), "errors": errors,
         "latency": _summary(moves), "groups": groups, "by_page": by_page,
+        "browser_before_run": _summary([x for s in stats for x in s.before_run]),
         "all_open_after": window.start - wall0 if window.start else None,
         "moves_per_second": len(moves) / working if working == working and working > 0 else float("nan"),
         "server_cpu_seconds": None if cpu0 is None or cpu1 is None else cpu1 - cpu0, "wall_seconds": wall,
@@ -988,6 +993,10 @@ def report(result: dict) -> None:
 
     table("Slider change → page updated (trainer: Train ▶ → page updated)",
           ("sessions", "count", "held", "open p50", "moves", "p50", "p95", "max", "errors"), rows)
+    before = result.get("browser_before_run")
+    if before and before["n"]:
+        print(f"Chromium: of each move, key press → the server starts the run (the slider's own wait before "
+              f"it sends, and the trip): p50 {ms(before['p50'])}, p95 {ms(before['p95'])}.")
     table("By page (slider and hostile sessions)", ("page", "sessions", "moves", "p50", "p95", "max"),
           [(p, str(v["sessions"]), str(v["n"]), ms(v["p50"]), ms(v["p95"]), ms(v["max"]))
            for p, v in result["by_page"].items()])

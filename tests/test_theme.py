@@ -118,3 +118,12 @@ def test_unchecked_figures_are_the_checked_ones(monkeypatch):
         fast = as_json(call())
         monkeypatch.setattr(theme, "VALIDATE", True)
         assert as_json(call()) == fast
+
+
+def test_long_curves_are_drawn_without_markers_short_ones_with():
+    hot = experiments.get("hot-cold").run()  # the book's 1,101 iterations
+    short = experiments.get("gradient-descent").run(iterations=5)
+    long_fig = one_weight.error_per_iteration([("hot and cold", hot.records, None)], 0, len(hot))
+    short_fig = one_weight.error_per_iteration([("gd", short.records, None)], 0, len(short))
+    assert len(hot) > theme.MARKERS_UP_TO and long_fig.data[0].mode == "lines"
+    assert short_fig.data[0].mode == "lines+markers"

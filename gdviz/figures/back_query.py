@@ -88,7 +88,7 @@ def accuracy_curve(records: Sequence[dict], i: int, lecture: bool = False, *,
     end = max(xs[-1], float(epochs) if epochs is not None and math.isfinite(epochs) else 0.0)
     fig = theme.Plain()
     fig.add_trace(
-        "scatter", x=xs, y=[_finite(r["train_accuracy"]) for r in records], mode="lines+markers",
+        "scatter", x=xs, y=[_finite(r["train_accuracy"]) for r in records], mode=theme.line_mode(len(xs)),
         name="train (each chunk, scored before learning)",
         line=dict(color=theme.PATH, width=2), marker=dict(size=5),
         hovertemplate="epoch %{x:.2f}<br>train accuracy %{y:.4f}<extra></extra>")

@@ -258,7 +258,7 @@ def error_surface(records: Sequence[dict], k: int, i: int, j: int, *, three_d: b
                       name="error surface",
                       hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
                                     "error %{z:.4g}<extra></extra>")
-        fig.add_trace("scatter", x=px, y=py, mode="lines+markers", name="path of the weights",
+        fig.add_trace("scatter", x=px, y=py, mode=theme.line_mode(len(px)), name="path of the weights",
                       line=dict(color=theme.PATH, width=3), marker=dict(size=7, color=theme.PATH))
         if xlo <= wi <= xhi and ylo <= wj <= yhi:
             fig.add_trace("scatter", x=[wi], y=[wj], mode="markers", name="current weights",

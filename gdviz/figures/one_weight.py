@@ -53,7 +53,7 @@ def _path(fig, records, k, lo, hi, ytop, name="path of the weight"):
             offtext.append(f"weight {num(w, 3)}")
             xs.append(None)
             ys.append(None)
-    fig.add_trace("scatter", x=xs, y=ys, mode="lines+markers", name=name,
+    fig.add_trace("scatter", x=xs, y=ys, mode=theme.line_mode(len(xs)), name=name,
                   line=dict(color=theme.PATH, width=2), marker=dict(size=8, color=theme.PATH),
                   opacity=0.8, hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra>path</extra>")
     if offx:
@@ -155,7 +155,7 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
         if log:
             clean = [max(y, 1e-300) if y is not None else None for y in clean]
         finite_vals += [y for y in clean if y is not None]
-        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=clean, mode="lines+markers", name=label,
+        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=clean, mode=theme.line_mode(len(ys)), name=label,
                       line=dict(color=colors[i % len(colors)], width=3), marker=dict(size=6),
                       hovertemplate=f"iteration %{{x}}<br>{key} %{{y:.6g}}<extra>{label}</extra>")
         if diverged_at:

@@ -109,7 +109,7 @@ def weights_per_pass(records: Sequence[dict], k: int, n: int, *, lecture: bool =
     fig = theme.Plain()
     for j in range(len(start)):
         ys = [_finite(w[j]) for w in series]
-        fig.add_trace("scatter", x=list(range(len(series))), y=ys, mode="lines+markers",
+        fig.add_trace("scatter", x=list(range(len(series))), y=ys, mode=theme.line_mode(len(ys)),
                       name=f"weights[{j}] ({light_name(j)})",
                       line=dict(color=WEIGHT_COLORS[j % len(WEIGHT_COLORS)], width=3),
                       marker=dict(size=5),
@@ -136,7 +136,7 @@ def error_per_pass(runs: Sequence[tuple[str, Sequence[dict], int | None]], k: in
         ys = [_finite(r["error"]) for r in records]
         ys = [max(y, 1e-300) if y is not None else None for y in ys]
         vals += [y for y in ys if y is not None]
-        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=ys, mode="lines+markers", name=label,
+        fig.add_trace("scatter", x=list(range(1, len(ys) + 1)), y=ys, mode=theme.line_mode(len(ys)), name=label,
                       line=dict(color=color, width=3), marker=dict(size=5),
                       hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
         if diverged_at:

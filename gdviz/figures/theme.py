@@ -61,6 +61,16 @@ GRID = "#EBF0F8"
 COLORWAY = [COLORS[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky", "yellow", "black")]
 
 
+#: Longer curves are drawn as plain lines: hundreds of markers cost the browser hundreds of
+#: ms to draw on every frame, and at that density they merge into a thick line anyway.
+MARKERS_UP_TO = 120
+
+
+def line_mode(points: int) -> str:
+    """``"lines+markers"`` for a short curve (each point can be seen and hovered), else ``"lines"``."""
+    return "lines+markers" if points <= MARKERS_UP_TO else "lines"
+
+
 def _scale_for_lecture(data: list[dict], layout: dict) -> None:
     """Lecture mode: thicker lines, bigger markers and bigger annotation text."""
     for trace in data:
