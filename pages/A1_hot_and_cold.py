@@ -23,7 +23,7 @@ weight, input_, goal_pred, step_amount, iterations = one_weight.controls_row(
     A.STEP_AMOUNT, A.STEP_CHOICES, exp.iterations, 2000)
 
 settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, step_amount=step_amount)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

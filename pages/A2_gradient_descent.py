@@ -27,7 +27,7 @@ weight, input_, goal_pred, alpha, iterations = one_weight.controls_row(
     A.ALPHA, A.ALPHA_CHOICES, exp.iterations, 200)
 
 settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

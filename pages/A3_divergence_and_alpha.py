@@ -34,9 +34,9 @@ with c[4]:
 with c[5]:
     iterations = controls.iterations_slider(exp.iterations, 200)
 
-run = exp.simulate(exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha), iterations)
+run = exp.shared_run(exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha), iterations)
 settings_b = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha_b)
-run_b = exp.simulate(settings_b, iterations)
+run_b = exp.shared_run(settings_b, iterations)
 page.diverged(run, f"with alpha {alpha:g} the run")
 page.diverged(run_b, f"with alpha {alpha_b:g} the run")
 window = figs.weight_window(run.records + run_b.records, input_, goal_pred)

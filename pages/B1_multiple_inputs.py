@@ -30,7 +30,7 @@ with c[1]:
     iterations = controls.iterations_slider(exp.iterations, 100)
 
 settings = exp.settings(alpha=alpha)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

@@ -58,7 +58,7 @@ with c[2]:
 
 frozen = tuple(i for i, f in enumerate(flags) if f)
 settings = exp.settings(alpha=alpha, frozen=frozen, unfreeze_at=unfreeze_at)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 c = st.columns([2, 1, 3])

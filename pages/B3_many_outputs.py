@@ -47,7 +47,7 @@ with c[2]:
 
 exp = experiments.get(name)
 settings = exp.settings(alpha=alpha)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

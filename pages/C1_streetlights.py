@@ -77,7 +77,7 @@ with st.expander("Edit the lights (one switch per lamp, and walk / stop per row)
 
 flat = tuple(v for r in grid for v in r)
 base = dict(alpha=alpha, batch_size=batch_size, streetlights=flat, walk_vs_stop=tuple(goals))
-runs = {m: exp.simulate(exp.settings(mode=m, **base), iterations) for m in ds.MODES}
+runs = {m: exp.shared_run(exp.settings(mode=m, **base), iterations) for m in ds.MODES}
 for m, rn in runs.items():
     page.diverged(rn, f"the {m} run")
 signs = ds.pressure(ds.BOOK_WEIGHTS, grid, goals)

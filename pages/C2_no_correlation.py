@@ -31,7 +31,7 @@ with c[2]:
     iterations = controls.iterations_slider(exp.iterations, 200, label="passes (iterations)")
 
 settings = exp.settings(alpha=alpha, mode=mode, batch_size=1)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 lights, goals = S.rows(settings)
 signs = ds.pressure(settings["weights"], lights, goals)

@@ -38,8 +38,8 @@ with c[4]:
 
 settings = exp.settings(alpha=alpha, hidden_size=hidden_size, seed=seed, activation=activation)
 other = "linear" if activation == "relu" else "relu"
-run = exp.simulate(settings, iterations)
-run_other = exp.simulate(exp.settings(alpha=alpha, hidden_size=hidden_size, seed=seed, activation=other),
+run = exp.shared_run(settings, iterations)
+run_other = exp.shared_run(exp.settings(alpha=alpha, hidden_size=hidden_size, seed=seed, activation=other),
                          iterations)
 page.diverged(run)
 lights, goals = S.rows(settings)

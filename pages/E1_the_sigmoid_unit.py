@@ -33,7 +33,7 @@ presets.row("Preset from the deck", KEY, [
 x, w, y, learn_rate, iterations = sigmoid_unit.controls_row((W1, W2), Y, iterations=30)
 
 settings = exp.settings(x=x, w=w, y=y, learn_rate=learn_rate)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

@@ -34,7 +34,7 @@ presets.row("Preset from the deck", KEY, [(exp.button, "preset_backprop_worked",
 x, (w1, w2, W), y, learn_rate, iterations = sigmoid_unit.controls_row((W1, W2, WO), Y, iterations=20)
 
 settings = exp.settings(x=x, w=(w1, w2), W=W, y=y, learn_rate=learn_rate)
-run = exp.simulate(settings, iterations)
+run = exp.shared_run(settings, iterations)
 page.diverged(run)
 
 

@@ -40,7 +40,7 @@ with c[4]:
     epochs = controls.iterations_slider(1000, 5000, label="epochs")
 
 settings = exp.settings(gate=gate, hidden="2" if hidden else "0", learn_rate=learn_rate, seed=seed)
-run = exp.simulate(settings, epochs)
+run = exp.shared_run(settings, epochs)
 page.diverged(run)
 
 

@@ -38,7 +38,7 @@ with c[4]:
     target = controls.number_slider(TARGET)
 
 settings = exp.settings(I=tuple(values), deck_decimals=decimals)
-r = exp.simulate(settings, 1).records[0]
+r = exp.shared_run(settings, 1).records[0]
 W1, W2 = (np.asarray(W).reshape(3, 3) for W in (settings["W_input_hidden"], settings["W_hidden_output"]))
 CELLS = [("hidden", j) for j in range(3)] + [("output", j) for j in range(3)]
 
@@ -98,6 +98,6 @@ st.caption("The two ways differ only in the division: each row of W_hidden_outpu
            "1.8 here, so the shortcut hands back shares about that much larger, in the same proportions "
            "within each row. A rescaling like this is largely absorbed by the learning rate.")
 with st.expander("The log, at full precision and as the deck rounds it"):
-    lines = list(exp.log(exp.simulate(settings, 1), settings))
+    lines = list(exp.log(exp.shared_run(settings, 1), settings))
     st.code("\n".join(lines), language=None)
     downloads.log_buttons(exp.name, [r], lines)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
+from gdviz.core import checks
 from gdviz.core.run import MAX_ITERATIONS, Run
+
+#: How many runs :meth:`Experiment.shared_run` keeps (the most recently used; a few MB each at most).
+SHARED_RUNS = 64
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,29 @@ class Experiment:
             raise ValueError(f"iterations must be at most {self.max_iterations}, got {n}")
         return n
 
+    def shared_run(self, settings: Mapping[str, Any], iterations: int) -> Run:
+        """:attr:`simulate`'s run, computed once per server process and shared, read-only.
+
+        A class opens the same lesson with the same settings (the defaults, the book's
+        presets) and moves sliders back and forth: each of those runs is computed once, not once
+        per student per rerun. The run handed out cannot be changed: its records are read-only
+        mappings, its lists tuples and its arrays over immutable memory (:func:`checks.lock`),
+        so no session can alter what another sees. The :data:`SHARED_RUNS` most recently used
+        runs are kept.
+        """
+        key = (self.name, _hashable(settings), iterations)
+        with _SHARED_LOCK:
+            run = _SHARED.get(key)
+            if run is not None:
+                _SHARED.move_to_end(key)
+                return run
+        run = frozen_run(self.simulate(settings, iterations))
+        with _SHARED_LOCK:
+            _SHARED[key] = run
+            while len(_SHARED) > SHARED_RUNS:
+                _SHARED.popitem(last=False)
+        return run
+
     def run(self, iterations: int | None = None, **overrides: Any) -> Run:
         return self.simulate(self.settings(**overrides), self.check_iterations(iterations))
 
@@ -129,6 +161,38 @@ class Experiment:
         """The book's log of this experiment, line by line."""
         settings = self.settings(**overrides)
         yield from self.log(self.simulate(settings, self.check_iterations(iterations)), settings)
+
+
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.shape, value.tobytes())
+    return value
+
+
+def frozen_run(run: Run) -> Run:
+    """``run`` with nothing left to change (see :meth:`Experiment.shared_run`)."""
+    seen: dict[int, Any] = {}
+
+    def freeze(v: Any) -> Any:
+        if isinstance(v, np.ndarray):
+            if id(v) not in seen:  # an array shared by two records stays one array
+                seen[id(v)] = (v, checks.lock(v))
+            return seen[id(v)][1]
+        if isinstance(v, Mapping):
+            return MappingProxyType({k: freeze(x) for k, x in v.items()})
+        if isinstance(v, (list, tuple)):
+            return tuple(freeze(x) for x in v)
+        return v
+
+    return Run(tuple(freeze(r) for r in run.records), run.diverged_at)
 
 
 def diverged_line(run: Run) -> str:

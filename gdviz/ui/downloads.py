@@ -12,7 +12,7 @@ import streamlit as st
 
 def records_csv(records: Sequence[Mapping]) -> str:
     out = io.StringIO()
-    scalar_keys = [k for k, v in records[0].items() if not isinstance(v, (np.ndarray, list, tuple, dict))] if records else []
+    scalar_keys = [k for k, v in records[0].items() if not isinstance(v, (np.ndarray, list, tuple, Mapping))] if records else []
     writer = csv.writer(out)
     writer.writerow(["iteration", *scalar_keys])
     for i, r in enumerate(records, 1):
