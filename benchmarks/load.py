@@ -706,8 +706,10 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
             except Exception:  # noqa: BLE001
                 seen = await page.evaluate("""() => [window.__gd, document.querySelector(
                     '[data-testid="stApp"]').getAttribute('data-test-script-state')]""")
-                stats.error(f"{key} on a slider ({now} → {await thumb.evaluate('e => e.value')}): the page "
-                            f"was not redrawn within {RUN_TIMEOUT:.0f} s (seen {seen})")
+                label = await thumb.evaluate(
+                    "e => (e.closest('[data-testid=stSlider]') || e).innerText.split('\\n')[0]")
+                stats.error(f"{key} on the slider {label!r} ({now} → {await thumb.evaluate('e => e.value')}): "
+                            f"the page was not redrawn within {RUN_TIMEOUT:.0f} s (seen {seen})")
                 continue
             stats.latencies.append((max(idle_ms, chart_ms) - key_ms) / 1000)
             stats.before_run.append((running_ms - key_ms) / 1000)
