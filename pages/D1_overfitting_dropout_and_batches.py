@@ -60,7 +60,9 @@ notes = []
 if batch_size > 1:
     notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
                  "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
-                 "are not these; only the per-image runs reproduce the book digit for digit.")
+                 "are not these; only the per-image runs reproduce the book digit for digit. A batch's matrix "
+                 "products run in single precision (float32, as deep-learning libraries do) — about twice as "
+                 "fast, and a millionth of an update off.")
 if dropout and keep_prob != 0.5:
     notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
                  f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random draws.")
