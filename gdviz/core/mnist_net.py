@@ -77,7 +77,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdviz.core import checks
-from gdviz.core.single_layer import _image, _images, _labels
+from gdviz.core.single_layer import BLOCK, _image, _images, _labels, gram_blocks
 
 PIXELS = 784
 SIDE = 28
@@ -87,9 +87,8 @@ MAX_HIDDEN = 256
 MAX_IMAGES = 10_000
 MAX_BATCH = 1000
 MAX_TEST_EVERY = 100_000
-#: Images per block of the per-example pass (see the module's notes). Measured: 64, 128 and
-#: 256 cost the same within noise; 128 keeps the per-image correction small.
-BLOCK = 128
+# BLOCK, the images per block of the per-example pass, is single_layer's (128). Measured here: 64,
+# 128 and 256 cost the same within noise; 128 keeps the per-image correction small.
 RELU_DERIVS = ("book", "strict")
 
 _GOALS = tuple(np.eye(DIGITS))  # one-hot rows: _GOALS[label]
@@ -209,7 +208,7 @@ class MnistNet:
         if self.best is not None and not isinstance(self.best, Best):
             raise ValueError(f"best must be a Best or None, got {type(self.best).__name__}")
         if self.batch_size == 1:
-            set_(self, "_blocks", _gram_blocks(self.images))
+            set_(self, "_blocks", gram_blocks(self.images))
         else:
             set_(self, "_batch_data", _batch_data(self.images))
 
@@ -438,18 +437,6 @@ def _evaluate(w01, w12, x, y) -> tuple[float, float]:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-def _gram_blocks(images: np.ndarray) -> tuple:
-    """(start, stop, images[start:stop] · images[start:stop]ᵀ) for each block of BLOCK images."""
-    blocks = []
-    for a in range(0, len(images), BLOCK):
-        b = min(a + BLOCK, len(images))
-        x = images[a:b]
-        gram = x @ x.T
-        gram.setflags(write=False)
-        blocks.append((a, b, gram))
-    return tuple(blocks)
-
 
 def _batch_data(images: np.ndarray) -> tuple:
     """(indices of the pixels some image uses, the images on those pixels as float32)."""
