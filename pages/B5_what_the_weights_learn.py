@@ -13,6 +13,8 @@ from gdviz.ui import controls, digit, downloads, page, player, presets, trainer
 KEY = "mnist"
 #: Passes offered by the slider: 20 passes over 10,000 images take about 5 s, computed once.
 MAX_PASSES = 20
+#: Runs of at most this many image-passes (about 0.2 s here) are trained within the rerun.
+IN_RERUN = 10_000
 ALPHA_CHOICES = (0.0001, 0.0005, 0.001, 0.005, 0.01)
 TEST_IMAGE = Param("test_image", "test image (index)", 0, kind="int", lo=0, hi=9999, ui=(0, 9999, 1),
                    help="Which of the 10,000 MNIST test images to score with the current weights.")
@@ -50,17 +52,12 @@ def shared_runs():
     return trainer.SharedRuns(24)  # every session's finished runs, by setting (records are read-only)
 
 
-def train(alpha: float, train_images: int, passes: int, progress: bool = False):
-    """One record per pass, computed once per setting for the whole server (with a progress bar
-    when this session is the one computing it)."""
+def train(alpha: float, train_images: int, passes: int, wait: float = 30.0):
+    """One record per pass, computed once per setting for the whole server, in the background:
+    the run, or (after ``wait`` seconds) the job still computing it."""
     settings = exp.settings(alpha=alpha, train_images=train_images)
-    if progress:
-        def make():
-            return trainer.run_with_progress(sl.pass_step, B.start(settings), passes, label="pass")
-    else:
-        def make():
-            return exp.simulate(settings, passes)
-    return shared_runs().get((alpha, train_images, passes), make)
+    return shared_runs().get((alpha, train_images, passes), lambda: (sl.pass_step, B.start(settings)), passes,
+                             wait=wait)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
@@ -76,7 +73,13 @@ def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture
     return figs.accuracy_error(train(alpha, train_images, passes).records, i, lecture=lecture)
 
 
-run = train(alpha, train_images, passes, progress=True)
+# A small run (the defaults: 1,000 images × 5 passes) is trained within the rerun, a bigger one
+# in the background while the page shows its progress.
+run = train(alpha, train_images, passes, wait=30.0 if train_images * passes <= IN_RERUN else trainer.WAIT_SECONDS)
+if isinstance(run, trainer.Job):  # a big setting: the page answers now and redraws when it is trained
+    controls.show_notices()
+    trainer.wait_for(run, label="pass")
+    st.stop()
 page.diverged(run, "the weights")
 test_images, test_labels = test_set()
 chart = {"displayModeBar": False}

@@ -83,3 +83,72 @@ def test_a_diverging_run_is_shared_with_its_divergence():
     exp, _ = counting("divergence")
     run = exp.shared_run(exp.settings(), 1000)  # the error triples each iteration: inf by ~650
     assert run.diverged_at is not None and len(run) == run.diverged_at < 1000
+
+
+# --- the pages' background runs (gdviz.ui.trainer.SharedRuns) -----------------------------------
+
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from gdviz.core import one_weight  # noqa: E402
+from gdviz.ui import trainer  # noqa: E402
+
+
+def gd_start(calls, delay=0.0, weight=0.5):
+    """A one-weight gradient descent run, counting its starts, each step ``delay`` s slow."""
+    def start():
+        calls.append(weight)
+
+        def step(s):
+            time.sleep(delay)
+            return one_weight.gd_step(s)
+        return step, one_weight.OneWeight(weight, 2.0, 0.8, 0.1)
+    return start
+
+
+def test_a_small_run_is_answered_at_once_and_computed_once():
+    shared, calls = trainer.SharedRuns(4), []
+    a = shared.get("k", gd_start(calls), 20, wait=5.0)
+    b = shared.get("k", gd_start(calls), 20, wait=5.0)
+    assert isinstance(a, base.Run) and a is b and len(calls) == 1 and len(a) == 20
+    with pytest.raises(TypeError):
+        a.records[0]["error"] = 0.0  # shared, so read-only
+
+
+def test_a_long_run_is_a_job_with_progress_then_the_run():
+    shared, calls = trainer.SharedRuns(4), []
+    job = shared.get("slow", gd_start(calls, delay=0.01), 30, wait=0.0)
+    assert isinstance(job, trainer.Job) and job.n == 30
+    again = shared.get("slow", gd_start(calls, delay=0.01), 30, wait=0.0)
+    assert again is job  # a second session joins the same job
+    seen = job.done
+    job.future.result(timeout=10)
+    assert 0 <= seen <= 30 and job.done == 30 and len(calls) == 1
+    run = shared.get("slow", gd_start(calls), 30, wait=0.0)
+    assert run is job.result and len(run) == 30
+
+
+def test_waiting_runs_are_bounded_and_a_dropped_one_is_asked_again():
+    shared, calls = trainer.SharedRuns(64), []
+    gate = threading.Event()
+
+    def blocker():
+        gate.wait(10)
+        return gd_start(calls)()
+    shared.get("first", blocker, 5, wait=0.0)  # holds the one worker
+    jobs = [shared.get(("k", w), gd_start(calls, weight=w), 5, wait=0.0) for w in range(trainer.MAX_WAITING + 5)]
+    assert sum(j.future.cancelled() for j in jobs) == 5  # the oldest waiting ones were dropped
+    assert len(shared._jobs) == trainer.MAX_WAITING + 1
+    gate.set()
+    again = shared.get(("k", 0), gd_start(calls, weight=0), 5, wait=10.0)
+    assert isinstance(again, base.Run)
+
+
+def test_a_failing_start_is_reported_and_not_kept():
+    shared = trainer.SharedRuns(4)
+
+    def broken():
+        raise ValueError("alpha must be a number")
+    job = shared.get("bad", broken, 5, wait=5.0)
+    assert isinstance(job, trainer.Job) and "alpha must be a number" in job.error
+    assert "bad" not in shared._runs

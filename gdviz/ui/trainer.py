@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ import streamlit as st
 
 from gdviz.core.checks import all_finite
 from gdviz.core.run import Run, run
+from gdviz.experiments.base import frozen_run
 from gdviz.ui import controls
 
 #: Seconds between ticks while playing, and the work done per tick at most (one step more may
@@ -140,38 +142,93 @@ def trainer(key: str, signature: Hashable, start: Callable[[], Any], step: Calla
     return t
 
 
-# --- a whole run computed once per setting, with a progress bar --------------------------------
+# --- a whole run computed once per setting, in the background ---------------------------------
 
-def run_with_progress(step: Callable, state: Any, n: int, *, label: str = "pass") -> Run:
-    """Step ``n`` times like :func:`gdviz.core.run.run`, showing a progress bar while it works
-    (for runs of a few seconds that a page then scrubs through). Stops at the first non-finite
-    record, as ``run`` does."""
-    bar = st.progress(0.0, text=f"Training: {label} 0 of {n}…")
-    def moved(k: int) -> None:
-        bar.progress(k / n, text=f"Training: {label} {k} of {n}…")
+#: How long a rerun waits for a run it asked for before it shows a progress bar instead.
+WAIT_SECONDS = 0.2
+#: Runs waiting for the worker at most; beyond that the oldest waiting ones are dropped (a
+#: session still on that setting asks again on its next tick).
+MAX_WAITING = 8
 
-    result = run(step, state, n, on_record=moved)
-    bar.empty()
-    return result
+
+@dataclass
+class Job:
+    """A run being computed for every session that asks for its setting."""
+
+    n: int
+    done: int = 0
+    result: Run | None = None
+    error: str | None = None
+    future: Any = None
 
 
 class SharedRuns:
-    """Finished runs shared by every session, by setting, at most ``size`` of them (the oldest
-    go first). Their records must be read-only: every session gets the same objects."""
+    """Runs shared by every session, by setting: the ``size`` most recently used are kept, each
+    computed once, in the background, by one worker thread.
+
+    :meth:`get` answers at once: the finished run, or the :class:`Job` computing it (after
+    waiting up to :data:`WAIT_SECONDS`, enough for a small run). A page shows a job with
+    :func:`wait_for`, which redraws the page when the run is ready. So a rerun never trains
+    for seconds, however big the setting, and one worker keeps a core free for the reruns.
+    Runs are made read-only (:func:`gdviz.experiments.base.frozen_run`): every session gets the
+    same objects.
+    """
 
     def __init__(self, size: int):
         self.size = size
         self._runs: OrderedDict = OrderedDict()
+        self._jobs: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdviz-shared-runs")
 
-    def get(self, key: Hashable, make: Callable[[], Run]) -> Run:
+    def get(self, key: Hashable, start: Callable[[], tuple[Callable, Any]], n: int, *,
+            wait: float = WAIT_SECONDS) -> Run | Job:
+        """The run of ``n`` steps from ``start()`` (which returns ``(step, state)``) for ``key``."""
         with self._lock:
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key]
-        result = make()  # outside the lock: other settings need not wait
+            job = self._jobs.get(key)
+            if job is None:
+                job = self._jobs[key] = Job(n)
+                job.future = self._pool.submit(self._work, key, job, start)
+                waiting = [k for k, j in self._jobs.items() if not j.future.running() and not j.future.done()]
+                for old in waiting[:-MAX_WAITING]:
+                    if self._jobs[old].future.cancel():
+                        del self._jobs[old]
+        if wait > 0:
+            try:
+                job.future.result(timeout=wait)
+            except Exception:  # noqa: BLE001 - still running (timeout), or cancelled: the job says
+                pass
+        return job.result if job.result is not None else job
+
+    def _work(self, key: Hashable, job: Job, start: Callable[[], tuple[Callable, Any]]) -> None:
+        result = None
+        try:
+            step, state = start()
+            result = frozen_run(run(step, state, job.n, on_record=lambda k: setattr(job, "done", k)))
+        except Exception as err:  # noqa: BLE001 - shown on the page that asked
+            job.error = f"{type(err).__name__}: {err}"
         with self._lock:
-            self._runs[key] = result
-            while len(self._runs) > self.size:
-                self._runs.popitem(last=False)
-        return result
+            if result is not None:
+                self._runs[key] = result
+                while len(self._runs) > self.size:
+                    self._runs.popitem(last=False)
+            self._jobs.pop(key, None)
+        job.result = result
+
+
+def wait_for(job: Job, *, label: str = "pass") -> None:
+    """Show a job's progress, and redraw the whole page when its run is ready."""
+    if job.error:
+        st.error(f"The run could not be computed: {job.error}")
+        return
+
+    def tick() -> None:
+        if job.result is not None or job.future.cancelled():
+            st.rerun(scope="app")  # the run is ready (or was dropped: ask again)
+        st.progress(job.done / max(1, job.n),
+                    text=f"Training: {label} {job.done} of {job.n}… (the page updates when it is done)")
+
+    st.fragment(tick, run_every=TICK_SECONDS)()
