@@ -62,6 +62,16 @@ def _timeline(page) -> int:
     return int(re.sub(r"\D", "", text))
 
 
+def _wait_timeline(page, value: int, timeout_ms: int = 10_000) -> None:
+    """Wait until the timeline's thumb shows ``value``. The slider redraws its thumb a moment
+    after the rest of the fragment (CI once read it between the two), so read it by waiting."""
+    page.wait_for_function(
+        """v => [...document.querySelectorAll('[data-testid="stSlider"]')]
+                  .filter(s => s.innerText.includes('Timeline'))
+                  .some(s => s.querySelector('[data-testid="stSliderThumbValue"]').innerText.trim() === v)""",
+        arg=str(value), timeout=timeout_ms)
+
+
 def test_step_play_and_the_arithmetic_follow(server, browser):
     page = open_page(browser, f"{server}/A2_gradient_descent")
     try:
@@ -69,13 +79,10 @@ def test_step_play_and_the_arithmetic_follow(server, browser):
         assert "0.5 × 0.5" in page.locator(".gd-arith").inner_text()
         page.get_by_role("button", name="Step ▸").click()
         page.wait_for_function("() => document.querySelector('.gd-arith').innerText.includes('0.5 × 0.775')")
-        assert _timeline(page) == 2
+        _wait_timeline(page, 2)
+        assert "0.5 × 0.775" in page.locator(".gd-arith").inner_text()  # and the panel stays there
         page.get_by_role("button", name="Play ▶").click()
-        page.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stSlider"]')]
-                      .filter(s => s.innerText.includes('Timeline'))
-                      .some(s => s.querySelector('[data-testid="stSliderThumbValue"]').innerText.trim() === '20')""",
-            timeout=30_000)
+        _wait_timeline(page, 20, timeout_ms=30_000)
         page.get_by_role("button", name="Play ▶").wait_for(timeout=10_000)  # back when the run ends
         assert _timeline(page) == 20
         assert page.locator("[data-testid='stException']").count() == 0
