@@ -7,6 +7,7 @@ import pytest
 
 from gdviz import cli, experiments
 from gdviz.core import backprop as bp
+from gdviz.core import book_dot
 from gdviz.core.run import run
 
 X = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]], dtype=float)
@@ -44,8 +45,8 @@ def test_other_sign_convention_gives_the_same_digits():
         total = 0
         for i in range(4):
             layer_0 = X[i:i + 1]
-            layer_1 = np.maximum(layer_0 @ w01, 0)
-            layer_2 = layer_1 @ w12
+            layer_1 = np.maximum(book_dot.dot(layer_0, w01), 0)
+            layer_2 = book_dot.dot(layer_1, w12)
             total += np.sum((layer_2 - Y[i]) ** 2)
             layer_2_delta = Y[i] - layer_2
             layer_1_delta = layer_2_delta @ w12.T * (layer_1 > 0)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz.core import activations, checks
+from gdviz.core import activations, book_dot, checks
 from gdviz.core.datasets import NO_CORRELATION, NO_CORRELATION_GOALS, dataset, through_pass
 
 #: The four phases of learning one example, in order.
@@ -108,9 +108,9 @@ def forward(layer_0, weights_0_1, weights_1_2, activation: str = "relu") -> dict
     """Phase 1: the values flowing up. Works for one row or for all rows at once."""
     act = activations.get(activation)
     with np.errstate(over="ignore", invalid="ignore"):
-        layer_1_sum = layer_0.dot(weights_0_1)
+        layer_1_sum = book_dot.dot(layer_0, weights_0_1)  # the book's order of additions
         layer_1 = act.value(layer_1_sum)
-        layer_2 = layer_1.dot(weights_1_2)
+        layer_2 = book_dot.dot(layer_1, weights_1_2)
     return {"layer_0": layer_0, "layer_1_sum": layer_1_sum, "layer_1": layer_1,
             "relu_mask": act.deriv(layer_1) != 0, "layer_2": layer_2}
 

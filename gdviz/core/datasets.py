@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdviz.core import checks
+from gdviz.core import book_dot, checks
 
 MODES = ("stochastic", "full", "batch")
 MAX_ROWS = 64  #: the most examples a dataset may have (a page's table stays readable)
@@ -119,7 +119,7 @@ def example_step(s: Dataset) -> tuple[Dataset, dict]:
     input = s.streetlights[i]
     goal_pred = s.walk_vs_stop[i]
     with np.errstate(over="ignore", invalid="ignore"):  # overflow gives inf; the run stops there
-        pred = input.dot(s.weights)
+        pred = float(book_dot.dot(input, s.weights))
         error = (goal_pred - pred) ** 2
         delta = pred - goal_pred
         weight_delta = input * delta + 0.0  # + 0.0: an input of 0 gives 0, not -0
@@ -193,7 +193,7 @@ def errors(weights, streetlights, walk_vs_stop) -> np.ndarray:
     x, y = dataset(streetlights, walk_vs_stop)
     w = checks.array("weights", weights, (x.shape[1],))
     with np.errstate(over="ignore", invalid="ignore"):
-        return (x.dot(w) - y) ** 2
+        return (book_dot.dot(x, w) - y) ** 2
 
 
 def gradient(weights, streetlights, walk_vs_stop) -> np.ndarray:
@@ -204,7 +204,7 @@ def gradient(weights, streetlights, walk_vs_stop) -> np.ndarray:
     x, y = dataset(streetlights, walk_vs_stop)
     w = checks.array("weights", weights, (x.shape[1],))
     with np.errstate(over="ignore", invalid="ignore"):
-        return 2.0 * (x.dot(w) - y).dot(x)
+        return 2.0 * book_dot.dot(book_dot.dot(x, w) - y, x)
 
 
 def pressure(weights, streetlights, walk_vs_stop) -> dict:
@@ -229,7 +229,7 @@ def pressure(weights, streetlights, walk_vs_stop) -> dict:
     toward = np.where(y >= 0.5, 1, -1)
     sign = (np.sign(x).astype(int) * toward[:, None]).astype(int)
     with np.errstate(over="ignore", invalid="ignore"):
-        delta = x.dot(w) - y
+        delta = book_dot.dot(x, w) - y
         weight_delta = x * delta[:, None] + 0.0  # + 0.0 turns -0.0 into 0.0 (input 0)
     push = -weight_delta + 0.0
     return {

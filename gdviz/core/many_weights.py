@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from gdviz.core import checks
+from gdviz.core import book_dot, checks
 
 #: Largest network accepted (MNIST's 784 × 10 fits easily).
 MAX_WEIGHTS = 100_000
@@ -43,11 +43,8 @@ MAX_SURFACE_GRID = 1_001
 
 def w_sum(W: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``W @ x``, added one input at a time from the left (the book's order of additions)."""
-    total = np.zeros(W.shape[0])
     with np.errstate(all="ignore"):
-        for j in range(W.shape[1]):
-            total = total + W[:, j] * x[j]
-    return total
+        return book_dot.dot(W, x)
 
 
 def frozen_mask(frozen, shape: tuple[int, ...]) -> np.ndarray:
