@@ -127,3 +127,19 @@ def test_long_curves_are_drawn_without_markers_short_ones_with():
     short_fig = one_weight.error_per_iteration([("gd", short.records, None)], 0, len(short))
     assert len(hot) > theme.MARKERS_UP_TO and long_fig.data[0].mode == "lines"
     assert short_fig.data[0].mode == "lines+markers"
+
+
+def test_underscored_property_names_and_shape_and_annotation_shorthands():
+    """``error_y`` is a property's own name (not ``error.y``); shapes and annotations read
+    ``font_size=`` as Plotly does, in the app (unchecked) just as in the tests."""
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=[0, 1], y=[1, 2], error_y=dict(type="data", array=[0.1, 0.2]))
+    fig.update_layout(plot_bgcolor="#fafafa")
+    fig.add_annotation(x=0, y=1, text="a", showarrow=False, font_size=20)
+    fig.add_shape(type="line", x0=0, x1=1, y0=0, y1=1, line_color="#ff0000")
+    assert fig.data[0]["error_y"] == {"type": "data", "array": [0.1, 0.2]}
+    assert fig.layout["plot_bgcolor"] == "#fafafa"
+    assert fig.layout["annotations"][0]["font"] == {"size": 20}
+    assert fig.layout["shapes"][0]["line"] == {"color": "#ff0000"}
+    checked = go.Figure(fig.data, fig.layout)  # Plotly accepts every one of them
+    assert checked.data[0].error_y.array == (0.1, 0.2) and checked.layout.annotations[0].font.size == 20

@@ -103,11 +103,17 @@ def _look(lecture: bool, height: int | None, axes: list[str], title) -> dict:
     )
 
 
-def _merge(target: dict, changes: dict) -> None:
+#: Plotly properties whose own name has an underscore (never read as ``a_b`` = ``{"a": {"b"}}``).
+_UNDERSCORED = frozenset({"error_x", "error_y", "error_z", "copy_xstyle", "copy_ystyle", "copy_zstyle",
+                          "paper_bgcolor", "plot_bgcolor"})
+
+
+def _merge(target: dict, changes: dict) -> dict:
     """Deep-update ``target`` with ``changes``, as Plotly's ``update`` does: dicts are merged,
-    anything else (lists included) replaced. A ``a_b`` key means ``{"a": {"b": ...}}``."""
+    anything else (lists included) replaced. A ``a_b`` key means ``{"a": {"b": ...}}``, unless
+    ``a_b`` is a property's own name (``error_y``). Returns ``target``."""
     for k, v in changes.items():
-        if "_" in k:
+        if "_" in k and k not in _UNDERSCORED:
             head, rest = k.split("_", 1)
             v, k = {rest: v}, head
         if k == "title" and isinstance(v, str):
@@ -121,6 +127,7 @@ def _merge(target: dict, changes: dict) -> None:
             _merge(sub, v)
         else:
             target[k] = v
+    return target
 
 
 @functools.lru_cache(maxsize=64)
@@ -211,12 +218,14 @@ class Plain:
         return self
 
     def add_shape(self, **props) -> dict:
-        self.layout.setdefault("shapes", []).append(props)
-        return props
+        shape = _merge({}, props)
+        self.layout.setdefault("shapes", []).append(shape)
+        return shape
 
     def add_annotation(self, **props) -> dict:
-        self.layout.setdefault("annotations", []).append(props)
-        return props
+        annotation = _merge({}, props)
+        self.layout.setdefault("annotations", []).append(annotation)
+        return annotation
 
     def add_vline(self, x, *, line: dict, annotation_text: str | None = None,
                   annotation_position: str = "top right", annotation_font_color: str | None = None,
