@@ -52,30 +52,31 @@ def shared_runs():
     return trainer.SharedRuns(24)  # every session's finished runs, by setting (records are read-only)
 
 
-def train(alpha: float, train_images: int, passes: int, wait: float = 30.0):
-    """One record per pass, computed once per setting for the whole server, in the background:
-    the run, or (after ``wait`` seconds) the job still computing it."""
+def train(alpha: float, train_images: int, passes: int):
+    """One record per pass, computed once per setting for the whole server: a small run within
+    this rerun, a bigger one in the background (the job computing it is returned at once)."""
     settings = exp.settings(alpha=alpha, train_images=train_images)
     return shared_runs().get((alpha, train_images, passes), lambda: (sl.pass_step, B.start(settings)), passes,
-                             wait=wait)
+                             owner=trainer.session_owner(), inline=train_images * passes <= IN_RERUN)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
-def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: bool):
+def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: bool, _records):
     """The ten pictures of pass ``i``: building a 10-subplot figure costs more than the rest of the
-    page, so each one is built once per setting and kept."""
-    records = train(alpha, train_images, passes).records
+    page, so each one is built once per setting and kept. ``_records`` (not part of the cache key:
+    the setting is) is the run the page holds — fetching it again could find it evicted."""
+    records = _records
     return figs.weight_maps(records[i]["new_weights"], figs.weight_range(records), lecture=lecture)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
-def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture: bool):
-    return figs.accuracy_error(train(alpha, train_images, passes).records, i, lecture=lecture)
+def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture: bool, _records):
+    return figs.accuracy_error(_records, i, lecture=lecture)
 
 
 # A small run (the defaults: 1,000 images × 5 passes) is trained within the rerun, a bigger one
 # in the background while the page shows its progress.
-run = train(alpha, train_images, passes, wait=30.0 if train_images * passes <= IN_RERUN else trainer.WAIT_SECONDS)
+run = train(alpha, train_images, passes)
 if isinstance(run, trainer.Job):  # a big setting: the page answers now and redraws when it is trained
     controls.show_notices()
     trainer.wait_for(run, label="pass")
@@ -86,16 +87,16 @@ chart = {"displayModeBar": False}
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def one_image(alpha: float, train_images: int, passes: int, i: int, k: int) -> dict:
+def one_image(alpha: float, train_images: int, passes: int, i: int, k: int, _records) -> dict:
     """The record of learning from training image ``k`` with the weights after pass ``i``."""
     images, labels = mnist.load("train", train_images)
-    w = train(alpha, train_images, passes).records[i]["new_weights"]
+    w = _records[i]["new_weights"]
     return sl.step(sl.SingleLayer(w, images, labels, alpha, index=k))[1]
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, lecture: bool):
-    one = one_image(alpha, train_images, passes, i, k)
+def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, lecture: bool, _records):
+    one = one_image(alpha, train_images, passes, i, k, _records)
     change = one["new_weights"] - one["weights"]
     top = float(abs(change).max()) or 1e-9
     return figs.weight_maps(change, top, lecture=lecture,
@@ -116,7 +117,7 @@ def render(i: int) -> None:
     m[1].metric("Test-Acc", figs.num(r["test_accuracy"], 4))
     m[2].metric("Train-Err", figs.num(r["train_error"], 4))
     m[3].metric("Test-Err", figs.num(r["test_error"], 4))
-    st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture), key=f"{KEY}_weights", config=chart)
+    st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_weights", config=chart)
     st.caption("One colour scale for the whole run (white is 0), so the pictures only change when the "
                "weights do. The border stays white: those pixels are blank in every image, so their "
                "weights never receive a weight_delta.")
@@ -153,7 +154,7 @@ def render(i: int) -> None:
                        help="The next image to learn from, with the weights as they are after this pass.")
     cols[1].button("Next image ▸", key=f"{KEY}_next_image", on_click=next_image, args=(train_images,),
                    help="Step one image: show what the following training image would change.")
-    one = one_image(alpha, train_images, passes, i, k)
+    one = one_image(alpha, train_images, passes, i, k, run.records)
     cols[2].markdown(f"Image {k} is a **{one['label']}**. Its error is {figs.num(one['error'], 4)}; "
                      f"each output's `delta = pred − goal_pred`, times each pixel, gives that output's "
                      f"`weight_delta`, and the pictures move by `−alpha × weight_delta`.")
@@ -165,14 +166,14 @@ def render(i: int) -> None:
         st.plotly_chart(figs.score_bars(one["pred"], label=one["label"], lecture=lecture), key=f"{KEY}_one_pred",
                         config=chart)
     with cols[2]:
-        st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture), key=f"{KEY}_one_change",
+        st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture, run.records), key=f"{KEY}_one_change",
                         config=chart)
     st.caption(f"The image is copied into all ten pictures, scaled by each output's delta: added (orange) to "
                f"the picture of {one['label']} if its score was too low, subtracted (blue) from every picture "
                f"that scored it too high. Thousands of such copies average out into the pictures above.")
 
     st.subheader("Accuracy and error per pass")
-    st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture), key=f"{KEY}_acc", config=chart)
+    st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_acc", config=chart)
     st.caption(f"Train numbers are counted during the pass, on the {train_images:,} training images; test "
                "numbers use the weights after the pass, on all 10,000 test images, which it never learns from.")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -79,6 +81,53 @@ def test_only_the_most_recently_used_runs_are_kept():
     assert len(calls) == base.SHARED_RUNS + 2  # the first was dropped and is computed again
 
 
+def test_the_kept_runs_are_bounded_in_bytes_and_a_huge_one_is_not_kept(monkeypatch):
+    exp, calls = counting("hot-cold")
+    monkeypatch.setattr(base, "_SHARED", base.OrderedDict())
+    monkeypatch.setattr(base, "_SHARED_SIZE", 0)
+    monkeypatch.setattr(base, "SHARED_BYTES", 8 * 2**20)
+    big = exp.shared_run(exp.settings(), 1101)  # ~1.6 MB estimated: kept
+    assert exp.shared_run(exp.settings(), 1101) is big and len(calls) == 1
+    for k in range(6):
+        exp.shared_run(exp.settings(weight=0.1 + k / 100), 1101)
+    assert base._SHARED_SIZE <= base.SHARED_BYTES
+    assert base._SHARED_SIZE == sum(size for _, size in base._SHARED.values())
+    assert exp.shared_run(exp.settings(), 1101) is not big  # pushed out by bytes, not by count
+    monkeypatch.setattr(base, "SHARED_BYTES", 4 * 2**20)  # now one run is over a quarter of the budget
+    n = len(calls)
+    exp.shared_run(exp.settings(weight=0.9), 1101)
+    exp.shared_run(exp.settings(weight=0.9), 1101)
+    assert len(calls) == n + 2  # computed each time, never kept
+
+
+def test_minus_zero_is_its_own_setting():
+    exp, _ = counting("hot-cold")
+    plus, minus = exp.shared_run(exp.settings(weight=0.0), 3), exp.shared_run(exp.settings(weight=-0.0), 3)
+    assert plus is not minus
+    assert str(minus.records[0]["weight"]) == "-0.0" and str(plus.records[0]["weight"]) == "0.0"
+
+
+def test_sessions_asking_at_once_share_one_computation():
+    exp = experiments.get("gradient-descent")
+    gate, calls = threading.Event(), []
+
+    def slow(settings, iterations):
+        calls.append(1)
+        gate.wait(10)
+        return exp.simulate(settings, iterations)
+    slow_exp = dataclasses.replace(exp, name=f"slow-{id(calls)}", simulate=slow)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(slow_exp.shared_run(slow_exp.settings(), 5)))
+               for _ in range(5)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1 and len(got) == 5 and all(r is got[0] for r in got)
+
+
 def test_a_diverging_run_is_shared_with_its_divergence():
     exp, _ = counting("divergence")
     run = exp.shared_run(exp.settings(), 1000)  # the error triples each iteration: inf by ~650
@@ -128,27 +177,63 @@ def test_a_long_run_is_a_job_with_progress_then_the_run():
     assert run is job.result and len(run) == 30
 
 
-def test_waiting_runs_are_bounded_and_a_dropped_one_is_asked_again():
-    shared, calls = trainer.SharedRuns(64), []
+def _hold_the_worker(shared, calls):
     gate = threading.Event()
 
     def blocker():
         gate.wait(10)
         return gd_start(calls)()
-    shared.get("first", blocker, 5, wait=0.0)  # holds the one worker
-    jobs = [shared.get(("k", w), gd_start(calls, weight=w), 5, wait=0.0) for w in range(trainer.MAX_WAITING + 5)]
-    assert sum(j.future.cancelled() for j in jobs) == 5  # the oldest waiting ones were dropped
-    assert len(shared._jobs) == trainer.MAX_WAITING + 1
+    shared.get("first", blocker, 5, wait=0.0)
+    return gate
+
+
+def test_waiting_runs_are_bounded_and_nobody_elses_is_dropped():
+    shared, calls = trainer.SharedRuns(64), []
+    gate = _hold_the_worker(shared, calls)
+    jobs = [shared.get(("k", w), gd_start(calls, weight=w), 5, wait=0.0, owner=f"session {w}")
+            for w in range(trainer.MAX_WAITING + 5)]
+    queued, busy = jobs[:trainer.MAX_WAITING], jobs[trainer.MAX_WAITING:]
+    assert not any(j.future.cancelled() for j in queued)  # the first come keep their place
+    assert all(j.busy and j.future is None for j in busy) and len(shared._jobs) == trainer.MAX_WAITING + 1
     gate.set()
-    again = shared.get(("k", 0), gd_start(calls, weight=0), 5, wait=10.0)
-    assert isinstance(again, base.Run)
+    assert isinstance(shared.get(("k", 0), gd_start(calls), 5, wait=10.0), base.Run)
+    late = shared.get(("k", trainer.MAX_WAITING), gd_start(calls, weight=99), 5, wait=10.0)
+    assert isinstance(late, base.Run)  # a busy answer is asked again later, and then it runs
 
 
-def test_a_failing_start_is_reported_and_not_kept():
-    shared = trainer.SharedRuns(4)
+def test_a_session_has_one_queued_run_and_a_shared_one_stays():
+    shared, calls = trainer.SharedRuns(64), []
+    gate = _hold_the_worker(shared, calls)
+    first = shared.get("a", gd_start(calls), 5, wait=0.0, owner="s1")
+    second = shared.get("b", gd_start(calls), 5, wait=0.0, owner="s1")  # s1 moved its slider on
+    assert first.future.cancelled() and "a" not in shared._jobs and not second.future.cancelled()
+    both = shared.get("c", gd_start(calls), 5, wait=0.0, owner="s1")
+    assert second.future.cancelled()
+    assert shared.get("c", gd_start(calls), 5, wait=0.0, owner="s2") is both
+    shared.get("d", gd_start(calls), 5, wait=0.0, owner="s1")  # s1 leaves c, s2 still waits for it
+    assert not both.future.cancelled() and "c" in shared._jobs
+    gate.set()
+    assert isinstance(shared.get("c", gd_start(calls), 5, wait=10.0), base.Run)
+
+
+def test_an_inline_run_needs_no_worker_and_is_shared():
+    shared, calls = trainer.SharedRuns(64), []
+    gate = _hold_the_worker(shared, calls)  # a long queue does not hold up a small run
+    run = shared.get("small", gd_start(calls), 20, wait=0.0, owner="s1", inline=True)
+    assert isinstance(run, base.Run) and len(run) == 20
+    assert shared.get("small", gd_start(calls), 20, wait=0.0, owner="s2") is run
+    gate.set()
+
+
+def test_a_failing_start_is_reported_and_remembered_not_kept():
+    shared, tries = trainer.SharedRuns(4), []
 
     def broken():
+        tries.append(1)
         raise ValueError("alpha must be a number")
     job = shared.get("bad", broken, 5, wait=5.0)
-    assert isinstance(job, trainer.Job) and "alpha must be a number" in job.error
+    assert isinstance(job, trainer.Job) and "alpha must be a number" in job.error and job.future.done()
     assert "bad" not in shared._runs
+    assert shared.get("bad", broken, 5, wait=5.0) is job and len(tries) == 1  # not retried on every rerun
+    shared._failed["bad"] = (time.monotonic() - trainer.FAILED_SECONDS - 1, job)
+    assert shared.get("bad", broken, 5, wait=5.0) is not job and len(tries) == 2  # a minute later it is

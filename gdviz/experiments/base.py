@@ -15,8 +15,11 @@ import numpy as np
 from gdviz.core import checks
 from gdviz.core.run import MAX_ITERATIONS, Run
 
-#: How many runs :meth:`Experiment.shared_run` keeps (the most recently used; a few MB each at most).
+#: How many runs :meth:`Experiment.shared_run` keeps at most (the most recently used) ...
 SHARED_RUNS = 64
+#: ... and how many bytes they may hold together (estimated: arrays plus Python's objects).
+#: F1's longest run is ~40 MB, most are well under 1 MB; a run over a quarter of this is not kept.
+SHARED_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -143,16 +146,35 @@ class Experiment:
         """
         key = (self.name, _hashable(settings), iterations)
         with _SHARED_LOCK:
-            run = _SHARED.get(key)
-            if run is not None:
+            kept = _SHARED.get(key)
+            if kept is not None:
                 _SHARED.move_to_end(key)
-                return run
-        run = frozen_run(self.simulate(settings, iterations))
-        with _SHARED_LOCK:
-            _SHARED[key] = run
-            while len(_SHARED) > SHARED_RUNS:
-                _SHARED.popitem(last=False)
-        return run
+                return kept[0]
+            pending = _PENDING.get(key)
+            mine = pending is None
+            if mine:  # the first to ask computes; the others asking meanwhile wait for it
+                pending = _PENDING[key] = threading.Event()
+        if not mine:
+            pending.wait()
+            with _SHARED_LOCK:
+                kept = _SHARED.get(key)
+            if kept is not None:
+                return kept[0]
+            return frozen_run(self.simulate(settings, iterations))  # failed or not kept: our own
+        try:
+            run, size = frozen_run(self.simulate(settings, iterations), sized=True)
+            with _SHARED_LOCK:
+                if size <= SHARED_BYTES // 4:
+                    _SHARED[key] = (run, size)
+                    global _SHARED_SIZE
+                    _SHARED_SIZE += size
+                    while len(_SHARED) > SHARED_RUNS or _SHARED_SIZE > SHARED_BYTES:
+                        _SHARED_SIZE -= _SHARED.popitem(last=False)[1][1]
+            return run
+        finally:
+            with _SHARED_LOCK:
+                _PENDING.pop(key, None)
+            pending.set()
 
     def run(self, iterations: int | None = None, **overrides: Any) -> Run:
         return self.simulate(self.settings(**overrides), self.check_iterations(iterations))
@@ -163,7 +185,9 @@ class Experiment:
         yield from self.log(self.simulate(settings, self.check_iterations(iterations)), settings)
 
 
-_SHARED: OrderedDict = OrderedDict()
+_SHARED: OrderedDict = OrderedDict()  # key -> (run, its estimated bytes)
+_SHARED_SIZE = 0
+_PENDING: dict = {}  # key -> Event set when the run being computed for it is done
 _SHARED_LOCK = threading.Lock()
 
 
@@ -174,25 +198,34 @@ def _hashable(value: Any) -> Any:
         return tuple(_hashable(v) for v in value)
     if isinstance(value, np.ndarray):
         return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, float):  # by its bits: 0.0 == -0.0, but a run from -0.0 prints -0.0
+        return ("float", value.hex())
     return value
 
 
-def frozen_run(run: Run) -> Run:
-    """``run`` with nothing left to change (see :meth:`Experiment.shared_run`)."""
+def frozen_run(run: Run, *, sized: bool = False):
+    """``run`` with nothing left to change (see :meth:`Experiment.shared_run`); with ``sized``,
+    ``(run, estimated bytes)``: the arrays' bytes plus a rough cost of Python's objects."""
     seen: dict[int, Any] = {}
+    size = 0
 
     def freeze(v: Any) -> Any:
+        nonlocal size
         if isinstance(v, np.ndarray):
             if id(v) not in seen:  # an array shared by two records stays one array
                 seen[id(v)] = (v, checks.lock(v))
+                size += v.nbytes + 200  # the data, its bytes object and the array's header
             return seen[id(v)][1]
         if isinstance(v, Mapping):
+            size += 150 + 100 * len(v)  # a dict and its proxy, per entry a slot and a value
             return MappingProxyType({k: freeze(x) for k, x in v.items()})
         if isinstance(v, (list, tuple)):
+            size += 60 + 40 * len(v)
             return tuple(freeze(x) for x in v)
         return v
 
-    return Run(tuple(freeze(r) for r in run.records), run.diverged_at)
+    frozen = Run(tuple(freeze(r) for r in run.records), run.diverged_at)
+    return (frozen, size) if sized else frozen
 
 
 def diverged_line(run: Run) -> str:

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,9 +148,11 @@ def trainer(key: str, signature: Hashable, start: Callable[[], Any], step: Calla
 
 #: How long a rerun waits for a run it asked for before it shows a progress bar instead.
 WAIT_SECONDS = 0.2
-#: Runs waiting for the worker at most; beyond that the oldest waiting ones are dropped (a
-#: session still on that setting asks again on its next tick).
-MAX_WAITING = 8
+#: Runs waiting for the worker at most (each session has one waiting run at most, see
+#: :meth:`SharedRuns.get`); beyond that a page is told the server is busy and asks again.
+MAX_WAITING = 32
+#: Seconds a failed setting is answered with its error before it may be tried again.
+FAILED_SECONDS = 60.0
 
 
 @dataclass
@@ -162,11 +164,14 @@ class Job:
     result: Run | None = None
     error: str | None = None
     future: Any = None
+    busy: bool = False  # not queued: the server had too many runs waiting
+    owners: set = field(default_factory=set)
 
 
 class SharedRuns:
     """Runs shared by every session, by setting: the ``size`` most recently used are kept, each
-    computed once, in the background, by one worker thread.
+    computed once, by one worker thread in the background (or by the asking session itself,
+    for small runs).
 
     :meth:`get` answers at once: the finished run, or the :class:`Job` computing it (after
     waiting up to :data:`WAIT_SECONDS`, enough for a small run). A page shows a job with
@@ -174,36 +179,76 @@ class SharedRuns:
     for seconds, however big the setting, and one worker keeps a core free for the reruns.
     Runs are made read-only (:func:`gdviz.experiments.base.frozen_run`): every session gets the
     same objects.
+
+    Fairness: a session (``owner``) has one queued run at most. When it asks for another
+    setting, its previous one leaves the queue unless another session is waiting for it too,
+    so a student stepping a slider through ten values queues one run, not ten, and never
+    pushes out anyone else's.
     """
 
     def __init__(self, size: int):
         self.size = size
         self._runs: OrderedDict = OrderedDict()
         self._jobs: OrderedDict = OrderedDict()
+        self._failed: dict = {}  # key -> (time it failed, the job with its error)
+        self._owned: OrderedDict = OrderedDict()  # owner -> the key it asked for last
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdviz-shared-runs")
 
     def get(self, key: Hashable, start: Callable[[], tuple[Callable, Any]], n: int, *,
-            wait: float = WAIT_SECONDS) -> Run | Job:
-        """The run of ``n`` steps from ``start()`` (which returns ``(step, state)``) for ``key``."""
+            wait: float = WAIT_SECONDS, owner: Hashable | None = None, inline: bool = False) -> Run | Job:
+        """The run of ``n`` steps from ``start()`` (which returns ``(step, state)``) for ``key``.
+
+        ``inline``: compute it in the calling thread (a small run: no queue to wait behind);
+        other sessions asking meanwhile wait for that same computation.
+        """
+        mine = False
         with self._lock:
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key]
+            failed = self._failed.get(key)
+            if failed is not None:
+                if time.monotonic() - failed[0] < FAILED_SECONDS:
+                    return failed[1]
+                del self._failed[key]
             job = self._jobs.get(key)
             if job is None:
-                job = self._jobs[key] = Job(n)
-                job.future = self._pool.submit(self._work, key, job, start)
-                waiting = [k for k, j in self._jobs.items() if not j.future.running() and not j.future.done()]
-                for old in waiting[:-MAX_WAITING]:
-                    if self._jobs[old].future.cancel():
-                        del self._jobs[old]
-        if wait > 0:
+                job = Job(n)
+                if inline:
+                    job.future, mine = Future(), True
+                    job.future.set_running_or_notify_cancel()
+                else:
+                    waiting = sum(not j.future.running() and not j.future.done() for j in self._jobs.values())
+                    if waiting >= MAX_WAITING:
+                        return Job(n, busy=True)
+                    job.future = self._pool.submit(self._work, key, job, start)
+                self._jobs[key] = job
+            if owner is not None:
+                self._own(owner, key, job)
+        if mine:
+            self._work(key, job, start)
+            job.future.set_result(None)
+        elif wait > 0:
             try:
                 job.future.result(timeout=wait)
             except Exception:  # noqa: BLE001 - still running (timeout), or cancelled: the job says
                 pass
         return job.result if job.result is not None else job
+
+    def _own(self, owner: Hashable, key: Hashable, job: Job) -> None:
+        """``owner`` now waits for ``key``: drop its previous queued run if no one else wants it."""
+        previous = self._owned.pop(owner, None)
+        if previous is not None and previous != key:
+            old = self._jobs.get(previous)
+            if old is not None:
+                old.owners.discard(owner)
+                if not old.owners and old.future.cancel():
+                    del self._jobs[previous]
+        self._owned[owner] = key
+        while len(self._owned) > 10_000:  # sessions long gone
+            self._owned.popitem(last=False)
+        job.owners.add(owner)
 
     def _work(self, key: Hashable, job: Job, start: Callable[[], tuple[Callable, Any]]) -> None:
         result = None
@@ -217,20 +262,39 @@ class SharedRuns:
                 self._runs[key] = result
                 while len(self._runs) > self.size:
                     self._runs.popitem(last=False)
+            else:
+                self._failed[key] = (time.monotonic(), job)
+                if len(self._failed) > self.size:
+                    self._failed.pop(next(iter(self._failed)))
             self._jobs.pop(key, None)
         job.result = result
 
 
+def session_owner() -> Hashable | None:
+    """This session's id (who a queued run is for), or None outside a Streamlit session."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
 def wait_for(job: Job, *, label: str = "pass") -> None:
-    """Show a job's progress, and redraw the whole page when its run is ready."""
+    """Show a job's progress, and redraw the whole page when its run is ready (or failed)."""
     if job.error:
         st.error(f"The run could not be computed: {job.error}")
         return
+    if job.busy:
+        st.info(f"The server is training {MAX_WAITING} other runs for this class; yours is asked "
+                "for again every moment.")
+
+    first = [True]  # the fragment's first run is inside the page's own run: no rerun loop
 
     def tick() -> None:
-        if job.result is not None or job.future.cancelled():
-            st.rerun(scope="app")  # the run is ready (or was dropped: ask again)
+        ready = job.result is not None or (job.future is not None and job.future.done())
+        if ready or (job.busy and not first[0]):
+            st.rerun(scope="app")  # ready, failed or dropped (ask again), or busy: ask again
+        first[0] = False
         st.progress(job.done / max(1, job.n),
                     text=f"Training: {label} {job.done} of {job.n}… (the page updates when it is done)")
 
-    st.fragment(tick, run_every=TICK_SECONDS)()
+    st.fragment(tick, run_every=TICK_SECONDS if not job.busy else 1.0)()
