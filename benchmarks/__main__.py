@@ -80,8 +80,13 @@ def _values(slider, count: int) -> list:
 def bench_pages() -> list[tuple[str, str, str, str, str]]:
     """Each page's rerun after its first slider moves: to values never seen (every lesson run
     computed afresh) and back and forth between two (the runs shared from the first time)."""
+    import logging
+
     from streamlit.testing.v1 import AppTest
 
+    # AppTest's sessions warn "missing ScriptRunContext" for work done outside a script run
+    # (a page's cached data); harmless here, and it buried the table.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     rows = []
     undo = shared_script_cache()
     try:
