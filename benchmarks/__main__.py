@@ -86,7 +86,9 @@ def bench_pages() -> list[tuple[str, str, str, str, str]]:
 
     # AppTest's sessions warn "missing ScriptRunContext" for work done outside a script run
     # (a page's cached data); harmless here, and it buried the table.
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    # (Streamlit resets its loggers' levels when it reads its config, so a filter, not a level.)
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
     rows = []
     undo = shared_script_cache()
     try:

@@ -13,21 +13,33 @@ from __future__ import annotations
 import numpy as np
 
 
-def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
     """``a @ b`` for ``a`` (..., k) and ``b`` (k,) or (k, m), added left to right, no fused multiply-add.
 
-    The products are formed one by one and then accumulated in order (``np.cumsum`` adds
-    each term to the running total of the ones before it), so it stays vectorised; meant for
-    the small products of the book's exact lessons, not for MNIST.
+    The products are formed one by one and then accumulated in order (``np.add.accumulate``
+    adds each term to the running total of the ones before it), so it stays vectorised; meant
+    for the small products of the book's exact lessons, not for MNIST. Two vectors give a float.
     """
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
+    a = _floats(a)
+    b = _floats(b)
     if a.ndim == 0 or b.ndim not in (1, 2) or a.shape[-1] != b.shape[0]:
         raise ValueError(f"dot: shapes {a.shape} and {b.shape} do not fit")
+    if a.ndim == 1 and b.ndim == 1:  # one weighted sum: Python's floats add the same way, faster
+        total = 0.0
+        for x, y in zip(a.tolist(), b.tolist()):
+            total = total + x * y
+        return total
     if a.shape[-1] == 0:
         return np.zeros(a.shape[:-1] + b.shape[1:])
     if b.ndim == 1:
-        products = a * b
-        return np.cumsum(products, axis=-1)[..., -1] + 0.0  # + 0.0: -0 becomes 0, as 0 + -0 does
-    products = a[..., :, None] * b
-    return np.cumsum(products, axis=-2)[..., -1, :] + 0.0
+        return np.add.accumulate(a * b, axis=-1)[..., -1] + 0.0  # + 0.0: -0 becomes 0, as 0 + -0 does
+    return np.add.accumulate(a[..., :, None] * b, axis=-2)[..., -1, :] + 0.0
+
+
+_FLOAT = np.dtype(np.float64)
+
+
+def _floats(x) -> np.ndarray:
+    if type(x) is np.ndarray and x.dtype is _FLOAT:  # the common case, without a copy or a lookup
+        return x
+    return np.asarray(x, dtype=float)
