@@ -10,7 +10,9 @@ from gdviz.core import checks
 
 @pytest.mark.parametrize("bad", [float("inf"), -float("inf"), float("nan"), np.float64("nan"),
                                  np.array([1.0, np.inf]), [1.0, float("nan")], (0.0, -math.inf),
-                                 {"inner": float("nan")}, np.array([[np.nan]]), np.float32("inf")])
+                                 {"inner": float("nan")}, np.array([[np.nan]]), np.float32("inf"),
+                                 np.array([1.0] * 40 + [np.inf]), np.array([[0.0, -np.inf]] * 16),
+                                 np.array([np.nan], dtype=np.float32), np.array([1 + 0j, complex(np.inf, 0)])])
 def test_all_finite_finds_every_kind_of_overflow(bad):
     assert not checks.all_finite({"x": 1.0, "bad": bad})
 

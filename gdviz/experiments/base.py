@@ -203,6 +203,10 @@ def _hashable(value: Any) -> Any:
     return value
 
 
+#: Values that cannot change and hold nothing that can.
+_PLAIN = frozenset({float, int, bool, str, type(None), np.float64, np.int64, np.bool_})
+
+
 def frozen_run(run: Run, *, sized: bool = False):
     """``run`` with nothing left to change (see :meth:`Experiment.shared_run`); with ``sized``,
     ``(run, estimated bytes)``: the arrays' bytes plus a rough cost of Python's objects."""
@@ -211,6 +215,8 @@ def frozen_run(run: Run, *, sized: bool = False):
 
     def freeze(v: Any) -> Any:
         nonlocal size
+        if type(v) in _PLAIN:  # most values of a record: answered before the slower checks below
+            return v
         if isinstance(v, np.ndarray):
             if id(v) not in seen:  # an array shared by two records stays one array
                 seen[id(v)] = (v, checks.lock(v))
