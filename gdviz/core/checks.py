@@ -87,8 +87,10 @@ def lock(a) -> np.ndarray:
     owner of the memory switch it back on (``a.setflags(write=True)``, or through ``a.base``).
     An array over ``bytes`` can never be made writable again.
     """
-    a = np.ascontiguousarray(a)
-    return np.frombuffer(a.tobytes(), dtype=a.dtype).reshape(a.shape)
+    a = np.asarray(a)
+    locked = np.frombuffer(a.tobytes(), dtype=a.dtype)  # tobytes is in C order whatever a's layout
+    locked.shape = a.shape  # in place: a fresh 1-D array reshapes without a copy (reshape() is slower)
+    return locked
 
 
 def immutable(a) -> bool:
