@@ -57,7 +57,7 @@ book's; only the order in which the same numbers are multiplied and added differ
 weights agree with a plain image-by-image loop to rounding (differences near 1e-15 after a
 pass) and the printed lines are identical (both checked in the tests).
 (Skipping blank pixels — 80% of MNIST — was measured first: about 2.5× faster than the
-plain loop; this block form about 4–6×.)
+plain loop; this block form 3–7×, by machine and hidden size: `make bench`.)
 
 Mini-batches run in mixed precision: their numbers are not the book's to match, so the
 matrix products of a batch pass are done in float32 (single precision, as deep-learning
