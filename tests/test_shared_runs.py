@@ -128,6 +128,32 @@ def test_sessions_asking_at_once_share_one_computation():
     assert len(calls) == 1 and len(got) == 5 and all(r is got[0] for r in got)
 
 
+def test_a_failure_is_passed_to_those_waiting_not_computed_again():
+    exp = experiments.get("gradient-descent")
+    gate, calls = threading.Event(), []
+
+    def broken(settings, iterations):
+        calls.append(1)
+        gate.wait(10)
+        raise ValueError("alpha must be a number")
+    bad = dataclasses.replace(exp, name=f"broken-{id(calls)}", simulate=broken)
+    errors = []
+
+    def ask():
+        try:
+            bad.shared_run(bad.settings(), 5)
+        except ValueError as err:
+            errors.append(str(err))
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert len(calls) == 1 and errors == ["alpha must be a number"] * 4
+
+
 def test_a_diverging_run_is_shared_with_its_divergence():
     exp, _ = counting("divergence")
     run = exp.shared_run(exp.settings(), 1000)  # the error triples each iteration: inf by ~650
@@ -237,3 +263,56 @@ def test_a_failing_start_is_reported_and_remembered_not_kept():
     assert shared.get("bad", broken, 5, wait=5.0) is job and len(tries) == 1  # not retried on every rerun
     shared._failed["bad"] = (time.monotonic() - trainer.FAILED_SECONDS - 1, job)
     assert shared.get("bad", broken, 5, wait=5.0) is not job and len(tries) == 2  # a minute later it is
+
+
+def test_an_abandoned_queued_run_leaves_even_when_the_new_answer_is_busy_or_kept():
+    shared, calls = trainer.SharedRuns(64), []
+    done = shared.get("kept", gd_start(calls), 5, wait=10.0)
+    assert isinstance(done, base.Run)
+    gate = _hold_the_worker(shared, calls)
+    mine = shared.get("mine", gd_start(calls), 5, wait=0.0, owner="s1")
+    assert shared.get("kept", gd_start(calls), 5, wait=0.0, owner="s1") is done
+    assert mine.future.cancelled() and "mine" not in shared._jobs  # not left in the queue
+    others = [shared.get(("k", w), gd_start(calls), 5, wait=0.0, owner=f"o{w}") for w in range(trainer.MAX_WAITING)]
+    queued = shared.get("again", gd_start(calls), 5, wait=0.0, owner="o0")  # o0 moves on: its place frees
+    assert others[0].future.cancelled() and not queued.busy
+    gate.set()
+
+
+def test_one_inline_run_per_session_at_a_time():
+    shared, calls, threads_seen = trainer.SharedRuns(64), [], []
+    gate = threading.Event()
+
+    def slow():
+        gate.wait(10)
+        return gd_start(calls)()
+
+    def where():
+        threads_seen.append(threading.current_thread().name)
+        return gd_start(calls)()
+    first = threading.Thread(target=lambda: shared.get("a", slow, 5, owner="s1", inline=True))
+    first.start()
+    time.sleep(0.2)
+    assert shared._inline == {"s1"}
+    second = shared.get("b", where, 5, wait=10.0, owner="s1", inline=True)  # s1 dragged on
+    assert isinstance(second, base.Run) and threads_seen[0].startswith("gdviz-shared-runs")  # the worker's
+    gate.set()
+    first.join(10)
+    assert shared._inline == set() and isinstance(shared.get("a", slow, 5), base.Run)
+
+
+class _Interrupted(BaseException):
+    pass
+
+
+def test_an_interrupted_run_leaves_no_job_that_looks_alive():
+    shared = trainer.SharedRuns(4)
+
+    def interrupted():
+        raise _Interrupted()
+    job = shared.get("x", interrupted, 5, wait=5.0)
+    assert job.future.done() and job.error.startswith("interrupted") and "x" not in shared._jobs
+    with pytest.raises(_Interrupted):
+        shared.get("y", interrupted, 5, inline=True, owner="s1")
+    assert "y" not in shared._jobs and shared._inline == set()
+    assert shared._failed["y"][1].future.done()  # those who joined it are not left waiting

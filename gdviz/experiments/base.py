@@ -153,16 +153,17 @@ class Experiment:
             pending = _PENDING.get(key)
             mine = pending is None
             if mine:  # the first to ask computes; the others asking meanwhile wait for it
-                pending = _PENDING[key] = threading.Event()
+                pending = _PENDING[key] = _Pending()
         if not mine:
-            pending.wait()
-            with _SHARED_LOCK:
-                kept = _SHARED.get(key)
-            if kept is not None:
-                return kept[0]
-            return frozen_run(self.simulate(settings, iterations))  # failed or not kept: our own
+            pending.done.wait()
+            if pending.error is not None:
+                raise pending.error  # the same bad setting: the same error, not computed again
+            if pending.run is not None:
+                return pending.run  # kept or too big to keep: either way this one computation
+            return frozen_run(self.simulate(settings, iterations))  # the computer was interrupted
         try:
             run, size = frozen_run(self.simulate(settings, iterations), sized=True)
+            pending.run = run
             with _SHARED_LOCK:
                 if size <= SHARED_BYTES // 4:
                     _SHARED[key] = (run, size)
@@ -171,10 +172,13 @@ class Experiment:
                     while len(_SHARED) > SHARED_RUNS or _SHARED_SIZE > SHARED_BYTES:
                         _SHARED_SIZE -= _SHARED.popitem(last=False)[1][1]
             return run
+        except Exception as err:  # (an interruption of that session is not passed on)
+            pending.error = err
+            raise
         finally:
             with _SHARED_LOCK:
                 _PENDING.pop(key, None)
-            pending.set()
+            pending.done.set()
 
     def run(self, iterations: int | None = None, **overrides: Any) -> Run:
         return self.simulate(self.settings(**overrides), self.check_iterations(iterations))
@@ -187,7 +191,17 @@ class Experiment:
 
 _SHARED: OrderedDict = OrderedDict()  # key -> (run, its estimated bytes)
 _SHARED_SIZE = 0
-_PENDING: dict = {}  # key -> Event set when the run being computed for it is done
+_PENDING: dict = {}  # key -> _Pending: a run being computed, for those who ask meanwhile
+
+
+class _Pending:
+    """A run being computed by one session for every session that asks meanwhile."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.run: Run | None = None
+        self.error: BaseException | None = None
+
 _SHARED_LOCK = threading.Lock()
 
 

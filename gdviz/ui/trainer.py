@@ -151,6 +151,8 @@ WAIT_SECONDS = 0.2
 #: Runs waiting for the worker at most (each session has one waiting run at most, see
 #: :meth:`SharedRuns.get`); beyond that a page is told the server is busy and asks again.
 MAX_WAITING = 32
+#: Small runs computed in the asking session's own thread at once, at most.
+MAX_INLINE = 2
 #: Seconds a failed setting is answered with its error before it may be tried again.
 FAILED_SECONDS = 60.0
 
@@ -192,6 +194,7 @@ class SharedRuns:
         self._jobs: OrderedDict = OrderedDict()
         self._failed: dict = {}  # key -> (time it failed, the job with its error)
         self._owned: OrderedDict = OrderedDict()  # owner -> the key it asked for last
+        self._inline: set = set()  # owners whose run is being computed in their own thread
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdviz-shared-runs")
 
@@ -199,11 +202,15 @@ class SharedRuns:
             wait: float = WAIT_SECONDS, owner: Hashable | None = None, inline: bool = False) -> Run | Job:
         """The run of ``n`` steps from ``start()`` (which returns ``(step, state)``) for ``key``.
 
-        ``inline``: compute it in the calling thread (a small run: no queue to wait behind);
-        other sessions asking meanwhile wait for that same computation.
+        ``inline``: compute it in the calling thread (a small run: no queue to wait behind),
+        unless this owner already has one computing or :data:`MAX_INLINE` are (a slider dragged
+        through many values would otherwise start them all at once: a rerun that is replaced
+        does not stop its computation); other sessions asking meanwhile wait for it.
         """
         mine = False
         with self._lock:
+            if owner is not None:
+                self._leave(owner, key)  # whatever the answer, the owner's last setting is behind it
             if key in self._runs:
                 self._runs.move_to_end(key)
                 return self._runs[key]
@@ -215,9 +222,10 @@ class SharedRuns:
             job = self._jobs.get(key)
             if job is None:
                 job = Job(n)
-                if inline:
+                if inline and len(self._inline) < MAX_INLINE and owner not in self._inline:
                     job.future, mine = Future(), True
                     job.future.set_running_or_notify_cancel()
+                    self._inline.add(owner)
                 else:
                     waiting = sum(not j.future.running() and not j.future.done() for j in self._jobs.values())
                     if waiting >= MAX_WAITING:
@@ -225,19 +233,27 @@ class SharedRuns:
                     job.future = self._pool.submit(self._work, key, job, start)
                 self._jobs[key] = job
             if owner is not None:
-                self._own(owner, key, job)
+                self._owned[owner] = key
+                while len(self._owned) > 10_000:  # sessions long gone
+                    self._owned.popitem(last=False)
+                job.owners.add(owner)
         if mine:
-            self._work(key, job, start)
-            job.future.set_result(None)
+            try:
+                self._work(key, job, start)
+            finally:
+                with self._lock:
+                    self._inline.discard(owner)
+                job.future.set_result(None)
         elif wait > 0:
             try:
                 job.future.result(timeout=wait)
-            except Exception:  # noqa: BLE001 - still running (timeout), or cancelled: the job says
+            except BaseException:  # noqa: BLE001 - still running (timeout), cancelled or failed: the job says
                 pass
         return job.result if job.result is not None else job
 
-    def _own(self, owner: Hashable, key: Hashable, job: Job) -> None:
-        """``owner`` now waits for ``key``: drop its previous queued run if no one else wants it."""
+    def _leave(self, owner: Hashable, key: Hashable) -> None:
+        """``owner`` asks for ``key`` now: its previous queued run leaves the queue if no one else
+        waits for it. (Called with the lock held.)"""
         previous = self._owned.pop(owner, None)
         if previous is not None and previous != key:
             old = self._jobs.get(previous)
@@ -245,10 +261,6 @@ class SharedRuns:
                 old.owners.discard(owner)
                 if not old.owners and old.future.cancel():
                     del self._jobs[previous]
-        self._owned[owner] = key
-        while len(self._owned) > 10_000:  # sessions long gone
-            self._owned.popitem(last=False)
-        job.owners.add(owner)
 
     def _work(self, key: Hashable, job: Job, start: Callable[[], tuple[Callable, Any]]) -> None:
         result = None
@@ -257,17 +269,21 @@ class SharedRuns:
             result = frozen_run(run(step, state, job.n, on_record=lambda k: setattr(job, "done", k)))
         except Exception as err:  # noqa: BLE001 - shown on the page that asked
             job.error = f"{type(err).__name__}: {err}"
-        with self._lock:
-            if result is not None:
-                self._runs[key] = result
-                while len(self._runs) > self.size:
-                    self._runs.popitem(last=False)
-            else:
-                self._failed[key] = (time.monotonic(), job)
-                if len(self._failed) > self.size:
-                    self._failed.pop(next(iter(self._failed)))
-            self._jobs.pop(key, None)
-        job.result = result
+        except BaseException as err:  # interrupted: still never leave a job that looks alive
+            job.error = f"interrupted ({type(err).__name__})"
+            raise
+        finally:
+            with self._lock:
+                if result is not None:
+                    self._runs[key] = result
+                    while len(self._runs) > self.size:
+                        self._runs.popitem(last=False)
+                else:
+                    self._failed[key] = (time.monotonic(), job)
+                    if len(self._failed) > self.size:
+                        self._failed.pop(next(iter(self._failed)))
+                self._jobs.pop(key, None)
+            job.result = result
 
 
 def session_owner() -> Hashable | None:
@@ -292,7 +308,9 @@ def wait_for(job: Job, *, label: str = "pass") -> None:
     def tick() -> None:
         ready = job.result is not None or (job.future is not None and job.future.done())
         if ready or (job.busy and not first[0]):
-            st.rerun(scope="app")  # ready, failed or dropped (ask again), or busy: ask again
+            # ready; or failed (the next run shows the error: a failure is remembered, so no
+            # loop); or dropped or busy (ask again)
+            st.rerun(scope="app")
         first[0] = False
         st.progress(job.done / max(1, job.n),
                     text=f"Training: {label} {job.done} of {job.n}… (the page updates when it is done)")
