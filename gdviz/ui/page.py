@@ -24,6 +24,10 @@ _CSS = """
 .gd-arith tr.learn td.phase { color: #009E73; }
 .gd-arith tr.move td.phase { color: #009E73; }
 .gd-status { font-size: 1.05rem; }
+/* a long lesson title in the sidebar wraps instead of ending in "…" */
+[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] span,
+[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] [data-testid="stMarkdownContainer"],
+[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"] p { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """
 
