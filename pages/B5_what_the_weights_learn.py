@@ -65,8 +65,7 @@ def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: b
     """The ten pictures of pass ``i``: building a 10-subplot figure costs more than the rest of the
     page, so each one is built once per setting and kept. ``_records`` (not part of the cache key:
     the setting is) is the run the page holds — fetching it again could find it evicted."""
-    records = _records
-    return figs.weight_maps(records[i]["new_weights"], figs.weight_range(records), lecture=lecture)
+    return figs.weight_maps(_records[i]["new_weights"], figs.weight_range(_records), lecture=lecture)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)

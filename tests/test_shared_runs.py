@@ -107,51 +107,43 @@ def test_minus_zero_is_its_own_setting():
     assert str(minus.records[0]["weight"]) == "-0.0" and str(plus.records[0]["weight"]) == "0.0"
 
 
-def test_sessions_asking_at_once_share_one_computation():
+def _asked_at_once(finish, sessions: int):
+    """``sessions`` threads ask for one run while its first computation is held at a gate, then
+    ``finish(exp, settings, iterations)`` ends it. Returns (computations, each one's answer or error)."""
     exp = experiments.get("gradient-descent")
-    gate, calls = threading.Event(), []
+    gate, calls, answers = threading.Event(), [], []
 
-    def slow(settings, iterations):
+    def held(settings, iterations):
         calls.append(1)
         gate.wait(10)
-        return exp.simulate(settings, iterations)
-    slow_exp = dataclasses.replace(exp, name=f"slow-{id(calls)}", simulate=slow)
-    got = []
-    threads = [threading.Thread(target=lambda: got.append(slow_exp.shared_run(slow_exp.settings(), 5)))
-               for _ in range(5)]
+        return finish(exp, settings, iterations)
+    held_exp = dataclasses.replace(exp, name=f"held-{id(calls)}", simulate=held)
+
+    def ask():
+        try:
+            answers.append(held_exp.shared_run(held_exp.settings(), 5))
+        except ValueError as err:
+            answers.append(err)
+    threads = [threading.Thread(target=ask) for _ in range(sessions)]
     for t in threads:
         t.start()
     time.sleep(0.3)
     gate.set()
     for t in threads:
         t.join(10)
+    return calls, answers
+
+
+def test_sessions_asking_at_once_share_one_computation():
+    calls, got = _asked_at_once(lambda exp, settings, iterations: exp.simulate(settings, iterations), 5)
     assert len(calls) == 1 and len(got) == 5 and all(r is got[0] for r in got)
 
 
 def test_a_failure_is_passed_to_those_waiting_not_computed_again():
-    exp = experiments.get("gradient-descent")
-    gate, calls = threading.Event(), []
-
-    def broken(settings, iterations):
-        calls.append(1)
-        gate.wait(10)
+    def broken(exp, settings, iterations):
         raise ValueError("alpha must be a number")
-    bad = dataclasses.replace(exp, name=f"broken-{id(calls)}", simulate=broken)
-    errors = []
-
-    def ask():
-        try:
-            bad.shared_run(bad.settings(), 5)
-        except ValueError as err:
-            errors.append(str(err))
-    threads = [threading.Thread(target=ask) for _ in range(4)]
-    for t in threads:
-        t.start()
-    time.sleep(0.3)
-    gate.set()
-    for t in threads:
-        t.join(10)
-    assert len(calls) == 1 and errors == ["alpha must be a number"] * 4
+    calls, errors = _asked_at_once(broken, 4)
+    assert len(calls) == 1 and [str(e) for e in errors] == ["alpha must be a number"] * 4
 
 
 def test_a_diverging_run_is_shared_with_its_divergence():
