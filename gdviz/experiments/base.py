@@ -233,7 +233,7 @@ def frozen_run(run: Run, *, sized: bool = False):
             return v
         if isinstance(v, np.ndarray):
             if id(v) not in seen:  # an array shared by two records stays one array
-                seen[id(v)] = (v, checks.lock(v))
+                seen[id(v)] = (v, checks.frozen(v))  # an array already immutable is kept as it is
                 size += v.nbytes + 200  # the data, its bytes object and the array's header
             return seen[id(v)][1]
         if isinstance(v, Mapping):
