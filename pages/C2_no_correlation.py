@@ -3,7 +3,7 @@
 import streamlit as st
 
 from gdviz import experiments
-from gdviz.core import datasets as ds
+from gdviz.core import streetlights as ds
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
 from gdviz.ui import arithmetic, controls, downloads, page, player, presets

@@ -10,7 +10,7 @@ import pytest
 
 from gdviz import experiments
 from gdviz.core import backprop as bp
-from gdviz.core import datasets as ds
+from gdviz.core import streetlights as ds
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
 

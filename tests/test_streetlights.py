@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gdviz import cli, experiments
-from gdviz.core import datasets as ds
+from gdviz.core import streetlights as ds
 from gdviz.core.run import run
 
 X = np.array(ds.STREETLIGHTS, dtype=float)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdviz.core import activations, book_dot, checks
-from gdviz.core.datasets import NO_CORRELATION, NO_CORRELATION_GOALS, dataset, through_pass
+from gdviz.core.frozen import replace_unchecked
+from gdviz.core.streetlights import NO_CORRELATION, NO_CORRELATION_GOALS, dataset, through_pass
 
 #: The four phases of learning one example, in order.
 PHASES = ("forward", "compare", "backward", "update")
@@ -159,13 +160,9 @@ def example_step(s: Network) -> tuple[Network, dict]:
         "pass_error": float(pass_error),
         "end_of_pass": end_of_pass,
     })
-    new = object.__new__(Network)  # the settings were checked already; weights may be inf
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    for name, value in (("weights_0_1", record["new_weights_0_1"]), ("weights_1_2", record["new_weights_1_2"]),
-                        ("example", 0 if end_of_pass else i + 1), ("passes", s.passes + end_of_pass),
-                        ("pass_error", 0.0 if end_of_pass else float(pass_error))):
-        object.__setattr__(new, name, value)
+    new = replace_unchecked(s, weights_0_1=record["new_weights_0_1"], weights_1_2=record["new_weights_1_2"],
+                            example=0 if end_of_pass else i + 1, passes=s.passes + end_of_pass,
+                            pass_error=0.0 if end_of_pass else float(pass_error))
     return new, record
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gdviz.core import backprop as bp
-from gdviz.core import datasets as ds
+from gdviz.core import streetlights as ds
 from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value

@@ -166,7 +166,7 @@ SIGN_TEXT = {1: "+", -1: "−", 0: "0"}
 def pressure_table(table: dict, walk_vs_stop, *, lecture: bool = False, title: str | None = None) -> go.Figure:
     """The up/down pressure table: one row per example, one column per weight, plus the votes.
 
-    ``table`` is :func:`gdviz.core.datasets.pressure`'s dict. Cells read ``+`` (pushes the
+    ``table`` is :func:`gdviz.core.streetlights.pressure`'s dict. Cells read ``+`` (pushes the
     weight up, toward walk), ``−`` (down, toward stop) or ``0`` (the light is off: no pressure);
     the hover gives the size of the push for the current weights.
     """
