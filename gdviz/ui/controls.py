@@ -28,9 +28,14 @@ def start_run() -> None:
 
 def claim(key: str) -> str | None:
     """What the link said for ``key`` (None when nothing); the key counts as known on this page."""
-    st.session_state.setdefault(CLAIMED, set(GLOBAL_KEYS)).add(key)
-    values = st.session_state.get(page.RAW_QUERY, {}).get(key)
+    values = claim_all(key)
     return values[-1] if values else None
+
+
+def claim_all(key: str) -> list[str]:
+    """Every value the link gave for ``key`` (``?w=1&w=2`` gives two); the key counts as known."""
+    st.session_state.setdefault(CLAIMED, set(GLOBAL_KEYS)).add(key)
+    return list(st.session_state.get(page.RAW_QUERY, {}).get(key) or [])
 
 
 def literal(text: str, limit: int = 40) -> str:
@@ -45,9 +50,13 @@ def literal(text: str, limit: int = 40) -> str:
     return f"{fence}{pad}{shown}{pad}{fence}"
 
 
+def notice(key: str, text: str, why: str, using) -> str:
+    """The sentence shown for a link value that was not used."""
+    return f"The link's {literal(key, 30)} = {literal(text)} was ignored: {why}. Using {using}."
+
+
 def ignore(key: str, text: str, why: str, using) -> None:
-    st.session_state.setdefault(NOTICES, []).append(
-        f"The link's {literal(key, 30)} = {literal(text)} was ignored: {why}. Using {using}.")
+    st.session_state.setdefault(NOTICES, []).append(notice(key, text, why, using))
 
 
 def _parse_number(text: str) -> float | None:
@@ -56,6 +65,64 @@ def _parse_number(text: str) -> float | None:
     except (TypeError, ValueError):
         return None
     return x
+
+
+def _on_grid(x: float, lo: float, step: float) -> bool:
+    """``x`` is one of the slider's stops ``lo + k·step`` (up to float rounding: 0.07 is on 0.01's)."""
+    k = (x - lo) / step
+    return abs(k - round(k)) <= 1e-6
+
+
+def check_link_value(key: str, texts: Sequence[str], lo=None, hi=None, step=None,
+                     options: Sequence | None = None, *, integer: bool = False, default=None):
+    """What a link's values for one control mean; pure (no Streamlit), so any control can use it.
+
+    ``texts`` are all the link's values for ``key`` (``?weight=0.1&weight=0.2`` gives two).
+    A number control has ``lo``, ``hi``, ``step`` (and ``integer``); a choice control has
+    ``options``. Returns ``(value, None)`` when the link's value is used, ``(None, notice)``
+    when it is refused (the control shows ``default``, which the notice names) and
+    ``(None, None)`` when the link gives no value. Empty values count as none, as Streamlit
+    drops them; a key given twice is refused even when both values agree, as Streamlit's
+    binding refuses it.
+    """
+    given = [t for t in texts if t != ""]
+    if not given:
+        return None, None
+    if len(given) > 1:
+        return None, notice(key, ", ".join(given), f"the link gives it {len(given)} times", default)
+    text = given[0]
+    x = _parse_number(text)
+    if options is not None:
+        for o in options:
+            if text == str(o):
+                return o, None
+        match = next((o for o in options if x is not None and isinstance(o, (int, float))
+                      and not isinstance(o, bool) and x == o), None)
+        if match is not None:
+            return match, None  # "0.10" means 0.1
+        return None, notice(key, text, f"it must be one of {', '.join(map(str, options))}", default)
+    if x is None:
+        why = "it is not a number"
+    elif not math.isfinite(x):
+        why = "it is not a finite number"
+    elif x < lo or x > hi:
+        why = f"it is outside {lo:g} … {hi:g}"
+    elif integer and x != int(x):
+        why = "it is not a whole number"
+    elif step and not _on_grid(x, lo, step):
+        why = f"it is not on the slider's steps ({lo:g}, {lo + step:g}, … every {step:g})"
+    else:
+        return (int(x) if integer else x), None
+    return None, notice(key, text, why, default)
+
+
+def _refuse(key: str, note: str, value) -> None:
+    """Show ``note`` and make the control use ``value``: Streamlit refuses most bad link values
+    by itself, but takes one off the slider's steps as it is (0.125 would reach the maths while
+    the slider shows 0.12)."""
+    st.session_state.setdefault(NOTICES, []).append(note)
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
 
 
 def number_slider(param: Param, *, key: str | None = None, label: str | None = None,
@@ -67,19 +134,16 @@ def number_slider(param: Param, *, key: str | None = None, label: str | None = N
     value = param.default if default is None else default
     if integer:
         lo, hi, step, value = int(lo), int(hi), int(step), int(value)
-    text = claim(key)
-    if text is not None:
-        x = _parse_number(text)
-        if x is None:
-            ignore(key, text, "it is not a number", value)
-        elif not math.isfinite(x):
-            ignore(key, text, "it is not a finite number", value)
-        elif x < lo or x > hi:
-            ignore(key, text, f"it is outside {lo:g} … {hi:g}", value)
-        elif integer and x != int(x):
-            ignore(key, text, "it is not a whole number", value)
-    return st.slider(label or param.label, lo, hi, value=value, step=step, key=key,
-                     bind="query-params", help=help or param.help or None)
+    _, note = check_link_value(key, claim_all(key), lo, hi, step, integer=integer, default=value)
+    if note:
+        _refuse(key, note, value)
+    got = st.slider(label or param.label, lo, hi, value=value, step=step, key=key,
+                    bind="query-params", help=help or param.help or None)
+    if note and got != value:
+        # On a page's first run the link seeds the slider before code can set it; the value
+        # set by _refuse holds from the next run on, so run again now rather than compute with it.
+        st.rerun()
+    return got
 
 
 def choice_slider(param: Param, options: Sequence, *, key: str | None = None, label: str | None = None,
@@ -87,14 +151,12 @@ def choice_slider(param: Param, options: Sequence, *, key: str | None = None, la
     """A slider over a fixed list of values (alpha over several orders of magnitude)."""
     key = key or param.name
     value = param.default if default is None else default
-    text = claim(key)
-    if text is not None and text not in {str(o) for o in options}:
-        x = _parse_number(text)
-        match = next((o for o in options if x is not None and isinstance(o, (int, float)) and x == o), None)
-        if match is not None and st.session_state.get(key) != match:
-            st.session_state[key] = match  # "0.10" means 0.1: take it
-        elif match is None:
-            ignore(key, text, f"it must be one of {', '.join(map(str, options))}", value)
+    texts = claim_all(key)
+    match, note = check_link_value(key, texts, options=options, default=value)
+    if note:
+        _refuse(key, note, value)
+    elif match is not None and texts[-1] not in {str(o) for o in options} and st.session_state.get(key) != match:
+        st.session_state[key] = match  # "0.10" means 0.1: take it
     return st.select_slider(label or param.label, options=list(options), value=value, key=key,
                             bind="query-params", help=help or param.help or None,
                             format_func=format_func or str)
