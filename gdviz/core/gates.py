@@ -20,6 +20,7 @@ import numpy as np
 
 from gdviz.core import checks
 from gdviz.core.activations import sigmoid
+from gdviz.core.frozen import replace_unchecked
 
 #: The four rows of every two-input gate, in the usual order.
 INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -76,14 +77,6 @@ def _frozen(a) -> np.ndarray:
     return a
 
 
-def _replace(s, **changes):
-    """A copy of frozen dataclass ``s`` with ``changes`` (not re-validated: may hold inf/nan)."""
-    new = object.__new__(type(s))
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, changes.get(name, value))
-    return new
-
-
 # --- one sigmoid unit with a bias ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -133,7 +126,7 @@ def unit_step(s: GateUnit) -> tuple[GateUnit, dict]:
         "new_w": new_w, "new_b": new_b,
         "E": float(np.mean(error**2) / 2), "accuracy": accuracy(y_hat, y),
     }
-    return _replace(s, w=new_w, b=new_b, epoch=s.epoch + 1), record
+    return replace_unchecked(s, w=new_w, b=new_b, epoch=s.epoch + 1), record
 
 
 # --- a 2-2-1 network with biases -----------------------------------------------------------------
@@ -208,7 +201,7 @@ def net_step(s: GateNet) -> tuple[GateNet, dict]:
         "E": float(np.mean(error**2) / 2), "accuracy": accuracy(y_hat, y),
         "hidden_lines": s.hidden_lines(),
     }
-    return _replace(s, epoch=s.epoch + 1, **new), record
+    return replace_unchecked(s, epoch=s.epoch + 1, **new), record
 
 
 def net_predict(s: GateNet, x) -> np.ndarray:

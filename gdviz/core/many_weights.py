@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from gdviz.core import book_dot, checks
+from gdviz.core.frozen import replace_unchecked
 
 #: Largest network accepted (MNIST's 784 × 10 fits easily).
 MAX_WEIGHTS = 100_000
@@ -196,7 +197,7 @@ def step(s: Network) -> tuple[Network, dict]:
         "new_weights": new_weights,
         "frozen": s.frozen,
     }
-    return _with(s, weights=new_weights), record
+    return replace_unchecked(s, weights=new_weights), record
 
 
 def with_frozen(s: Network, frozen) -> Network:
@@ -204,16 +205,7 @@ def with_frozen(s: Network, frozen) -> Network:
 
     Stepping on from the result is how a page freezes or unfreezes weights mid-run.
     """
-    return _with(s, frozen=frozen_mask(frozen, s.weights.shape))
-
-
-def _with(s, **changes):
-    """A copy of ``s`` with fields changed, without checking again: after an overflow the
-    weights may be inf/nan (the run stops right after), which a fresh state would refuse."""
-    new = object.__new__(type(s))
-    for name, value in {**vars(s), **changes}.items():
-        object.__setattr__(new, name, value)
-    return new
+    return replace_unchecked(s, frozen=frozen_mask(frozen, s.weights.shape))
 
 
 # ---- the error surface, seen through one or two weights ------------------------------------

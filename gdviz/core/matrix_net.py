@@ -29,6 +29,7 @@ import numpy as np
 
 from gdviz.core import checks
 from gdviz.core.activations import sigmoid
+from gdviz.core.frozen import replace_unchecked
 
 #: The biggest layer :func:`init` makes (MNIST's 784 inputs fit).
 MAX_NODES = 4096
@@ -201,10 +202,7 @@ def _train(weights, learn_rate, I, T):
 
 def _moved(net: MatrixNet, weights) -> MatrixNet:
     """``net`` with new weights (not re-validated: they may have overflowed)."""
-    new = object.__new__(MatrixNet)
-    object.__setattr__(new, "weights", tuple(weights))
-    object.__setattr__(new, "learn_rate", net.learn_rate)
-    return new
+    return replace_unchecked(net, weights=tuple(weights))
 
 
 def train(net: MatrixNet, inputs, targets) -> tuple[MatrixNet, dict]:
@@ -274,12 +272,7 @@ def step(s: Training) -> tuple[Training, dict]:
     """Train on record ``s.index``; the record is :func:`train`'s plus ``index``."""
     i = s.index
     record = {"index": i, **_train_record(s.net, s.inputs[i], s.targets[i])}
-    new_state = object.__new__(Training)
-    for name, value in vars(s).items():
-        object.__setattr__(new_state, name, value)
-    object.__setattr__(new_state, "net", _moved(s.net, record["new_weights"]))
-    object.__setattr__(new_state, "index", (i + 1) % s.inputs.shape[0])
-    return new_state, record
+    return replace_unchecked(s, net=_moved(s.net, record["new_weights"]), index=(i + 1) % s.inputs.shape[0]), record
 
 
 # --- back-query: from an answer back to the inputs that would give it ----------------------------

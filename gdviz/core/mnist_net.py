@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdviz.core import checks
+from gdviz.core.frozen import replace_unchecked
 from gdviz.core.single_layer import BLOCK, _image, _images, _labels, gram_blocks
 
 PIXELS = 784
@@ -287,7 +288,7 @@ def step(s: MnistNet) -> tuple[MnistNet, dict]:
         "best_j": None if best is None else best.j,
         "best_test_accuracy": None if best is None else best.test_accuracy,
     }
-    return _moved(s, weights_0_1=w01, weights_1_2=w12, rng_state=rng_state, j=s.j + 1, best=best), record
+    return replace_unchecked(s, weights_0_1=w01, weights_1_2=w12, rng_state=rng_state, j=s.j + 1, best=best), record
 
 
 def dropout_mask(rs: np.random.RandomState, shape: tuple, keep_prob: float) -> np.ndarray:
@@ -447,17 +448,6 @@ def _batch_data(images: np.ndarray) -> tuple:
     return used, small
 
 
-def _moved(s: MnistNet, **changes) -> MnistNet:
-    """``s`` with some fields replaced; the rest was validated when ``s`` was made. The new
-    weights may have overflowed (the run stops right after), so they are not checked again."""
-    new = object.__new__(MnistNet)
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    for name, value in changes.items():
-        object.__setattr__(new, name, value)
-    return new
-
-
 def _frozen_rng(state: tuple) -> tuple:
     name, keys, pos, has_gauss, cached = state
     keys = np.array(keys, dtype=np.uint32)
@@ -507,4 +497,4 @@ def restore_best(s: MnistNet) -> MnistNet:
     (everything else — data, settings, iteration count — as it is)."""
     if s.best is None:
         raise ValueError("best: no test has run yet, so there is no best point to restore")
-    return _moved(s, weights_0_1=s.best.weights_0_1, weights_1_2=s.best.weights_1_2)
+    return replace_unchecked(s, weights_0_1=s.best.weights_0_1, weights_1_2=s.best.weights_1_2)

@@ -35,6 +35,7 @@ import numpy as np
 from gdviz.core import checks
 from gdviz.core import matrix_net as mn
 from gdviz.core import mnist
+from gdviz.core.frozen import replace_unchecked
 
 PIXELS = mnist.PIXELS
 SIDE = mnist.ROWS
@@ -183,12 +184,7 @@ def step(s: MnistSigmoid) -> tuple[MnistSigmoid, dict]:
     }
     if done:
         record.update(snapshot(net, s.test_images, s.test_labels))
-    new = object.__new__(MnistSigmoid)
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    object.__setattr__(new, "net", net)
-    object.__setattr__(new, "seen", seen)
-    return new, record
+    return replace_unchecked(s, net=net, seen=seen), record
 
 
 def epochs_of(records) -> list[dict]:

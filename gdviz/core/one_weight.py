@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdviz.core import checks
+from gdviz.core.frozen import replace_unchecked
 
 
 def square(x: float) -> float:
@@ -87,7 +88,7 @@ def gd_step(s: OneWeight) -> tuple[OneWeight, dict]:
         "weight_delta": weight_delta,
         "new_weight": new_weight,
     }
-    return _moved(s, new_weight), record
+    return replace_unchecked(s, weight=new_weight), record
 
 
 @dataclass(frozen=True)
@@ -133,14 +134,4 @@ def hot_cold_step(s: HotCold) -> tuple[HotCold, dict]:
         "move": move,
         "new_weight": new_weight,
     }
-    return _moved(s, new_weight), record
-
-
-def _moved(s, weight: float):
-    """``s`` with a new weight. The settings were validated when ``s`` was made; the weight
-    may have overflowed (the run stops right after), so it is not validated again."""
-    new = object.__new__(type(s))
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    object.__setattr__(new, "weight", weight)
-    return new
+    return replace_unchecked(s, weight=new_weight), record

@@ -32,6 +32,7 @@ import numpy as np
 
 from gdviz.core import checks
 from gdviz.core.activations import sigmoid
+from gdviz.core.frozen import replace_unchecked
 
 #: The sigmoid's slope ``f(h)(1 − f(h))`` is largest at ``h = 0``, where it is 0.25.
 MAX_SLOPE = 0.25
@@ -133,15 +134,10 @@ def mean_step(s: SigmoidUnit) -> tuple[SigmoidUnit, dict]:
 
 
 def _with(s: SigmoidUnit, w: np.ndarray, index: int) -> SigmoidUnit:
-    """``s`` with new weights (not re-validated: they may have overflowed, and the run stops)."""
+    """``s`` with a read-only copy of new weights ``w`` (not re-validated: they may have overflowed)."""
     w = np.array(w)
     w.setflags(write=False)
-    new = object.__new__(SigmoidUnit)
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    object.__setattr__(new, "w", w)
-    object.__setattr__(new, "index", index)
-    return new
+    return replace_unchecked(s, w=w, index=index)
 
 
 # --- backpropagation by hand: 2 inputs -> 1 hidden -> 1 output, sigmoid everywhere -------------
@@ -223,12 +219,7 @@ def backprop_step(s: TwoOneOne, decimals: dict[str, int] | None = None) -> tuple
     record = _backprop(s.x, s.y, s.w, s.W, s.learn_rate, dict(decimals or {}))
     new_w = np.array(record["new_w"])
     new_w.setflags(write=False)
-    new = object.__new__(TwoOneOne)
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    object.__setattr__(new, "w", new_w)
-    object.__setattr__(new, "W", record["new_W"])
-    return new, record
+    return replace_unchecked(s, w=new_w, W=record["new_W"]), record
 
 
 # --- vanishing gradient ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gdviz.core import checks
+from gdviz.core.frozen import replace_unchecked
 
 DIGITS = 10
 PIXELS = 784
@@ -261,7 +262,7 @@ def step(s: SingleLayer) -> tuple[SingleLayer, dict]:
         "weights": s.weights,
         "new_weights": new_weights,
     }
-    return _moved(s, new_weights, s.index + 1), record
+    return replace_unchecked(s, weights=new_weights, index=s.index + 1), record
 
 
 def pass_step(s: SingleLayer) -> tuple[SingleLayer, dict]:
@@ -293,21 +294,10 @@ def pass_step(s: SingleLayer) -> tuple[SingleLayer, dict]:
         "test_error": test_error,
         "test_accuracy": test_accuracy,
     }
-    return _moved(s, new_weights, s.index + n), record
+    return replace_unchecked(s, weights=new_weights, index=s.index + n), record
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-def _moved(s: SingleLayer, weights: np.ndarray, index: int) -> SingleLayer:
-    """``s`` with new weights and index; the rest was validated when ``s`` was made. The
-    weights may have overflowed (the run stops right after), so they are not checked again."""
-    new = object.__new__(SingleLayer)
-    for name, value in vars(s).items():
-        object.__setattr__(new, name, value)
-    object.__setattr__(new, "weights", weights)
-    object.__setattr__(new, "index", index)
-    return new
-
 
 def _weights(value) -> np.ndarray:
     # Non-finite weights are allowed here: a diverged run must be shown, not crash.
