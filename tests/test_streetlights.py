@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from gdviz import cli, experiments
+from gdviz.core import book_dot
 from gdviz.core import streetlights as ds
 from gdviz.core.run import run
 
@@ -197,20 +198,100 @@ def test_experiments_presets():
 
 
 def test_cli_streetlights(capsys):
+    """The book's order: a pass's six Prediction lines, its Error line, a blank line; weights last."""
     assert cli.main(["run", "streetlights"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 41
-    assert lines[0] == "Error:2.6561231104"
-    assert lines[1] == "Error:0.9628701776715985"
-    assert lines[38] == "Error:0.0006143435674831474"
-    assert lines[39] == "Error:0.00053373677328488"
-    assert lines[40].startswith("Weights:[0.01389")
+    assert len(lines) == 40 * 8 + 1
+    assert lines[:9] == ["Prediction:-0.19999999999999996", "Prediction:-0.19999999999999996",
+                         "Prediction:-0.5599999999999999", "Prediction:0.6160000000000001",
+                         "Prediction:0.17279999999999995", "Prediction:0.17552",
+                         "Error:2.6561231104", "", "Prediction:0.14041599999999999"]
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 40
+    assert errors[1] == "Error:0.9628701776715985"
+    assert errors[38] == "Error:0.0006143435674831474"
+    assert lines[-9:-1] == ["Prediction:-0.0022410273814405524", "Prediction:0.9978745386023716",
+                            "Prediction:-0.016721264429884947", "Prediction:1.0151127459893812",
+                            "Prediction:0.9969492081270097", "Prediction:-0.0026256193329783125",
+                            "Error:0.00053373677328488", ""]
+    assert lines[-1].startswith("Weights:[0.01389")
+
+
+def book_whole_dataset_log(passes=40):
+    """Chapter 6's whole-dataset loop transcribed in plain Python (sums via book_dot)."""
+    weights = [0.5, 0.48, -0.7]
+    lines = []
+    for _ in range(passes):
+        error_for_all_lights = 0.0
+        for input, goal_prediction in zip(ds.STREETLIGHTS, ds.WALK_VS_STOP):
+            prediction = float(book_dot.dot(np.array(input, dtype=float), np.array(weights)))
+            error = (goal_prediction - prediction) ** 2
+            error_for_all_lights += error
+            delta = prediction - goal_prediction
+            weights = [w - 0.1 * (x * delta) for w, x in zip(weights, input)]
+            lines.append("Prediction:" + str(prediction))
+        lines += ["Error:" + str(error_for_all_lights), ""]
+    return lines
+
+
+def test_streetlights_log_is_the_plain_loops_bit_for_bit():
+    got = list(experiments.get("streetlights").lines())
+    assert got[:-1] == book_whole_dataset_log()
+
+
+@pytest.mark.parametrize("name,size", [("streetlights-full", 6), ("streetlights-batch", 2)])
+def test_full_and_batch_logs_print_every_row_then_the_pass(name, size):
+    lines = list(experiments.get(name).lines(3))
+    assert len(lines) == 3 * 8 + 1 and lines[7] == lines[15] == lines[23] == ""
+    errors, _ = reference_batches(size, passes=3)
+    for k in range(3):
+        chunk = lines[8 * k:8 * k + 8]
+        assert all(line.startswith("Prediction:") for line in chunk[:6])
+        assert float(chunk[6].removeprefix("Error:")) == pytest.approx(errors[k], rel=1e-12)
+    # full mode: every row of the first pass sees the starting weights
+    if size == 6:
+        want = [float(v) for v in X @ np.array(ds.BOOK_WEIGHTS)]
+        assert [float(line.removeprefix("Prediction:")) for line in lines[:6]] == pytest.approx(want, rel=1e-15)
+
+
+# the book prints these (chapter 6, its first program: one pattern learnt alone)
+ONE_FIRST = "Error:0.03999999999999998 Prediction:-0.19999999999999996"
+ONE_LAST = "Error:8.307674973656916e-06 Prediction:-0.002882303761517324"
+
+
+def book_one_pattern_log(iterations=20):
+    """The book's one-pattern loop transcribed in plain Python (the sum via book_dot)."""
+    weights = np.array([0.5, 0.48, -0.7])
+    input, goal_prediction = np.array([1.0, 0.0, 1.0]), 0.0
+    lines = []
+    for _ in range(iterations):
+        prediction = float(book_dot.dot(input, weights))
+        error = (goal_prediction - prediction) ** 2
+        delta = prediction - goal_prediction
+        weights = weights - (0.1 * (input * delta))
+        lines.append("Error:" + str(error) + " Prediction:" + str(prediction))
+    return lines
+
+
+def test_streetlight_one_prints_the_books_log(capsys):
+    e = experiments.get("streetlight-one")
+    assert e.lesson == "C1" and e.iterations == 20 and e.button
+    assert e.settings()["streetlights"] == (1.0, 0.0, 1.0) and e.settings()["walk_vs_stop"] == (0.0,)
+    assert cli.main(["run", "streetlight-one"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 20
+    assert lines[0] == ONE_FIRST and lines[-1] == ONE_LAST
+    assert lines[1] == "Error:0.025599999999999973 Prediction:-0.15999999999999992"
+    assert lines == book_one_pattern_log()
+    assert cli.main(["list"]) == 0
+    assert any(line.split()[:2] == ["streetlight-one", "C1"] for line in capsys.readouterr().out.splitlines())
 
 
 def test_cli_no_correlation_and_errors(capsys):
     assert cli.main(["run", "no-correlation"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert all(float(line.removeprefix("Error:")) > 1.0 for line in lines[:-1])
+    errors = [float(line.removeprefix("Error:")) for line in lines if line.startswith("Error:")]
+    assert len(errors) == 40 and all(e > 1.0 for e in errors)
     assert cli.main(["run", "streetlights", "--set", "mode=batch", "--set", "batch_size=7"]) == 2
     assert "batch_size" in capsys.readouterr().err
     assert cli.main(["run", "streetlights", "--set", "walk_vs_stop=1,0"]) == 2

@@ -78,12 +78,27 @@ def simulate_dataset(s, iterations):
 
 
 def log_dataset(result, settings):
+    """The book's whole-dataset log: per pass, each row's ``Prediction:`` (made before that row
+    is learned), then the pass's summed ``Error:`` and a blank line; the final weights last."""
     for r in result.records:
+        for e in r["examples"]:
+            yield f"Prediction:{e['pred']}"
         yield f"Error:{r['error']}"
+        yield ""
     if result.diverged_at:
         yield diverged_line(result)
     else:
         yield f"Weights:{[float(w) for w in result.records[-1]['new_weights']]}"
+
+
+def log_one(result, settings):
+    """The book's first chapter-6 log: one ``Error:… Prediction:…`` line per example seen (with a
+    single pattern, one line per iteration)."""
+    for r in result.records:
+        for e in r["examples"]:
+            yield f"Error:{e['error']} Prediction:{e['pred']}"
+    if result.diverged_at:
+        yield diverged_line(result)
 
 
 def simulate_backprop(s, iterations):
@@ -102,9 +117,15 @@ def log_backprop(result, settings):
 
 _C1 = (WEIGHTS, ALPHA, MODE, BATCH_SIZE, STREETLIGHTS, WALK_VS_STOP)
 _C3 = (NET_ALPHA, HIDDEN_SIZE, SEED, ACTIVATION, STREETLIGHTS, WALK_VS_STOP)
+_ONE = {"streetlights": _flat(ds.STREETLIGHTS[:1]), "walk_vs_stop": _goals(ds.WALK_VS_STOP[:1])}
 _C2_DATA = {"streetlights": _flat(ds.NO_CORRELATION), "walk_vs_stop": _goals(ds.NO_CORRELATION_GOALS)}
 
 register(
+    Experiment("streetlight-one", "One streetlight pattern", "C1",
+               "Before the whole table, the weights learn a single pattern: left and right lights on "
+               "means stop. The prediction shrinks toward 0 a fifth of the way each iteration.",
+               _C1, 20, simulate_dataset, log_one, defaults=_ONE,
+               button="Book: one pattern, 20 iterations"),
     Experiment("streetlights", "The streetlight problem", "C1",
                "One weight vector learns the whole dataset, one example at a time: the middle "
                "light's weight goes to 1, the others to 0.",
