@@ -9,6 +9,7 @@ import pytest
 
 from gdviz import cli, experiments
 from gdviz.core import mnist
+from gdviz.core import mnist_batch_book as batch_book
 from gdviz.core import mnist_net as net
 from gdviz.core.run import run
 from gdviz.experiments import mnist_hidden
@@ -94,6 +95,90 @@ def test_d1_first_lines_are_the_books():
 def test_d2_first_line_is_the_books():
     assert list(experiments.get("mnist-dropout").lines(1)) == [
         "I:0 Test-Err:0.641 Test-Acc:0.6333 Train-Err:0.891 Train-Acc:0.413"]
+
+
+# the book prints these for its batch program (chapter 8, batch_size 100, alpha 0.001)
+BOOK_BATCH_I0 = "I:0 Test-Err:0.815 Test-Acc:0.3832 Train-Err:1.284 Train-Acc:0.165"
+BOOK_BATCH_I10 = "I:10 Test-Err:0.568 Test-Acc:0.7173 Train-Err:0.591 Train-Acc:0.672"
+
+
+def test_d3_book_batch_code_prints_the_books_first_lines():
+    assert list(experiments.get("mnist-batch-book").lines(11)) == [BOOK_BATCH_I0, BOOK_BATCH_I10]
+
+
+def book_batch_loop(images, labels, test_images, test_labels, hidden_size, alpha, batch_size, iterations,
+                    dropout=True, strict=False):
+    """Chapter 8's printed batch program written plainly: the same batch delta applied once per
+    image of the batch, every weight update made one at a time. Returns its lines and weights."""
+    rs = np.random.RandomState(1)
+    weights_0_1 = 0.2 * rs.random_sample((784, hidden_size)) - 0.1
+    weights_1_2 = 0.2 * rs.random_sample((hidden_size, 10)) - 0.1
+    goals, test_goals = np.eye(10)[labels], np.eye(10)[test_labels]
+
+    def relu(x):
+        return (x >= 0) * x
+
+    def relu2deriv(output):
+        return output > 0 if strict else output >= 0
+
+    lines = []
+    for j in range(iterations):
+        error, correct_cnt = 0.0, 0
+        for i in range(int(len(images) / batch_size)):
+            batch_start, batch_end = i * batch_size, (i + 1) * batch_size
+            layer_0 = images[batch_start:batch_end]
+            layer_1 = relu(np.dot(layer_0, weights_0_1))
+            if dropout:
+                dropout_mask = rs.randint(2, size=layer_1.shape)
+                layer_1 *= dropout_mask * 2
+            layer_2 = np.dot(layer_1, weights_1_2)
+            error += np.sum((goals[batch_start:batch_end] - layer_2) ** 2)
+            for k in range(batch_size):
+                correct_cnt += int(np.argmax(layer_2[k:k + 1]) == np.argmax(goals[batch_start + k:batch_start + k + 1]))
+                layer_2_delta = (goals[batch_start:batch_end] - layer_2) / batch_size
+                layer_1_delta = layer_2_delta.dot(weights_1_2.T) * relu2deriv(layer_1)
+                if dropout:
+                    layer_1_delta *= dropout_mask
+                weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
+                weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
+        test_error, test_correct = 0.0, 0
+        for i in range(len(test_images)):
+            layer_2 = np.dot(relu(np.dot(test_images[i:i + 1], weights_0_1)), weights_1_2)
+            test_error += np.sum((test_goals[i:i + 1] - layer_2) ** 2)
+            test_correct += int(np.argmax(layer_2) == np.argmax(test_goals[i:i + 1]))
+        lines.append("I:" + str(j) + " Test-Err:" + str(test_error / float(len(test_images)))[0:5]
+                     + " Test-Acc:" + str(test_correct / float(len(test_images)))
+                     + " Train-Err:" + str(error / float(len(images)))[0:5]
+                     + " Train-Acc:" + str(correct_cnt / float(len(images))))
+    return lines, weights_0_1, weights_1_2
+
+
+@pytest.mark.parametrize("dropout, strict, size", [(True, False, 50), (False, False, 50), (True, True, 40)])
+def test_book_batch_step_is_the_plain_printed_loop(small, dropout, strict, size):
+    """size 40 on 300 images: 7 whole batches, the last 20 images skipped as the book's loop skips them."""
+    x, y, tx, ty = small
+    want, w01, w12 = book_batch_loop(x, y, tx, ty, 20, 0.002, size, 2, dropout=dropout, strict=strict)
+    assert np.isfinite(w01).all() and np.isfinite(w12).all()
+    s = net.start(x, y, tx, ty, hidden_size=20, alpha=0.002, dropout=dropout, batch_size=size, test_every=1,
+                  relu_deriv="strict" if strict else "book")
+    got = []
+    for _ in range(2):
+        s, r = batch_book.step(s)
+        got.append(line(r, test_first=True))
+        assert r["updates"] == (300 // size) * size and r["images"] == 300
+    assert got == want
+    np.testing.assert_allclose(s.weights_0_1, w01, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(s.weights_1_2, w12, rtol=0, atol=1e-12)
+    _, real = net.step(net.start(x, y, tx, ty, hidden_size=20, alpha=0.002, dropout=dropout, batch_size=size))
+    assert line(real, test_first=True) != want[0]  # real mini-batches are another program
+
+
+def test_book_batch_refuses_batches_bigger_than_the_data(small):
+    x, y, tx, ty = small
+    with pytest.raises(ValueError, match="batch_size"):
+        batch_book.step(net.start(x[:100], y[:100], batch_size=101))
+    with pytest.raises(ValueError, match="batch_size"):
+        experiments.get("mnist-batch-book").run(1, train_images=100, batch_size=200)
 
 
 def test_init_is_the_books_random_sequence():
@@ -378,10 +463,15 @@ def test_presets_are_registered_with_the_books_settings():
     assert (d1.lesson, d2.lesson, d3.lesson) == ("D1", "D2", "D3")
     assert (d1.iterations, d2.iterations, d3.iterations) == (350, 300, 300)
     assert d1.settings() == {"alpha": 0.005, "hidden_size": 40, "dropout": False, "batch_size": 1,
-                             "train_images": 1000, "test_every": 10, "relu_deriv": "book", "keep_prob": 0.5}
+                             "train_images": 1000, "test_every": 10, "relu_deriv": "book", "keep_prob": 0.5,
+                             "batch_update": "mean"}
     assert d2.settings()["hidden_size"] == 100 and d2.settings()["dropout"] is True
     s3 = d3.settings()
     assert (s3["batch_size"], s3["hidden_size"], s3["dropout"], s3["alpha"]) == (100, 100, True, 0.1)
+    d3b = experiments.get("mnist-batch-book")
+    assert (d3b.lesson, d3b.iterations) == ("D3", 300)
+    assert d3b.settings() == {**s3, "alpha": 0.001, "batch_update": "book"}
+    assert mnist_hidden.stepper(d3b.settings()) is batch_book.step and mnist_hidden.stepper(s3) is net.step
     for e in (d1, d2, d3):
         for p in e.params:
             if isinstance(p.default, int) and not isinstance(p.default, bool):

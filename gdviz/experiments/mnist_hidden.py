@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gdviz.core import mnist
+from gdviz.core import mnist_batch_book as batch_book
 from gdviz.core import mnist_net as net
 from gdviz.core.run import Run, run
 from gdviz.experiments import register
@@ -52,12 +53,29 @@ RELU_DERIV = Param("relu_deriv", "relu2deriv", "book", kind="choice", choices=ne
                         "through every hidden unit (the book's numbers). strict: output > 0, the "
                         "true relu slope — switched-off units pass nothing back.")
 
-PARAMS = (ALPHA, HIDDEN_SIZE, DROPOUT, BATCH_SIZE, TRAIN_IMAGES, TEST_EVERY, RELU_DERIV, KEEP_PROB)
+BATCH_UPDATES = ("mean", "book")
+BATCH_UPDATE = Param("batch_update", "batch update", "mean", kind="choice", choices=BATCH_UPDATES,
+                     help="With batch_size > 1. mean: real mini-batches, one update per batch by the "
+                          "batch's average. book: the book's printed batch code, which repeats the same "
+                          "averaged update once per image of the batch (batch_size updates per batch).")
+#: The book's printed batch program (mnist-batch-book): its alpha.
+BOOK_BATCH_ALPHA = 0.001
+
+PARAMS = (ALPHA, HIDDEN_SIZE, DROPOUT, BATCH_SIZE, TRAIN_IMAGES, TEST_EVERY, RELU_DERIV, KEEP_PROB, BATCH_UPDATE)
 BATCH_PARAMS = (BATCH_ALPHA_PARAM,) + PARAMS[1:]
+
+
+def stepper(settings):
+    """The step function the settings ask for: the book's printed batch loop
+    (``batch_update == "book"``) or :func:`gdviz.core.mnist_net.step`."""
+    return batch_book.step if settings.get("batch_update") == "book" else net.step
 
 
 def start(settings, iterations: int, test_last: bool = True) -> net.MnistNet:
     """The network at the book's start, on the settings' data (all 10,000 test images)."""
+    if settings.get("batch_update") == "book" and settings["batch_size"] > settings["train_images"]:
+        raise ValueError(f"batch_size must be at most train_images ({settings['train_images']}) with the "
+                         f"book's batch update: it learns whole batches only, got {settings['batch_size']}")
     images, labels = mnist.load("train", settings["train_images"])
     test_images, test_labels = mnist.load("test")
     return net.start(images, labels, test_images, test_labels, hidden_size=settings["hidden_size"],
@@ -71,9 +89,10 @@ def trained(settings, iterations: int, test_last: bool = True) -> tuple[Run, net
     page that shows the learned weights or scores one image. Records alone never hold the
     weight matrices (hundreds of records × 784×hidden floats would not fit a session)."""
     last = {}
+    learn = stepper(settings)
 
     def step(s):
-        new, record = net.step(s)
+        new, record = learn(s)
         last["state"] = new
         return new, record
 
@@ -82,12 +101,12 @@ def trained(settings, iterations: int, test_last: bool = True) -> tuple[Run, net
 
 
 def simulate(settings, iterations):
-    return run(net.step, start(settings, iterations), iterations)
+    return run(stepper(settings), start(settings, iterations), iterations)
 
 
 def simulate_book_dropout(settings, iterations):
-    """As the book's dropout program: the test runs on multiples of test_every only."""
-    return run(net.step, start(settings, iterations, test_last=False), iterations)
+    """As the book's dropout and batch programs: the test runs on multiples of test_every only."""
+    return run(stepper(settings), start(settings, iterations, test_last=False), iterations)
 
 
 def line(r, test_first: bool = False) -> str:
@@ -158,4 +177,14 @@ register(
         BATCH_PARAMS, 300, simulate, log_batch,
         defaults={"hidden_size": 100, "dropout": True, "batch_size": 100}, max_iterations=MAX_ITERATIONS,
         button=f"batch 100, hidden 100, dropout, alpha {BATCH_ALPHA}, 300 iterations"),
+    Experiment(
+        "mnist-batch-book", "The book's batch code, as printed", "D3",
+        "The book's printed batch program: batches of 100 go forward together, but the batch's "
+        "averaged update is then applied once per image of the batch — 100 updates per batch, "
+        "all from the same batch delta. Its log is the book's; it is not real mini-batching.",
+        PARAMS, 300, simulate_book_dropout, log_dropout,
+        defaults={"hidden_size": 100, "dropout": True, "batch_size": 100, "alpha": BOOK_BATCH_ALPHA,
+                  "batch_update": "book"},
+        max_iterations=MAX_ITERATIONS,
+        button=f"book's batch code: batch 100, alpha {BOOK_BATCH_ALPHA}, 300 iterations"),
 )
