@@ -5,10 +5,13 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import arithmetic, downloads, one_weight, page, player, presets
+from gdviz.ui import controls, downloads, instrument, page, presets
 
-KEY = "gd"
+KEY = "A2"
 exp = experiments.get("gradient-descent")
+LIVE = (instrument.live(A.WEIGHT), instrument.live(A.INPUT), instrument.live(A.GOAL), instrument.live(A.ALPHA))
+ITERATIONS = A.iterations_param(exp.iterations, 200)
+SPEC = instrument.Spec(KEY, exp, LIVE, figs.gd_view, figs.gd_charts, columns=(("bowl",), ("metrics", "errors")))
 
 page.lesson(
     "Gradient descent on one weight", "A2",
@@ -17,34 +20,15 @@ page.lesson(
     "descent moves the weight against the slope: `weight -= alpha * weight_delta`, where "
     "`weight_delta = delta * input`. Multiplying by **input** has three effects you can try below: "
     "input 0 **stops** learning, a negative input **reverses** the direction, a big input **scales** "
-    "the step up.")
+    "the step up. Drag any slider and watch the whole run change under your finger.")
 
-presets.buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")], KEY,
-                label="Presets from the book")
-presets.buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")], KEY,
-                label="The three effects of input")
-weight, input_, goal_pred, alpha, iterations = one_weight.controls_row(
-    A.ALPHA, A.ALPHA_CHOICES, exp.iterations, 200)
-
-settings = exp.settings(weight=weight, input=input_, goal_pred=goal_pred, alpha=alpha)
+presets.link_buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")], label="Presets from the book")
+presets.link_buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")],
+                     label="The three effects of input")
+settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
+iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = exp.shared_run(settings, iterations)
-page.diverged(run)
-
-
-def render(i: int) -> None:
-    r = run.records[i]
-    one_weight.frame(run, i, KEY, figs.bowl(run.records, i, lecture=page.lecture()), "bowl",
-                     ("weight_delta", figs.num(r["weight_delta"], 4)))
-    if r["input"] == 0:
-        st.info("input is 0: the prediction is 0 whatever the weight, so weight_delta is 0 — "
-                "the weight cannot learn from this example.", icon="⏸")
-    elif r["input"] < 0:
-        st.info("input is negative: to raise the prediction the weight must go *down*. "
-                "weight_delta carries the sign of input, so the step turns round by itself.", icon="↩")
-    arithmetic.show(A.gd_arithmetic(r), title=f"The arithmetic of iteration {i + 1}")
-
-
-player.player(KEY, len(run), render)
+instrument.show(SPEC, settings, iterations)
 with st.expander("The log, as the book prints it"):
     lines = list(exp.log(run, settings))
     st.code("\n".join(lines), language=None)

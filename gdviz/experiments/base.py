@@ -39,6 +39,22 @@ class Param:
     ui: tuple[float, float, float] | None = None
     choices: tuple = ()
     help: str = ""
+    #: The values a slider offers when they are not evenly spaced (alpha over several orders of
+    #: magnitude); otherwise :meth:`grid` spaces them by ``ui``'s step.
+    steps: tuple = ()
+
+    def grid(self) -> tuple:
+        """Every value the page's slider offers, in order: ``steps``, or ``ui``'s range in its
+        step (each value rounded to 10 decimals, so 1.1 is the float 1.1 a link would give)."""
+        if self.steps:
+            return self.steps
+        if self.ui is None:
+            raise ValueError(f"{self.name} has no slider range")
+        lo, hi, step = self.ui
+        n = int(round((hi - lo) / step))
+        if self.kind == "int":
+            return tuple(int(round(lo + k * step)) for k in range(n + 1))
+        return tuple(round(lo + k * step, 10) + 0.0 for k in range(n + 1))
 
     def parse(self, text: str) -> Any:
         """Turn the text of ``--set name=text`` (or of a URL) into a checked value."""

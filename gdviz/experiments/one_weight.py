@@ -9,7 +9,12 @@ from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, 
 
 BIG = 1e6  # what the CLI accepts for weight/input/goal_pred; pages offer less
 
-WEIGHT = Param("weight", "weight (start)", 0.5, lo=-BIG, hi=BIG, ui=(-3.0, 3.0, 0.01),
+#: The alpha values the pages offer: several orders of magnitude, zero and negatives.
+ALPHA_CHOICES = (-1.0, -0.1, -0.01, 0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5,
+                 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+STEP_CHOICES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+WEIGHT = Param("weight", "weight (start)", 0.5, lo=-BIG, hi=BIG, ui=(-3.0, 3.0, 0.05),
                help="The weight the run starts from.")
 INPUT = Param("input", "input", 0.5, lo=-BIG, hi=BIG, ui=(-3.0, 3.0, 0.05),
               help="The one input. 0 stops learning; a negative input reverses the direction; "
@@ -17,14 +22,10 @@ INPUT = Param("input", "input", 0.5, lo=-BIG, hi=BIG, ui=(-3.0, 3.0, 0.05),
 GOAL = Param("goal_pred", "goal_pred", 0.8, lo=-BIG, hi=BIG, ui=(-2.0, 2.0, 0.05),
              help="The prediction we want (the book's goal_pred).")
 ALPHA = Param("alpha", "alpha (learning rate)", 1.0, lo=-BIG, hi=BIG,
-              help="Each step moves the weight by alpha × weight_delta.")
+              help="Each step moves the weight by alpha × weight_delta.", steps=ALPHA_CHOICES)
 STEP_AMOUNT = Param("step_amount", "step_amount", 0.001, lo=0.0, hi=BIG,
-                    help="How far hot and cold moves the weight each time, whatever the error.")
-
-#: The alpha values the pages offer: several orders of magnitude, zero and negatives.
-ALPHA_CHOICES = (-1.0, -0.1, -0.01, 0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5,
-                 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
-STEP_CHOICES = (0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0, 10.0)
+                    help="How far hot and cold moves the weight each time, whatever the error.",
+                    steps=STEP_CHOICES)
 
 
 def simulate_gd(s, iterations):
@@ -129,3 +130,9 @@ def hot_cold_arithmetic(r) -> list[Line]:
              f"({fmt(r['goal_pred'])} − {fmt(r['down_pred'])})²", fmt_value(r["down_error"])),
         Line("learn", "weight", move, f"{fmt(r['weight'])} {sign} {fmt(r['step_amount'])}", fmt_value(r["new_weight"])),
     ]
+
+
+def iterations_param(default: int, most: int) -> Param:
+    """How many iterations a page's run has (the timeline's length), at most ``most``."""
+    return Param("iterations", "iterations", int(default), kind="int", lo=1, hi=most, ui=(1, most, 1),
+                 help=f"The length of the run (at most {most}).")

@@ -9,7 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core import one_weight as ow
-from gdviz.figures import theme
+from gdviz.experiments import one_weight as A
+from gdviz.figures import live, theme
 from gdviz.figures.theme import num
 
 
@@ -174,3 +175,251 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
     fig.update_xaxes(range=[0.5, n + 0.5], title_text="iteration")
     fig.update_yaxes(title_text=f"{key} (log scale)" if log else key)
     return fig.figure(lecture=lecture, height=320 if not lecture else 440)
+
+
+# --- live: the lesson instrument (gdviz.figures.live) -----------------------------------------
+# Every chart has a fixed list of traces (so the browser can move their data frame by frame);
+# what changes per run or per frame is in a view. Trace indices of the bowl:
+BOWL_CURVE, BOWL_GOAL, BOWL_PATH, BOWL_OFF, BOWL_TANGENT, BOWL_NOW, BOWL_STEP = range(7)
+HC_UP, HC_DOWN, HC_NOW = 4, 5, 6  # hot and cold: the two probes and the weight, after the path
+#: Points of the error curve in a live view (a parabola: 97 straight pieces look smooth).
+LIVE_CURVE_POINTS = 97
+
+
+def bowl_template(n: int, *, lecture: bool = False, title: str | None = None, hot_cold: bool = False) -> dict:
+    """The bowl's look with empty traces (``n``: the run's length, for the path's markers)."""
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="error for every weight",
+                  line=dict(color=theme.CURVE, width=3), hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines+text", name="goal weight", text=[], textposition="top right",
+                  textfont=dict(color=theme.GOAL), line=dict(color=theme.GOAL, dash="dash", width=2),
+                  hoverinfo="skip", showlegend=False)
+    fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n), name="path of the weight",
+                  line=dict(color=theme.PATH, width=2), marker=dict(size=8, color=theme.PATH), opacity=0.8,
+                  hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra>path</extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="off the chart", showlegend=False,
+                  marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]),
+                  hovertemplate="off the chart<extra></extra>")
+    if hot_cold:
+        fig.add_trace("scatter", x=[], y=[], mode="markers", name="weight + step_amount",
+                      marker=dict(size=12, color=theme.COLORS["sky"], symbol="diamond", line=dict(width=2, color="black")),
+                      hovertemplate="weight + step_amount<br>weight %{x:.6g}<br>error %{y:.6g}<extra></extra>")
+        fig.add_trace("scatter", x=[], y=[], mode="markers", name="weight − step_amount",
+                      marker=dict(size=12, color=theme.COLORS["purple"], symbol="diamond", line=dict(width=2, color="black")),
+                      hovertemplate="weight − step_amount<br>weight %{x:.6g}<br>error %{y:.6g}<extra></extra>")
+    else:
+        fig.add_trace("scatter", x=[], y=[], mode="lines", name="slope (tangent)",
+                      line=dict(color=theme.TANGENT, width=4), hoverinfo="skip")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="current weight",
+                  marker=dict(size=16, color=theme.CURRENT, line=dict(width=2, color="white")),
+                  hovertemplate="weight %{x:.6g}<br>error %{y:.6g}<extra>now</extra>")
+    if not hot_cold:
+        fig.add_trace("scatter", x=[], y=[], mode="lines+markers", name="this step", showlegend=False,
+                      line=dict(color=theme.CURRENT, width=3),
+                      marker=dict(symbol=["circle", "arrow"], size=[1, 15], angleref="previous", color=theme.CURRENT),
+                      hoverinfo="skip")
+    fig.update_xaxes(title_text="weight")
+    fig.update_yaxes(title_text="error")
+    if title:
+        fig.update_layout(title=title)
+    return fig.figure(lecture=lecture).to_plotly_json()
+
+
+def bowl_run(records: Sequence[dict], window: tuple[float, float] | None = None) -> tuple[dict, dict, tuple]:
+    """A run's bowl data: (traces for the whole run, layout patch, (lo, hi, y range))."""
+    r0 = records[0]
+    input, goal_pred = r0["input"], r0["goal_pred"]
+    lo, hi = window or weight_window(records, input, goal_pred)
+    xs = np.linspace(lo, hi, LIVE_CURVE_POINTS)
+    ys = ow.error_curve(xs, input, goal_pred)
+    yr = _y_range(ys)
+    ytop = yr[1]
+    px, py, ox, oy = [], [], [], []
+    for r in records:
+        w, e = r["weight"], r["error"]
+        if math.isfinite(w) and math.isfinite(e) and lo <= w <= hi and e <= ytop:
+            px.append(w), py.append(e), ox.append(None), oy.append(None)
+        else:
+            px.append(None), py.append(None)
+            ox.append(min(max(w, lo), hi) if math.isfinite(w) else hi), oy.append(ytop * 0.97)
+    goal = ow.goal_weight(input, goal_pred)
+    if goal is not None and lo <= goal <= hi:
+        gx, gy, gt = [goal, goal], [yr[0], ytop], [f"goal weight {num(goal, 4)}", ""]
+    else:
+        gx, gy, gt = [], [], []
+    traces = {
+        BOWL_CURVE: {"x": live.enc(xs), "y": live.enc(ys)},
+        BOWL_GOAL: {"x": live.enc(gx), "y": live.enc(gy), "text": gt},
+        BOWL_PATH: {"x": live.enc(px), "y": live.enc(py), "prefix": 1},
+        BOWL_OFF: {"x": live.enc(ox), "y": live.enc(oy), "prefix": 1},
+    }
+    layout = {"xaxis": {"range": [float(lo), float(hi)]}, "yaxis": {"range": [float(yr[0]), float(yr[1])]}}
+    return traces, layout, (lo, hi, yr)
+
+
+def _on_chart(w, e, lo, hi, ytop) -> bool:
+    return math.isfinite(w) and math.isfinite(e) and lo <= w <= hi and e <= ytop
+
+
+def bowl_frame(r: dict, box: tuple) -> dict:
+    """Iteration ``r``'s moving parts of the bowl: tangent, current weight, the step it takes."""
+    lo, hi, yr = box
+    w, e = r["weight"], r["error"]
+    if not _on_chart(w, e, lo, hi, yr[1]):
+        return {BOWL_TANGENT: {"x": "", "y": ""}, BOWL_NOW: {"x": "", "y": ""}, BOWL_STEP: {"x": "", "y": ""}}
+    s = ow.slope(w, r["input"], r["goal_pred"])
+    h = (hi - lo) * 0.12
+    nw = r.get("new_weight")
+    step = {"x": "", "y": ""}
+    if nw is not None and math.isfinite(nw) and nw != w:
+        step = {"x": live.enc([w, min(max(nw, lo), hi)]), "y": live.enc([e, e])}
+    return {BOWL_TANGENT: {"x": live.enc([w - h, w + h]), "y": live.enc([e - s * h, e + s * h])},
+            BOWL_NOW: {"x": live.enc([w]), "y": live.enc([e])}, BOWL_STEP: step}
+
+
+def hot_cold_frame(r: dict, box: tuple) -> dict:
+    lo, hi, yr = box
+    w, step = r["weight"], r["step_amount"]
+    out = {}
+    for idx, x, y in ((HC_UP, w + step, r["up_error"]), (HC_DOWN, w - step, r["down_error"])):
+        ok = _on_chart(x, y, lo, hi, yr[1])
+        out[idx] = {"x": live.enc([x] if ok else []), "y": live.enc([y] if ok else [])}
+    ok = _on_chart(w, r["error"], lo, hi, yr[1])
+    out[HC_NOW] = {"x": live.enc([w] if ok else []), "y": live.enc([r["error"]] if ok else [])}
+    return out
+
+
+ERR_CURSOR = "cursor"
+
+
+def errors_template(labels: Sequence[str], n: int, *, lecture: bool = False, log: bool = True,
+                    key: str = "error", name: str | None = None) -> dict:
+    """Error per iteration with a line per run (``labels``) and the cursor as the last trace."""
+    colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
+    fig = theme.Plain()
+    for i, label in enumerate(labels):
+        fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n), name=label,
+                      line=dict(color=colors[i % len(colors)], width=3), marker=dict(size=6),
+                      hovertemplate=f"iteration %{{x}}<br>{key} %{{y:.6g}}<extra>{label}</extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="this iteration", showlegend=False,
+                  line=dict(color="#444", width=1.5), hoverinfo="skip")
+    fig.update_xaxes(range=[0.5, n + 0.5], title_text="iteration")
+    if log:
+        fig.update_yaxes(type="log", exponentformat="power", minor=dict(showticklabels=False), dtick=1)
+    fig.update_yaxes(title_text=name or (f"{key} (log scale)" if log else key))
+    return fig.figure(lecture=lecture, height=320 if not lecture else 400).to_plotly_json()
+
+
+def errors_run(runs: Sequence[tuple[Sequence[dict], int | None]], n: int, *, log: bool = True,
+               key: str = "error") -> tuple[dict, dict, list[float]]:
+    """Each run's error line (trace i), the y range and the diverged markers (layout patch), and
+    the y span the cursor line covers (data units)."""
+    traces, finite, shapes, notes = {}, [], [], []
+    colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
+    for i, (records, diverged_at) in enumerate(runs):
+        ys = [r[key] for r in records]
+        clean = [y if math.isfinite(y) else None for y in ys]
+        if log:
+            clean = [max(y, 1e-300) if y is not None else None for y in clean]
+        finite += [y for y in clean if y is not None]
+        traces[i] = {"x": live.enc(range(1, len(ys) + 1)), "y": live.enc(clean, 8)}
+        if diverged_at:
+            shapes.append(dict(type="line", x0=diverged_at, x1=diverged_at, xref="x", y0=0, y1=1, yref="y domain",
+                               line=dict(color=colors[i % len(colors)], dash="dot", width=2)))
+            notes.append(dict(showarrow=False, text=f"diverged at iteration {diverged_at}", x=diverged_at, xanchor="right",
+                              xref="x", y=1, yanchor="top", yref="y domain"))
+    layout: dict = {"shapes": shapes, "annotations": notes}
+    span = [0.0, 1.0]
+    if finite:
+        lo, hi = min(finite), max(finite)
+        if log:
+            lo_l, hi_l = math.log10(lo), math.log10(hi)
+            pad = max((hi_l - lo_l) * 0.06, 0.3)
+            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad], "dtick": 1 if hi_l - lo_l > 1.5 else "D2"}
+            span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
+        else:
+            pad = (hi - lo) * 0.08 or 1.0
+            layout["yaxis"] = {"range": [lo - pad, hi + pad]}
+            span = [lo - pad, hi + pad]
+    return traces, layout, span
+
+
+def errors_cursor(i: int, span: Sequence[float]) -> dict:
+    return {"x": live.enc([i + 1, i + 1]), "y": live.enc(span, 8)}
+
+
+def _metrics_gd(r: dict) -> list[list[str]]:
+    return [["pred", num(r["pred"])], ["error", num(r["error"], 4)],
+            ["weight_delta", num(r["weight_delta"], 4)],
+            ["slope", num(ow.slope(r["weight"], r["input"], r["goal_pred"]), 4) if math.isfinite(r["weight"]) else "—"]]
+
+
+def _rows(lines) -> list[list[str]]:
+    return [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value] for ln in lines]
+
+
+def _diverged_notice(run) -> str:
+    return (f"Diverged at iteration {run.diverged_at}: the numbers overflowed to inf/nan. "
+            "The charts show the run up to there; try a smaller alpha.") if run.diverged_at else ""
+
+
+INPUT_NOTES = {
+    "zero": "input is 0: the prediction is 0 whatever the weight, so weight_delta is 0 — the weight "
+            "cannot learn from this example.",
+    "negative": "input is negative: to raise the prediction the weight must go down. weight_delta "
+                "carries the sign of input, so the step turns round by itself.",
+}
+
+
+def gd_view(run, at: int | None = None) -> dict:
+    """A2's view of one run: the bowl with tangent and step, the error per iteration, pred /
+    error / weight_delta / slope and the arithmetic of each iteration."""
+
+
+    recs = run.records
+    n = len(recs)
+    bowl_t, bowl_l, box = bowl_run(recs)
+    err_t, err_l, span = errors_run([(recs, run.diverged_at)], n)
+    r0 = recs[0]
+    notes = [INPUT_NOTES["zero"]] if r0["input"] == 0 else [INPUT_NOTES["negative"]] if r0["input"] < 0 else []
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        frames[i] = {"traces": {"bowl": bowl_frame(r, box), "errors": {1: errors_cursor(i, span)}},
+                     "metrics": _metrics_gd(r),
+                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": _rows(A.gd_arithmetic(r))},
+                     "notes": notes}
+    return {"n": n, "run": {"bowl": bowl_t, "errors": err_t}, "layout": {"bowl": bowl_l, "errors": err_l},
+            "frames": frames, "notice": _diverged_notice(run)}
+
+
+def gd_charts(run, *, lecture: bool = False) -> dict:
+    n = len(run.records)
+    return {"bowl": bowl_template(n, lecture=lecture), "errors": errors_template(["error"], n, lecture=lecture)}
+
+
+MOVES = {"up": "up ▲", "down": "down ▼", "stay": "stay"}
+
+
+def hot_cold_view(run, at: int | None = None) -> dict:
+    """A1's view: the error curve with the two probes, the error per iteration, the move."""
+
+
+    recs = run.records
+    n = len(recs)
+    bowl_t, bowl_l, box = bowl_run(recs)
+    err_t, err_l, span = errors_run([(recs, run.diverged_at)], n)
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        frames[i] = {"traces": {"curve": hot_cold_frame(r, box), "errors": {1: errors_cursor(i, span)}},
+                     "metrics": [["pred", num(r["pred"])], ["error", num(r["error"], 4)], ["move", MOVES[r["move"]]]],
+                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": _rows(A.hot_cold_arithmetic(r))},
+                     "notes": []}
+    return {"n": n, "run": {"curve": bowl_t, "errors": err_t}, "layout": {"curve": bowl_l, "errors": err_l},
+            "frames": frames, "notice": _diverged_notice(run)}
+
+
+def hot_cold_charts(run, *, lecture: bool = False) -> dict:
+    n = len(run.records)
+    return {"curve": bowl_template(n, lecture=lecture, hot_cold=True), "errors": errors_template(["error"], n, lecture=lecture)}

@@ -116,6 +116,41 @@ def check_link_value(key: str, texts: Sequence[str], lo=None, hi=None, step=None
     return None, notice(key, text, why, default)
 
 
+def link_value(param: Param, grid: Sequence | None, default, *, values: Sequence[str] | None = None):
+    """The link's value for ``param`` (one of ``grid`` when given), or ``default`` with a notice
+    when the link's value is refused; ``default`` when the link says nothing."""
+    texts = claim_all(param.name) if values is None else list(values)
+    if grid is not None:
+        # a grid value matches by number: "2" and "2.0" are the slider's 2.0
+        text_ok = [t for t in texts if t != ""]
+        if len(text_ok) == 1:
+            x = _parse_number(text_ok[0])
+            if x is not None and math.isfinite(x):
+                match = next((g for g in grid if g == x), None)
+                if match is not None:
+                    return match
+        lo, hi = min(grid), max(grid)
+        value, note = check_link_value(param.name, texts, lo, hi, None, integer=param.kind == "int", default=default)
+        if note is None and value is not None:
+            note = notice(param.name, text_ok[0], "it is not one of the slider's steps", default)
+    else:
+        value, note = check_link_value(param.name, texts, param.lo, param.hi, None,
+                                       integer=param.kind == "int", default=default)
+        if note is None and value is not None:
+            return value
+    if note:
+        st.session_state.setdefault(NOTICES, []).append(note)
+    return default
+
+
+def flash(message: str) -> None:
+    """A notice for the next run of the page (a callback's answer to a bad browser value)."""
+    st.session_state.setdefault(FLASH, []).append(message)
+
+
+FLASH = "_gdviz_flash"
+
+
 def _refuse(key: str, note: str, value) -> None:
     """Show ``note`` and make the control use ``value``: Streamlit refuses most bad link values
     by itself, but takes one off the slider's steps as it is (0.125 would reach the maths while
@@ -183,13 +218,67 @@ def show_notices() -> None:
     lesson header left at the top of the page.
     """
     where = st.session_state.get(page.NOTICE_SLOT)
-    notes = list(st.session_state.get(NOTICES, []))
+    notes = list(st.session_state.get(NOTICES, [])) + list(st.session_state.pop(FLASH, []))
     claimed = st.session_state.get(CLAIMED, set())
     for key, values in st.session_state.get(page.RAW_QUERY, {}).items():
         if key not in claimed:
             notes.append(f"The link's {literal(key, 30)} was ignored: this page has no setting by that name.")
     if notes:
-        (where or st).warning("  \n".join(notes), icon="🔗")
+        (where or st).warning("  \n".join(notes), icon=":material/link_off:")
+
+
+def page_slider(param: Param, page_key: str, *, default=None, options: Sequence | None = None,
+                label: str | None = None, help: str | None = None, format_func=None):
+    """A slider (or, with ``options``, a select slider) that belongs to one page: its widget key
+    is the page's own (``A2.iterations``), so no other lesson's value leaks in, and it is bound to
+    the link by hand under the book's name (``iterations``). The link decides on every run it
+    changes (a shared link, Back/Forward, a preset); the default holds when the link says nothing."""
+    key = f"{page_key}.{param.name}"
+    default = param.default if default is None else default
+    texts = tuple(claim_all(param.name))
+    if options is not None:
+        value, note = check_link_value(param.name, texts, options=options, default=default)
+    else:
+        lo, hi, step = param.ui
+        integer = param.kind == "int"
+        value, note = check_link_value(param.name, texts, lo, hi, step, integer=integer, default=default)
+    if note:
+        st.session_state.setdefault(NOTICES, []).append(note)
+    target = default if value is None else value
+    synced = key + "._link"
+    if key not in st.session_state or st.session_state.get(synced) != texts:
+        st.session_state[key] = target
+        st.session_state[synced] = texts
+    kw = dict(key=key, on_change=_slider_to_link, args=(key, param.name, default, synced),
+              help=help or param.help or None)
+    if options is not None:
+        return st.select_slider(label or param.label, options=list(options), format_func=format_func or str, **kw)
+    lo, hi, step = param.ui
+    if param.kind == "int":
+        lo, hi, step = int(lo), int(hi), int(step)
+    return st.slider(label or param.label, lo, hi, step=step, **kw)
+
+
+def _slider_to_link(key: str, name: str, default, synced: str) -> None:
+    value = st.session_state[key]
+    if value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+        st.session_state[synced] = ()
+    else:
+        text = str(value)
+        st.query_params[name] = text
+        st.session_state[synced] = (text,)
+
+
+def set_link(values: dict) -> None:
+    """Put ``values`` (book names) into the page's link: a preset. The page's controls and its
+    instrument read the link on the coming run."""
+    for name, value in values.items():
+        st.query_params[name] = str(int(value)) if isinstance(value, int) and not isinstance(value, bool) \
+            else repr(float(value)) if isinstance(value, float) else str(value)
+    if "iteration" in st.query_params:
+        del st.query_params["iteration"]
 
 
 def iterations_slider(default: int, hi: int, *, key: str = "iterations", label: str = "iterations") -> int:

@@ -1,0 +1,315 @@
+"""The lesson instrument: a stepped lesson's charts, metrics and arithmetic drawn in the browser.
+
+A Streamlit Custom Component v2 (no iframe) whose JS and CSS are the files beside this module.
+Python computes everything it shows:
+
+- the **committed run** (the settings in the page's link) with a frame for every iteration, so
+  Play, Step, Step back, Reset and the timeline run in the browser with no server rerun;
+- for every **live slider**, one run per value on the slider's own grid (the others held at their
+  committed values), each with the frame under the cursor, so dragging redraws on every input
+  event; releasing commits the value once (one rerun), which puts it in the link.
+
+A page declares its live settings once, as :class:`~gdviz.experiments.base.Param` s (name,
+range, step or choices, help): the sliders, the link and the checks all read them from there.
+Values sent back by the browser are checked like link values; a bad one leaves everything as it
+was and says so. The browser formats nothing: every number it shows was formatted here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from gdviz.core.run import MAX_ITERATIONS
+from gdviz.experiments.base import Experiment, Param
+from gdviz.figures import live as live_figs
+from gdviz.ui import controls, nav, page
+
+HERE = Path(__file__).resolve().parent
+JS = (HERE / "instrument.js").read_text(encoding="utf-8")
+CSS = (HERE / "instrument.css").read_text(encoding="utf-8")
+_COMPONENT = st.components.v2.component("gdviz_instrument", js=JS, css=CSS, isolate_styles=False)
+
+#: Play speeds offered (frames per second); at most one frame per display frame, so none is skipped.
+SPEEDS = (1, 2, 4, 8, 15, 30, 60)
+ITERATION = "iteration"
+#: A page's payload is cached per setting for the whole server (read-only strings).
+CACHE_ENTRIES = 96
+
+
+def _serve_plotly() -> None:
+    """Put the plotly wheel's own plotly.min.js where Streamlit's static serving finds it
+    (``static/gdviz/`` beside app.py; ``server.enableStaticServing``): nothing comes from a CDN."""
+    import plotly  # noqa: PLC0415
+
+    src = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+    dst = nav.ROOT / "static" / "gdviz" / "plotly.min.js"
+    try:
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dst.with_suffix(".tmp")
+            shutil.copyfile(src, tmp)
+            tmp.replace(dst)
+    except OSError:  # read-only install: the file must have been put there beforehand
+        pass
+
+
+_serve_plotly()
+
+
+# --- live settings -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Live:
+    """A live slider: a setting (``param``) and the values it offers (its grid)."""
+
+    param: Param
+    values: tuple = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.param.name
+
+    def grid(self) -> tuple:
+        return self.values or self.param.grid()
+
+    def text(self, value) -> str:
+        """A value as the slider and the link write it."""
+        return str(int(value)) if self.param.kind == "int" else repr(float(value))
+
+
+def live(param: Param, values: Sequence | None = None) -> Live:
+    return Live(param, tuple(values) if values is not None else ())
+
+
+def read_settings(lives: Sequence[Live], defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """Each live setting from the page's link, or the lesson's default; a bad link value is
+    refused with a notice (and the default used)."""
+    out = {}
+    for lv in lives:
+        default = defaults.get(lv.name, lv.param.default)
+        out[lv.name] = controls.link_value(lv.param, lv.grid(), default)
+    return out
+
+
+def read_iteration(n_most: int) -> int:
+    """The iteration under the cursor, from the link (1 when it says nothing)."""
+    text_values = controls.claim_all(ITERATION)
+    if not text_values:
+        return 1
+    p = Param(ITERATION, ITERATION, 1, kind="int", lo=1, hi=MAX_ITERATIONS)
+    return controls.link_value(p, None, 1, values=text_values)
+
+
+# --- the payload -------------------------------------------------------------------------------
+def _hashable(v):
+    if isinstance(v, Mapping):
+        return tuple(sorted((k, _hashable(x)) for k, x in v.items()))
+    if isinstance(v, (list, tuple)):
+        return tuple(_hashable(x) for x in v)
+    if isinstance(v, float):
+        return ("f", v.hex())
+    return v
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a page shows in its instrument (see :func:`show`)."""
+
+    key: str
+    exp: Experiment
+    lives: tuple[Live, ...]
+    view: Callable  # (run, at) -> view dict (gdviz.figures.live)
+    charts: Callable  # (run, lecture=...) -> {chart id: template figure dict}
+    columns: tuple  # e.g. (("bowl",), ("metrics", "errors"))
+    widths: tuple = (3, 2)
+    unit: str = "iteration"
+    simulate: Callable | None = None  # (settings, iterations) -> run; default exp.shared_run / exp.simulate
+    redraw: frozenset = frozenset()  # charts that need a full redraw per frame (heatmaps, 3-D)
+    speed: int | None = None
+
+
+def _default_speed(n: int) -> int:
+    for s in SPEEDS:
+        if n / s <= 8:  # a run plays in about 8 s at most, never skipping a frame
+            return s
+    return SPEEDS[-1]
+
+
+def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool) -> str:
+    """The heavy part of the payload: JSON without the per-session fields (cached per setting)."""
+    simulate = spec.simulate or (lambda s, n: spec.exp.shared_run(s, n))
+    run = simulate(settings, iterations)
+    at = min(cursor, len(run.records) - 1)
+    base = spec.view(run, None)
+    # each chart's template carries the committed run's frame under the cursor: right at first paint
+    charts = {cid: live_figs.apply(fig, base, cid, at) for cid, fig in spec.charts(run, lecture=lecture).items()}
+    grids = {}
+    for lv in spec.lives:
+        variants = []
+        for value in lv.grid():
+            if value == settings[lv.name]:
+                variants.append(None)  # the committed run itself
+                continue
+            try:
+                rv = (spec.simulate or spec.exp.simulate)({**settings, lv.name: value}, iterations)
+                variants.append(spec.view(rv, at))
+            except ValueError:
+                variants.append(None)
+        grids[lv.name] = variants
+    live_meta = []
+    for lv in spec.lives:
+        grid = lv.grid()
+        live_meta.append({"name": lv.name, "label": lv.param.label, "help": lv.param.help,
+                          "values": [lv.text(v) for v in grid], "index": grid.index(settings[lv.name])})
+    body = {
+        "shape": hashlib.sha1(repr((spec.key, sorted(charts), spec.columns, lecture,
+                                    [lv.name for lv in spec.lives])).encode()).hexdigest()[:12],
+        "lecture": lecture, "unit": spec.unit, "speeds": list(SPEEDS),
+        "speed": spec.speed or _default_speed(len(run.records)),
+        "columns": [list(c) for c in spec.columns], "widths": list(spec.widths),
+        "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
+        "live": live_meta, "base": base, "grids": grids, "filename": spec.exp.name,
+    }
+    # grid variants equal to the committed run are sent as null: the browser uses the base
+    for name, variants in grids.items():
+        grids[name] = [v if v is not None else None for v in variants]
+    return json.dumps(body, separators=(",", ":"), allow_nan=False, default=_json_default)
+
+
+def _json_default(o):
+    import numpy as np  # noqa: PLC0415
+
+    if isinstance(o, np.ndarray):
+        return [finite(x) for x in o.tolist()]
+    if isinstance(o, (np.floating, np.integer)):
+        return finite(o.item())
+    if isinstance(o, tuple):
+        return list(o)
+    raise TypeError(f"not JSON: {type(o).__name__}")
+
+
+def finite(x):
+    return x if not isinstance(x, float) or math.isfinite(x) else None
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_body(_spec: Spec, spec_key: str, settings_key, iterations: int, cursor: int, lecture: bool,
+                 _settings: dict) -> str:
+    return _body(_spec, _settings, iterations, cursor, lecture)
+
+
+def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
+            play: bool = False) -> str:
+    """The JSON the component gets: the cached body plus this session's cursor and revision."""
+    body = _cached_body(spec, f"{spec.key}:{spec.exp.name}", _hashable(settings), iterations, cursor, lecture, settings)
+    return f'{{"rev":{int(rev)},"iteration":{int(cursor) + 1},"play":{"true" if play else "false"},' + body[1:]
+
+
+# --- state that belongs to the page --------------------------------------------------------------
+def _state_key(spec: Spec) -> str:
+    return f"_gdviz_instrument_{spec.key}"
+
+
+def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
+    """A live slider was released: check what the browser sent, then put it in the link."""
+    value = st.session_state.get(f"{spec.key}_instrument", {})
+    msg = getattr(value, "commit", None) if not isinstance(value, Mapping) else value.get("commit")
+    try:
+        if not isinstance(msg, Mapping):
+            raise ValueError("not a setting")
+        name, index = msg.get("name"), msg.get("index")
+        lv = next((x for x in lives if x.name == name), None)
+        if lv is None:
+            raise ValueError("no live setting by that name")
+        grid = lv.grid()
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(grid):
+            raise ValueError("not a step of that slider")
+        st.query_params[lv.name] = lv.text(grid[index])
+        it = msg.get("iteration")
+        if isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
+            _set_iteration(it)
+        _expect(spec)
+    except ValueError as err:
+        controls.flash(f"A value sent by the browser was ignored ({err}); nothing changed.")
+
+
+def _on_iteration(spec: Spec) -> None:
+    value = st.session_state.get(f"{spec.key}_instrument", {})
+    it = value.get("iteration") if isinstance(value, Mapping) else getattr(value, "iteration", None)
+    if isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
+        _set_iteration(it)
+        _expect(spec)
+    else:
+        controls.flash("An iteration sent by the browser was ignored; nothing changed.")
+
+
+def _on_playing(spec: Spec) -> None:
+    value = st.session_state.get(f"{spec.key}_instrument", {})
+    msg = value.get("playing") if isinstance(value, Mapping) else getattr(value, "playing", None)
+    if isinstance(msg, Mapping) and isinstance(msg.get("playing"), bool):
+        st.session_state[PLAYING] = {"page": spec.key, "playing": msg["playing"],
+                                     "iteration": msg.get("iteration") if isinstance(msg.get("iteration"), int) else None}
+        it = msg.get("iteration")
+        if not msg["playing"] and isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
+            _set_iteration(it)
+            _expect(spec)
+
+
+#: What the page's instrument is doing (for "present to the room"): {"page", "playing", "iteration"}.
+PLAYING = "_gdviz_instrument_playing"
+
+
+def _set_iteration(it: int) -> None:
+    if it == 1:
+        if ITERATION in st.query_params:
+            del st.query_params[ITERATION]
+    else:
+        st.query_params[ITERATION] = str(it)
+
+
+def _url_state(spec: Spec) -> tuple:
+    return tuple((k, tuple(st.query_params.get_all(k))) for k in sorted(st.query_params.keys()) if k != page.LECTURE)
+
+
+def _expect(spec: Spec) -> None:
+    """The link now says what the browser already shows: no jump on the coming rerun."""
+    st.session_state[_state_key(spec) + "_expected"] = _url_state(spec)
+
+
+def revision(spec: Spec) -> int:
+    """Goes up whenever the link changes by anything but the instrument itself (a preset, Back,
+    a shared link, following a teacher): then the browser takes the link's iteration."""
+    k = _state_key(spec)
+    now = _url_state(spec)
+    if st.session_state.get(k + "_expected") != now:
+        st.session_state[k + "_rev"] = st.session_state.get(k + "_rev", 0) + 1
+        st.session_state[k + "_expected"] = now
+    return st.session_state.get(k + "_rev", 1)
+
+
+def show(spec: Spec, settings: dict, iterations: int) -> dict:
+    """Draw the instrument for ``settings`` (the committed ones, from :func:`read_settings` and
+    the page's other controls) and ``iterations``. Returns the committed settings."""
+    rev = revision(spec)
+    n_run = iterations
+    cursor = read_iteration(n_run) - 1
+    controls.show_notices()
+    lecture = page.lecture()
+    try:
+        data = payload(spec, settings, iterations, cursor, lecture, rev)
+    except ValueError as err:
+        st.error(f"This setting cannot be run: {err}")
+        return settings
+    _COMPONENT(key=f"{spec.key}_instrument", data=data,
+               on_commit_change=lambda: _on_commit(spec, spec.lives),
+               on_iteration_change=lambda: _on_iteration(spec),
+               on_playing_change=lambda: _on_playing(spec))
+    return settings
