@@ -9,7 +9,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: run test bench load clean
+.PHONY: run serve test bench load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ $(STAMP): requirements.txt
 
 run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.port $${PORT:-8501} --server.address $${HOST:-localhost}
+
+# For a class: WORKERS Streamlit processes behind nginx on PORT (Redis for the room store when
+# WORKERS > 1); Ctrl-C stops them all. Needs Debian's nginx (and redis-server); see README.
+serve: $(STAMP)
+	$(PY) scripts/serve.py --workers $${WORKERS:-2} --port $${PORT:-8501} --host $${HOST:-localhost}
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
