@@ -1,5 +1,6 @@
 """gdviz: the home page (run with `make run`); the lessons are the files in pages/."""
 
+import gdviz.ui.warm  # noqa: F401  (first, before any session runs page code: see gdviz/ui/warm.py)
 import streamlit as st
 
 from gdviz.ui import controls, nav, page
