@@ -26,7 +26,7 @@ def b4(alpha=0.01, frozen=None):
     return mw.MultiInOut(MATRIX, INPUT, TRUE3, alpha, frozen=frozen)
 
 
-# ---- the book's numbers (LESSONS.md B1–B4) -------------------------------------------------
+# ---- the book's numbers (docs/LESSONS.md B1–B4) --------------------------------------------
 
 B1_TABLE = [
     (0.8600000000000001, 0.01959999999999997, [0.1, 0.2, -0.1],
@@ -83,7 +83,7 @@ def test_b3_multiple_outputs_one_update():
 
 def test_b4_multiple_inputs_and_outputs():
     new, r = mw.step(b4())
-    # LESSONS prints [0.555, 0.98, 0.965]; the book's left-to-right sums end one ulp above
+    # docs/LESSONS.md prints [0.555, 0.98, 0.965]; the book's left-to-right sums end one ulp above
     # for the last two, which is what a plain-Python loop gives too
     np.testing.assert_allclose(r["pred"], [0.555, 0.98, 0.965], rtol=1e-15, atol=0)
     book_loop = [sum((a * b for a, b in zip(INPUT, row)), 0) for row in MATRIX]

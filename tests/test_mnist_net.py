@@ -83,7 +83,7 @@ def core_lines(state, iterations):
     return lines, state
 
 
-# ---- the book's numbers (LESSONS.md, Part D) --------------------------------------------------
+# ---- the book's numbers (docs/LESSONS.md, Part D) --------------------------------------------
 
 def test_d1_first_lines_are_the_books():
     lines = list(experiments.get("mnist-overfit").lines(11))

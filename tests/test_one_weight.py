@@ -1,4 +1,4 @@
-"""Part A against the book's numbers (LESSONS.md), the three effects of input, and the CLI."""
+"""Part A against the book's numbers (docs/LESSONS.md), the three effects of input, and the CLI."""
 
 import math
 
