@@ -1,4 +1,5 @@
-"""C1/C2: one weight vector learning a whole dataset — the book's numbers (docs/LESSONS.md, Part C) and the three modes."""
+"""C1/C2: one weight vector learning a whole dataset — the book's numbers (docs/LESSONS.md,
+Part C) and the three modes."""
 
 import warnings
 
