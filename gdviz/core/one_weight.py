@@ -28,14 +28,6 @@ def square(x: float) -> float:
         return math.inf
 
 
-def predict(input: float, weight: float) -> float:
-    return input * weight
-
-
-def error(pred: float, goal_pred: float) -> float:
-    return square(pred - goal_pred)
-
-
 def error_curve(weights, input: float, goal_pred: float) -> np.ndarray:
     """``error(weight) = ((input * weight) - goal_pred) ** 2`` for every weight in ``weights``."""
     w = np.asarray(weights, dtype=np.float64)
@@ -135,3 +127,141 @@ def hot_cold_step(s: HotCold) -> tuple[HotCold, dict]:
         "new_weight": new_weight,
     }
     return replace_unchecked(s, weight=new_weight), record
+
+
+# --- many runs at once (the lesson instrument's slider grids) ----------------------------------
+# The same operations in the same order on float64 arrays, so every record is bit for bit the one
+# the scalar step makes — except squares: NumPy's ``x ** 2`` is ``x * x``, Python's is libm's pow,
+# and the two differ in the last bit for some x. So squares shown in a record are computed by
+# Python when the record is read (ColumnRun), and a decision taken on squares (hot and cold's
+# move) is re-taken by Python wherever NumPy's two squares are too close to call.
+
+_GD_KEYS = ("weight", "input", "goal_pred", "alpha", "pred", "error", "delta", "weight_delta", "new_weight")
+
+
+def gd_many(weight, input, goal_pred, alpha, iterations: int) -> list[ColumnRun]:
+    """:func:`gd_step` for many runs at once (one per element of the broadcast settings)."""
+    w, x, g, a = (np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(weight, input, goal_pred, alpha))
+    shape = (w.size, iterations)
+    cols = {k: np.empty(shape) for k in _GD_KEYS}
+    cols["input"][:], cols["goal_pred"][:], cols["alpha"][:] = x[:, None], g[:, None], a[:, None]
+    with np.errstate(all="ignore"):
+        for k in range(iterations):
+            pred = x * w
+            delta = pred - g
+            weight_delta = delta * x
+            new = w - a * weight_delta
+            cols["weight"][:, k], cols["pred"][:, k], cols["error"][:, k] = w, pred, delta * delta
+            cols["delta"][:, k], cols["weight_delta"][:, k], cols["new_weight"][:, k] = delta, weight_delta, new
+            w = new
+    exact = {"error": lambda r: square(r["pred"] - r["goal_pred"])}
+    return ColumnRun.split(cols, _GD_KEYS, exact)
+
+
+_HC_KEYS = ("weight", "input", "goal_pred", "step_amount", "pred", "error", "up_pred", "up_error",
+            "down_pred", "down_error", "move", "new_weight")
+_MOVES = ("down", "up", "stay")
+
+
+def hot_cold_many(weight, input, goal_pred, step_amount, iterations: int) -> list[ColumnRun]:
+    """:func:`hot_cold_step` for many runs at once."""
+    w, x, g, s = (np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(weight, input, goal_pred, step_amount))
+    shape = (w.size, iterations)
+    cols = {k: np.empty(shape) for k in _HC_KEYS if k != "move"}
+    cols["move"] = np.empty(shape, dtype=np.int8)
+    cols["input"][:], cols["goal_pred"][:], cols["step_amount"][:] = x[:, None], g[:, None], s[:, None]
+    with np.errstate(all="ignore"):
+        for k in range(iterations):
+            pred = x * w
+            up_pred = x * (w + s)
+            down_pred = x * (w - s)
+            du, dd = g - up_pred, g - down_pred
+            up_e, down_e = du * du, dd * dd
+            close = np.abs(down_e - up_e) <= 4e-16 * np.maximum(down_e, up_e)
+            if close.any():  # too close to call with x * x: Python's own squares decide
+                for j in np.flatnonzero(close).tolist():
+                    up_e[j], down_e[j] = square(float(du[j])), square(float(dd[j]))
+            down, up = down_e < up_e, down_e > up_e
+            cols["move"][:, k] = np.where(down, 0, np.where(up, 1, 2))
+            new = np.where(down, w - s, np.where(up, w + s, w))
+            d = pred - g
+            cols["weight"][:, k], cols["pred"][:, k], cols["error"][:, k] = w, pred, d * d
+            cols["up_pred"][:, k], cols["up_error"][:, k] = up_pred, up_e
+            cols["down_pred"][:, k], cols["down_error"][:, k], cols["new_weight"][:, k] = down_pred, down_e, new
+            w = new
+    exact = {"error": lambda r: square(r["pred"] - r["goal_pred"]),
+             "up_error": lambda r: square(r["goal_pred"] - r["up_pred"]),
+             "down_error": lambda r: square(r["goal_pred"] - r["down_pred"]),
+             "move": lambda r: _MOVES[int(r["move"])]}
+    return ColumnRun.split(cols, _HC_KEYS, exact)
+
+
+class ColumnRun:
+    """A run kept as columns (one array per record field), with the interface of
+    :class:`gdviz.core.run.Run`: ``records[i]`` is built when read (Python floats, squares
+    by Python), ``column(name)`` is the field over the run, ``diverged_at`` as :func:`run.run`."""
+
+    def __init__(self, cols: dict, keys: tuple, exact: dict, diverged_at: int | None):
+        self._cols, self._keys, self._exact = cols, keys, exact
+        self.diverged_at = diverged_at
+        self._n = len(next(iter(cols.values())))
+        self.records = _Rows(self)
+
+    @classmethod
+    def split(cls, cols: dict, keys: tuple, exact: dict) -> list["ColumnRun"]:
+        n_runs, iterations = next(iter(cols.values())).shape
+        finite = np.ones((n_runs, iterations), dtype=bool)
+        for k in keys:
+            if cols[k].dtype.kind == "f":
+                finite &= np.isfinite(cols[k])
+        bad = ~finite
+        first = np.where(bad.any(axis=1), bad.argmax(axis=1), iterations).tolist()
+        out = []
+        for g, stop in enumerate(first):
+            n = min(stop + 1, iterations)
+            out.append(cls({k: cols[k][g, :n] for k in keys}, keys, exact, stop + 1 if stop < iterations else None))
+        return out
+
+    def __len__(self) -> int:
+        return self._n
+
+    def column(self, name: str) -> list:
+        if name in self._exact:
+            return [r[name] for r in self.records]
+        return self._cols[name].tolist()
+
+    def array(self, name: str) -> np.ndarray:
+        """A field over the run as float64 (squares as NumPy computes them: for drawing)."""
+        return self._cols[name]
+
+    def record(self, i: int) -> dict:
+        r = {k: (self._cols[k][i].item()) for k in self._keys}
+        for k, f in self._exact.items():
+            r[k] = f(r)
+        return r
+
+
+class _Rows:
+    def __init__(self, run: ColumnRun):
+        self._run, self._cache = run, {}
+
+    def __len__(self) -> int:
+        return len(self._run)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        r = self._cache.get(i)
+        if r is None:
+            r = self._cache[i] = self._run.record(i)
+        return r
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __add__(self, other):
+        return list(self) + list(other)

@@ -128,6 +128,21 @@ class Experiment:
     defaults: Mapping[str, Any] = field(default_factory=dict)  # overrides of the params' defaults
     max_iterations: int = MAX_ITERATIONS
     button: str = ""  # the label of this preset's button on its page
+    #: Many runs at once, for a slider's grid: ``(list of settings, iterations) -> runs``, each
+    #: bit for bit :attr:`simulate`'s (e.g. NumPy over a leading grid axis). None: one at a time.
+    simulate_many: Callable[[list, int], list] | None = None
+
+    def runs(self, many_settings: list, iterations: int) -> list:
+        """:attr:`simulate` for each of ``many_settings``; a run that cannot be made is None."""
+        if self.simulate_many is not None:
+            return self.simulate_many(many_settings, iterations)
+        out = []
+        for s in many_settings:
+            try:
+                out.append(self.simulate(s, iterations))
+            except ValueError:
+                out.append(None)
+        return out
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -38,6 +38,18 @@ def simulate_hot_cold(s, iterations):
     return run(ow.hot_cold_step, state, iterations)
 
 
+def _columns(many, names):
+    return [[s[n] for s in many] for n in names]
+
+
+def simulate_gd_many(many, iterations):
+    return ow.gd_many(*_columns(many, ("weight", "input", "goal_pred", "alpha")), iterations)
+
+
+def simulate_hot_cold_many(many, iterations):
+    return ow.hot_cold_many(*_columns(many, ("weight", "input", "goal_pred", "step_amount")), iterations)
+
+
 def log_error_prediction(result, settings):
     for r in result.records:
         yield f"Error:{r['error']} Prediction:{r['pred']}"
@@ -57,12 +69,13 @@ def log_several_steps(result, settings):
 
 def _gd(name, title, lesson, summary, button, iterations, log=log_error_prediction, **defaults):
     return Experiment(name, title, lesson, summary, (WEIGHT, INPUT, GOAL, ALPHA), iterations,
-                      simulate_gd, log, defaults=defaults, button=button)
+                      simulate_gd, log, defaults=defaults, button=button, simulate_many=simulate_gd_many)
 
 
 def _hc(name, title, summary, button, iterations, **defaults):
     return Experiment(name, title, "A1", summary, (WEIGHT, INPUT, GOAL, STEP_AMOUNT), iterations,
-                      simulate_hot_cold, log_error_prediction, defaults=defaults, button=button)
+                      simulate_hot_cold, log_error_prediction, defaults=defaults, button=button,
+                      simulate_many=simulate_hot_cold_many)
 
 
 register(

@@ -31,27 +31,34 @@ import numpy as np
 DIGITS = 6
 
 
-def _one(v, spec: str) -> str:
-    if v is None or v != v or v in (math.inf, -math.inf):
-        return ""
-    return format(v, spec)
-
-
 def enc(values: Iterable, digits: int = DIGITS) -> str:
     """Numbers for a trace as ``"0.5,0.25,,1"``: ``digits`` significant digits, '' for None/inf/nan."""
-    if not isinstance(values, np.ndarray):
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    elif not isinstance(values, list):
         values = list(values)
-        if len(values) <= 64:  # the lessons' small traces: plain Python is quicker than NumPy here
-            spec = f".{digits}g"
-            return ",".join([_one(v, spec) for v in values])
-    a = np.asarray([np.nan if v is None else v for v in values] if not isinstance(values, np.ndarray) else values,
-                   dtype=float)
-    if a.size == 0:
-        return ""
-    with np.errstate(all="ignore"):
-        s = np.char.mod(f"%.{digits}g", a)
-    s[~np.isfinite(a)] = ""
-    return ",".join(s.tolist())
+    fmt = f"{{:.{digits}g}}".format
+    try:
+        text = ",".join(map(fmt, values))
+    except TypeError:  # a None among them
+        return ",".join("" if v is None else _one(fmt(v)) for v in values)
+    if "n" in text:  # nan, inf: no value for the browser
+        return ",".join(_one(t) for t in text.split(","))
+    return text
+
+
+def _one(t: str) -> str:
+    return "" if t in ("nan", "inf", "-inf") else t
+
+
+def linspace(lo: float, hi: float, n: int) -> list:
+    """``np.linspace(lo, hi, n)`` as three numbers (``xlin``): the browser spreads the points."""
+    return [float(lo), float(hi), int(n)]
+
+
+def xlin(spec) -> list[float]:
+    lo, hi, n = spec
+    return np.linspace(lo, hi, int(n)).tolist()
 
 
 def dec(text) -> list:
@@ -76,7 +83,9 @@ def frames_for(n: int, at: int | None) -> range | list[int]:
 def _decoded(trace: dict) -> dict:
     out = {}
     for k, v in trace.items():
-        if k in ("x", "y") and isinstance(v, str):
+        if k == "xlin":
+            out["x"] = xlin(v)
+        elif k in ("x", "y") and isinstance(v, str):
             out[k] = dec(v)
         elif k == "z" and isinstance(v, list):
             out[k] = [dec(row) for row in v]

@@ -20,9 +20,13 @@ def weight_window(records: Sequence[dict], input: float, goal_pred: float, look:
     Centred on the goal weight, wide enough to hold the first ``look`` weights of the run
     (a diverging run still shows its first bounces; later ones are marked off the chart).
     """
+    return window_of([r["weight"] for r in records[:look]], [r["new_weight"] for r in records[:1]], input, goal_pred)
+
+
+def window_of(first_weights: Sequence[float], first_new: Sequence[float], input: float, goal_pred: float) -> tuple[float, float]:
+    """:func:`weight_window` from a run's first weights and its first new weight."""
     goal = ow.goal_weight(input, goal_pred)
-    weights = [r["weight"] for r in records[:look] if math.isfinite(r["weight"])]
-    weights += [r["new_weight"] for r in records[:1] if math.isfinite(r["new_weight"])]
+    weights = [w for w in first_weights if math.isfinite(w)] + [w for w in first_new if math.isfinite(w)]
     center = goal if goal is not None else (weights[0] if weights else 0.0)
     spread = max((abs(w - center) for w in weights), default=0.0)
     half = max(spread * 1.15, 0.6)
@@ -35,7 +39,8 @@ def _curve(lo: float, hi: float, input: float, goal_pred: float):
 
 
 def _y_range(ys) -> list[float]:
-    top = float(np.nanmax(ys)) if np.any(np.isfinite(ys)) else 1.0
+    finite = ys[np.isfinite(ys)]
+    top = float(finite.max()) if finite.size else 1.0
     top = top if math.isfinite(top) and top > 0 else 1.0
     return [-0.04 * top, top * 1.12]
 
@@ -182,8 +187,8 @@ def error_per_iteration(runs: Sequence[tuple[str, Sequence[dict], int | None]], 
 # what changes per run or per frame is in a view. Trace indices of the bowl:
 BOWL_CURVE, BOWL_GOAL, BOWL_PATH, BOWL_OFF, BOWL_TANGENT, BOWL_NOW, BOWL_STEP = range(7)
 HC_UP, HC_DOWN, HC_NOW = 4, 5, 6  # hot and cold: the two probes and the weight, after the path
-#: Points of the error curve in a live view (a parabola: 97 straight pieces look smooth).
-LIVE_CURVE_POINTS = 97
+#: Points of the error curve in a live view (a parabola: 60 straight pieces look smooth).
+LIVE_CURVE_POINTS = 61
 
 
 def bowl_template(n: int, *, lecture: bool = False, title: str | None = None, hot_cold: bool = False) -> dict:
@@ -225,34 +230,55 @@ def bowl_template(n: int, *, lecture: bool = False, title: str | None = None, ho
     return fig.figure(lecture=lecture).to_plotly_json()
 
 
-def bowl_run(records: Sequence[dict], window: tuple[float, float] | None = None) -> tuple[dict, dict, tuple]:
-    """A run's bowl data: (traces for the whole run, layout patch, (lo, hi, y range))."""
-    r0 = records[0]
+def column(run, name: str) -> np.ndarray:
+    """A field over a run as float64 (a ColumnRun's own array; else from its records)."""
+    arr = getattr(run, "array", None)
+    if arr is not None:
+        return arr(name)
+    return np.array([r[name] for r in run.records], dtype=np.float64)
+
+
+def bowl_run(run, window: tuple[float, float] | None = None, upto: int | None = None) -> tuple[dict, dict, tuple]:
+    """A run's bowl data: (traces for the whole run, layout patch, (lo, hi, y range)). With
+    ``upto`` (a preview at that frame) the path is cut there instead of sent whole."""
+    r0 = run.records[0]
     input, goal_pred = r0["input"], r0["goal_pred"]
-    lo, hi = window or weight_window(records, input, goal_pred)
+    w, e = column(run, "weight"), column(run, "error")
+    lo, hi = window or window_of(w[:4].tolist(), column(run, "new_weight")[:1].tolist(), input, goal_pred)
     xs = np.linspace(lo, hi, LIVE_CURVE_POINTS)
     ys = ow.error_curve(xs, input, goal_pred)
     yr = _y_range(ys)
     ytop = yr[1]
-    px, py, ox, oy = [], [], [], []
-    for r in records:
-        w, e = r["weight"], r["error"]
-        if math.isfinite(w) and math.isfinite(e) and lo <= w <= hi and e <= ytop:
-            px.append(w), py.append(e), ox.append(None), oy.append(None)
-        else:
-            px.append(None), py.append(None)
-            ox.append(min(max(w, lo), hi) if math.isfinite(w) else hi), oy.append(ytop * 0.97)
+    if upto is not None:
+        w, e = w[: upto + 1], e[: upto + 1]
+    if len(w) <= 64:  # small runs and previews: plain Python beats NumPy's per-call cost here
+        px, py, ox, oy = [], [], [], []
+        for wi, ei in zip(w.tolist(), e.tolist()):
+            if _on_chart(wi, ei, lo, hi, ytop):
+                px.append(wi), py.append(ei), ox.append(None), oy.append(None)
+            else:
+                px.append(None), py.append(None), oy.append(ytop * 0.97)
+                ox.append(min(max(wi, lo), hi) if math.isfinite(wi) else hi)
+    else:
+        with np.errstate(invalid="ignore"):
+            on = np.isfinite(w) & np.isfinite(e) & (w >= lo) & (w <= hi) & (e <= ytop)
+        nan = np.full(w.shape, np.nan)
+        px, py = np.where(on, w, nan), np.where(on, e, nan)
+        ox = np.where(on, nan, np.where(np.isfinite(w), np.clip(np.nan_to_num(w, nan=hi), lo, hi), hi))
+        oy = np.where(on, nan, ytop * 0.97)
     goal = ow.goal_weight(input, goal_pred)
     if goal is not None and lo <= goal <= hi:
-        gx, gy, gt = [goal, goal], [yr[0], ytop], [f"goal weight {num(goal, 4)}", ""]
+        gx, gy, gt = [goal, goal], [yr[0], ytop], ["", f"goal weight {num(goal, 4)}"]
     else:
         gx, gy, gt = [], [], []
     traces = {
-        BOWL_CURVE: {"x": live.enc(xs), "y": live.enc(ys)},
+        BOWL_CURVE: {"xlin": live.linspace(lo, hi, LIVE_CURVE_POINTS), "y": live.enc(ys, 5)},
         BOWL_GOAL: {"x": live.enc(gx), "y": live.enc(gy), "text": gt},
-        BOWL_PATH: {"x": live.enc(px), "y": live.enc(py), "prefix": 1},
-        BOWL_OFF: {"x": live.enc(ox), "y": live.enc(oy), "prefix": 1},
+        BOWL_PATH: {"x": live.enc(px), "y": live.enc(py)},
+        BOWL_OFF: {"x": live.enc(ox), "y": live.enc(oy)},
     }
+    if upto is None:
+        traces[BOWL_PATH]["prefix"] = traces[BOWL_OFF]["prefix"] = 1
     layout = {"xaxis": {"range": [float(lo), float(hi)]}, "yaxis": {"range": [float(yr[0]), float(yr[1])]}}
     return traces, layout, (lo, hi, yr)
 
@@ -310,19 +336,21 @@ def errors_template(labels: Sequence[str], n: int, *, lecture: bool = False, log
     return fig.figure(lecture=lecture, height=320 if not lecture else 400).to_plotly_json()
 
 
-def errors_run(runs: Sequence[tuple[Sequence[dict], int | None]], n: int, *, log: bool = True,
+def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True,
                key: str = "error") -> tuple[dict, dict, list[float]]:
     """Each run's error line (trace i), the y range and the diverged markers (layout patch), and
-    the y span the cursor line covers (data units)."""
-    traces, finite, shapes, notes = {}, [], [], []
+    the y span the cursor line covers (data units). ``runs``: (run, diverged_at) pairs."""
+    traces, shapes, notes = {}, [], []
+    lo = hi = None
     colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
-    for i, (records, diverged_at) in enumerate(runs):
-        ys = [r[key] for r in records]
-        clean = [y if math.isfinite(y) else None for y in ys]
-        if log:
-            clean = [max(y, 1e-300) if y is not None else None for y in clean]
-        finite += [y for y in clean if y is not None]
-        traces[i] = {"x": live.enc(range(1, len(ys) + 1)), "y": live.enc(clean, 8)}
+    for i, (run, diverged_at) in enumerate(runs):
+        ys = column(run, key).tolist()
+        ys = [(max(y, 1e-300) if log else y) if math.isfinite(y) else None for y in ys]
+        fin = [y for y in ys if y is not None]
+        if fin:
+            a, b = min(fin), max(fin)
+            lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+        traces[i] = {"xlin": live.linspace(1, len(ys), len(ys)), "y": live.enc(ys, 6)}
         if diverged_at:
             shapes.append(dict(type="line", x0=diverged_at, x1=diverged_at, xref="x", y0=0, y1=1, yref="y domain",
                                line=dict(color=colors[i % len(colors)], dash="dot", width=2)))
@@ -330,8 +358,7 @@ def errors_run(runs: Sequence[tuple[Sequence[dict], int | None]], n: int, *, log
                               xref="x", y=1, yanchor="top", yref="y domain"))
     layout: dict = {"shapes": shapes, "annotations": notes}
     span = [0.0, 1.0]
-    if finite:
-        lo, hi = min(finite), max(finite)
+    if lo is not None:
         if log:
             lo_l, hi_l = math.log10(lo), math.log10(hi)
             pad = max((hi_l - lo_l) * 0.06, 0.3)
@@ -378,8 +405,8 @@ def gd_view(run, at: int | None = None) -> dict:
 
     recs = run.records
     n = len(recs)
-    bowl_t, bowl_l, box = bowl_run(recs)
-    err_t, err_l, span = errors_run([(recs, run.diverged_at)], n)
+    bowl_t, bowl_l, box = bowl_run(run, upto=at)
+    err_t, err_l, span = errors_run([(run, run.diverged_at)], n)
     r0 = recs[0]
     notes = [INPUT_NOTES["zero"]] if r0["input"] == 0 else [INPUT_NOTES["negative"]] if r0["input"] < 0 else []
     frames = {}
@@ -407,8 +434,8 @@ def hot_cold_view(run, at: int | None = None) -> dict:
 
     recs = run.records
     n = len(recs)
-    bowl_t, bowl_l, box = bowl_run(recs)
-    err_t, err_l, span = errors_run([(recs, run.diverged_at)], n)
+    bowl_t, bowl_l, box = bowl_run(run, upto=at)
+    err_t, err_l, span = errors_run([(run, run.diverged_at)], n)
     frames = {}
     for i in live.frames_for(n, at):
         r = recs[i]

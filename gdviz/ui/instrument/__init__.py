@@ -132,6 +132,7 @@ class Spec:
     widths: tuple = (3, 2)
     unit: str = "iteration"
     simulate: Callable | None = None  # (settings, iterations) -> run; default exp.shared_run / exp.simulate
+    simulate_many: Callable | None = None  # (list of settings, iterations) -> runs; default exp.runs
     redraw: frozenset = frozenset()  # charts that need a full redraw per frame (heatmaps, 3-D)
     speed: int | None = None
 
@@ -152,18 +153,14 @@ def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: boo
     # each chart's template carries the committed run's frame under the cursor: right at first paint
     charts = {cid: live_figs.apply(fig, base, cid, at) for cid, fig in spec.charts(run, lecture=lecture).items()}
     grids = {}
+    wanted = [(lv.name, j, {**settings, lv.name: v}) for lv in spec.lives for j, v in enumerate(lv.grid())
+              if v != settings[lv.name]]
+    runs = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
     for lv in spec.lives:
-        variants = []
-        for value in lv.grid():
-            if value == settings[lv.name]:
-                variants.append(None)  # the committed run itself
-                continue
-            try:
-                rv = (spec.simulate or spec.exp.simulate)({**settings, lv.name: value}, iterations)
-                variants.append(spec.view(rv, at))
-            except ValueError:
-                variants.append(None)
-        grids[lv.name] = variants
+        grids[lv.name] = [None] * len(lv.grid())  # None: the committed run itself (or no run)
+    for (name, j, _), rv in zip(wanted, runs):
+        if rv is not None and len(rv.records):
+            grids[name][j] = _preview(spec.view(rv, at), at)
     live_meta = []
     for lv in spec.lives:
         grid = lv.grid()
@@ -178,10 +175,38 @@ def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: boo
         "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
         "live": live_meta, "base": base, "grids": grids, "filename": spec.exp.name,
     }
-    # grid variants equal to the committed run are sent as null: the browser uses the base
-    for name, variants in grids.items():
-        grids[name] = [v if v is not None else None for v in variants]
     return json.dumps(body, separators=(",", ":"), allow_nan=False, default=_json_default)
+
+
+#: A grid run's traces longer than this are thinned for the preview while dragging (the committed
+#: run, drawn after release, keeps every point).
+PREVIEW_POINTS = 400
+
+
+def _preview(view: dict, at: int) -> dict:
+    """A grid run's view as the browser needs it while dragging: paths cut at the cursor (no
+    prefix), long traces thinned to :data:`PREVIEW_POINTS` (always keeping the last point)."""
+    from gdviz.figures.live import dec, enc  # noqa: PLC0415
+
+    for traces in view.get("run", {}).values():
+        for idx, t in list(traces.items()):
+            k = t.get("prefix")
+            if k or any(isinstance(t.get(a), str) and t[a].count(",") >= PREVIEW_POINTS for a in ("x", "y")):
+                t = dict(t)
+                xs, ys = dec(t.get("x", "")), dec(t.get("y", ""))
+                if k:
+                    m = (at + 1) * k
+                    xs, ys = xs[:m], ys[:m]
+                    del t["prefix"]
+                if len(xs) > PREVIEW_POINTS:
+                    step = -(-len(xs) // PREVIEW_POINTS)
+                    keep = list(range(0, len(xs), step))
+                    if keep[-1] != len(xs) - 1:
+                        keep.append(len(xs) - 1)
+                    xs, ys = [xs[i] for i in keep], [ys[i] for i in keep]
+                t["x"], t["y"] = enc(xs), enc(ys)
+                traces[idx] = t
+    return view
 
 
 def _json_default(o):

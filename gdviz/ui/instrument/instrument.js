@@ -37,9 +37,16 @@ function nums(v) {
   return out;
 }
 
+function linspace(lo, hi, n) {
+  const out = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1);
+  return out;
+}
+
 function decodeTrace(t) {
   const o = {};
   for (const k in t) {
+    if (k === "xlin") { o.x = linspace(t.xlin[0], t.xlin[1], t.xlin[2]); continue; }
     if (k === "x" || k === "y" || k === "z" && typeof t[k] === "string") o[k] = nums(t[k]);
     else if (k === "z" && Array.isArray(t[k])) o[k] = t[k].map(nums);
     else o[k] = t[k];
