@@ -286,3 +286,64 @@ def iterations_slider(default: int, hi: int, *, key: str = "iterations", label: 
     param = Param(key, label, int(default), kind="int", lo=1, hi=hi, ui=(1, hi, 1),
                   help=f"The length of the run (at most {hi}).")
     return number_slider(param, key=key)
+
+
+def _seed(key: str, texts: tuple, target) -> str:
+    """Put the link's value (``target``) into a page-scoped widget whenever the link changed."""
+    synced = key + "._link"
+    if key not in st.session_state or st.session_state.get(synced) != texts:
+        st.session_state[key] = target
+        st.session_state[synced] = texts
+    return synced
+
+
+def _widget_to_link(key: str, name: str, default, synced: str, text, after) -> None:
+    value = st.session_state[key]
+    if value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+        st.session_state[synced] = ()
+    else:
+        st.query_params[name] = text(value)
+        st.session_state[synced] = (text(value),)
+    if after is not None:
+        after(value)
+
+
+def page_toggle(name: str, page_key: str, label: str, *, default: bool = False, help: str | None = None,
+                on_change=None) -> bool:
+    """A toggle that belongs to one page (widget key ``B2.frozen_a``), bound to the link by hand
+    under ``name`` as ``true``/``false``, like :func:`page_slider`. ``on_change(value)`` runs
+    after the link is written."""
+    key = f"{page_key}.{name}"
+    texts = tuple(claim_all(name))
+    value, note = check_link_value(name, tuple(t.lower() for t in texts), options=("true", "false"),
+                                   default=str(default).lower())
+    if note:
+        st.session_state.setdefault(NOTICES, []).append(note)
+    synced = _seed(key, texts, default if value is None else value == "true")
+    return st.toggle(label, key=key, help=help, on_change=_widget_to_link,
+                     args=(key, name, default, synced, lambda v: str(bool(v)).lower(), on_change))
+
+
+def page_choice(param: Param, page_key: str, *, options: Sequence | None = None, default=None,
+                label: str | None = None, help: str | None = None, format_func=None, radio: bool = False,
+                on_change=None):
+    """One of a few ``options`` (default ``param.choices``) as a segmented control (``radio``: a
+    horizontal radio) that belongs to one page, bound to the link by hand under ``param.name``
+    like :func:`page_slider`; a choice is always made. ``on_change(value)`` runs after the link
+    is written."""
+    key = f"{page_key}.{param.name}"
+    options = tuple(param.choices if options is None else options)
+    default = param.default if default is None else default
+    texts = tuple(claim_all(param.name))
+    value, note = check_link_value(param.name, texts, options=options, default=default)
+    if note:
+        st.session_state.setdefault(NOTICES, []).append(note)
+    synced = _seed(key, texts, default if value is None else value)
+    kw = dict(key=key, help=help or param.help or None, format_func=format_func or str, on_change=_widget_to_link,
+              args=(key, param.name, default, synced, str, on_change))
+    if radio:
+        return st.radio(label or param.label, list(options), horizontal=True, **kw)
+    got = st.segmented_control(label or param.label, list(options), required=True, **kw)
+    return default if got is None else got
