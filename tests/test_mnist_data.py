@@ -124,22 +124,19 @@ def test_a_copy_may_be_changed_without_touching_the_data():
     assert mnist.load("test", 3)[0].max() <= 1.0
 
 
-# ---- one_hot ---------------------------------------------------------------------------------
+# ---- labels, as the MNIST networks check them ------------------------------------------------
 
-def test_one_hot():
-    h = mnist.one_hot([5, 0, 9])
-    assert h.shape == (3, 10)
-    np.testing.assert_array_equal(h.argmax(axis=1), [5, 0, 9])
-    np.testing.assert_array_equal(h.sum(axis=1), [1, 1, 1])
-    assert h[0, 5] == 1.0 and h[0, 4] == 0.0
+def test_check_labels_takes_digits_and_whole_floats():
     labels = mnist.load("train", 50)[1]
-    np.testing.assert_array_equal(mnist.one_hot(labels).argmax(axis=1), labels)
+    np.testing.assert_array_equal(mnist.check_labels(labels, 50), labels)
+    got = mnist.check_labels([5.0, 0.0, 9.0], 3)
+    assert got.dtype == np.int64 and got.tolist() == [5, 0, 9]
 
 
 @pytest.mark.parametrize("bad", [[10], [-1], [1.5], [[1, 2]], ["a"]])
-def test_one_hot_rejects_non_digits(bad):
+def test_check_labels_rejects_non_digits(bad):
     with pytest.raises(ValueError, match="labels"):
-        mnist.one_hot(bad)
+        mnist.check_labels(bad, len(bad))
 
 
 # ---- IDX files -------------------------------------------------------------------------------

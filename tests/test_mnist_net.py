@@ -406,9 +406,6 @@ def test_outputs_score_one_image(small):
     same = net.outputs((s.weights_0_1, s.weights_1_2), tx[0])
     np.testing.assert_array_equal(same[1], layer_2)
     assert not layer_2.flags.writeable
-    pictures = net.hidden_pictures(s.weights_0_1)
-    assert pictures.shape == (20, 28, 28)
-    np.testing.assert_array_equal(pictures[3].ravel(), s.weights_0_1[:, 3])
 
 
 # ---- bad input and divergence -------------------------------------------------------------------

@@ -211,11 +211,6 @@ def with_frozen(s: Network, frozen) -> Network:
 # ---- the error surface, seen through one or two weights ------------------------------------
 
 
-def predict(s: Network):
-    """The current prediction (float for ``MultiInput``, array otherwise)."""
-    return _out(s, w_sum(s._W(s.weights), s._x()))
-
-
 def total_error(s: Network) -> float:
     """The error summed over the outputs at the current weights."""
     return float(_total(w_sum(s._W(s.weights), s._x()), s._t()))

@@ -1,71 +1,12 @@
 """Chapter 8: a network with a hidden layer on MNIST — 784 pixels → ``hidden_size`` relus → 10.
 
-One iteration ``j`` is one pass over the training images. For each image (per-example
-learning, ``batch_size == 1``) the network:
-
-* ``layer_0`` = the image's 784 pixels;
-* ``layer_1 = relu(layer_0 · weights_0_1)`` with ``relu(x) = (x >= 0) * x``;
-* with **dropout**: ``dropout_mask`` = ``hidden_size`` coin flips (0 or 1, drawn with
-  ``randint(2)``), ``layer_1 *= dropout_mask * 2`` — about half the hidden units are silenced
-  and the survivors doubled, so the next layer sees the same total on average;
-* ``layer_2 = layer_1 · weights_1_2`` (ten scores, no activation);
-* the error (squared misses summed over the ten outputs) and whether the top score is the
-  label are counted *before* learning from the image, as the book counts them;
-* ``layer_2_delta = goal - layer_2`` (this chapter's sign: the weights are then *added* to);
-* ``layer_1_delta = layer_2_delta · weights_1_2ᵀ * relu2deriv(layer_1)``, then
-  ``layer_1_delta *= dropout_mask`` with dropout (a silenced unit passes no blame back);
-* ``weights_1_2 += alpha * layer_1ᵀ · layer_2_delta`` and
-  ``weights_0_1 += alpha * layer_0ᵀ · layer_1_delta``.
-
-``train_error`` is those squared errors summed over the pass and divided by the number of
-images; ``train_accuracy`` the fraction predicted right. When the test runs (see
-``test_every``), the new weights are scored on the test images *without* dropout.
-
-The relu derivative — two choices (``relu_deriv``)
---------------------------------------------------
-``"book"`` (the presets): ``relu2deriv(output) = output >= 0``, applied, as in the book, to
-relu's *output*. That output is never negative (a negative input becomes 0, or -0.0, and
--0.0 >= 0 holds), so this "derivative" is 1 for every hidden unit: blame flows back even
-through units that were switched off, and their incoming weights keep changing. The
-book's printed numbers come from exactly this, so the presets keep it.
-
-``"strict"``: ``output > 0`` — the relu's true slope: a unit that output 0 for an image
-passes no blame back and its incoming weights do not move for that image. This is the
-usual backpropagation; its numbers differ from the book's.
-
-Mini-batches (``batch_size > 1``)
----------------------------------
-True mini-batch gradient descent: the images are taken ``batch_size`` at a time, in order
-(the last batch holds whatever is left over); the whole batch goes forward with the same
-weights, the deltas are divided by the batch's size — so each weight moves by alpha times
-the *average* of the per-image updates — and the weights change once per batch. With
-dropout, every image in the batch gets its own mask row. The book's printed batch program
-applies its update inside a loop over the batch's images (the weights change ``batch_size``
-times per batch), so its printed numbers are not those of true mini-batching and this
-module does not try to reproduce them.
-
-How it stays fast without changing the numbers
-----------------------------------------------
-Per image, ``weights_0_1`` changes by ``outer(layer_0, alpha * layer_1_delta)``, and the next
-image only needs ``layer_0 · weights_0_1``. Within a block of :data:`BLOCK` consecutive images
-that product is ``layer_0 · (weights at the block's start)`` — one matrix product for the
-whole block — plus, for every earlier image ``k`` of the block, ``(layer_0 · image_k) *
-alpha * layer_1_delta_k``. The dot products between the images of a block (their Gram
-matrix) never change, so they are computed once when the state is made. The 784×hidden
-matrix is then updated once per block with one matrix product. The arithmetic is the
-book's; only the order in which the same numbers are multiplied and added differs, so the
-weights agree with a plain image-by-image loop to rounding (differences near 1e-15 after a
-pass) and the printed lines are identical (both checked in the tests).
-(Skipping blank pixels — 80% of MNIST — was measured first: about 2.5× faster than the
-plain loop; this block form 3–7×, by machine and hidden size: `make bench`.)
-
-Mini-batches run in mixed precision: their numbers are not the book's to match, so the
-matrix products of a batch pass are done in float32 (single precision, as deep-learning
-libraries do by default — half the memory traffic, about twice the speed), on only the
-pixels some training image uses (a pixel blank in every image gets an update of exactly
-zero). The weights stay float64 and take each batch's update in float64, so rounding does
-not pile up over a run; an update agrees with the float64 mean of the per-image updates to
-about 1e-6 of its size (checked in the tests).
+One iteration ``j`` (:func:`step`) is one pass over the training images, image by image as the
+book does (``batch_size == 1``) or in true mini-batches; optional dropout; the test images are
+scored without dropout every ``test_every`` iterations and the best test point is kept for
+early stopping (:func:`restore_best`). ``relu_deriv`` chooses the book's ``output >= 0`` or the
+true slope ``output > 0``. What each step computes, why the presets keep the book's relu
+derivative, how mini-batches differ from the book's printed program, and how a pass is made fast
+without changing its numbers: ``docs/NOTES_mnist_net.md``.
 """
 
 from __future__ import annotations
@@ -78,7 +19,7 @@ import numpy as np
 
 from gdviz.core import checks
 from gdviz.core.frozen import replace_unchecked
-from gdviz.core.single_layer import BLOCK, _image, _images, _labels, gram_blocks
+from gdviz.core.mnist import BLOCK, check_image, check_images, check_labels, gram_blocks
 
 PIXELS = 784
 SIDE = 28
@@ -88,8 +29,6 @@ MAX_HIDDEN = 256
 MAX_IMAGES = 10_000
 MAX_BATCH = 1000
 MAX_TEST_EVERY = 100_000
-# BLOCK, the images per block of the per-example pass, is single_layer's (128). Measured here: 64,
-# 128 and 256 cost the same within noise; 128 keeps the per-image correction small.
 RELU_DERIVS = ("book", "strict")
 
 _GOALS = tuple(np.eye(DIGITS))  # one-hot rows: _GOALS[label]
@@ -179,19 +118,19 @@ class MnistNet:
         w12 = checks.shaped("weights_1_2", self.weights_1_2, (hidden, DIGITS), f"{hidden}×10 (hidden_size×10)")
         set_(self, "weights_0_1", checks.frozen(w01))
         set_(self, "weights_1_2", checks.frozen(w12))
-        images = _images(self.images)
+        images = check_images(self.images)
         if len(images) > MAX_IMAGES:
             raise ValueError(f"images must be at most {MAX_IMAGES:,} images, got {len(images):,}")
         set_(self, "images", checks.frozen(images))
-        set_(self, "labels", checks.frozen(_labels(self.labels, len(images))))
+        set_(self, "labels", checks.frozen(check_labels(self.labels, len(images))))
         if (self.test_images is None) != (self.test_labels is None):
             raise ValueError("test_images and test_labels go together: give both or neither")
         if self.test_images is not None:
-            test = _images(self.test_images, "test_images")
+            test = check_images(self.test_images, "test_images")
             if len(test) > MAX_IMAGES:
                 raise ValueError(f"test_images must be at most {MAX_IMAGES:,} images, got {len(test):,}")
             set_(self, "test_images", checks.frozen(test))
-            set_(self, "test_labels", checks.frozen(_labels(self.test_labels, len(test), "test_labels")))
+            set_(self, "test_labels", checks.frozen(check_labels(self.test_labels, len(test), "test_labels")))
         set_(self, "alpha", checks.number("alpha", self.alpha, lo=0.0))
         d = self.dropout
         if not (isinstance(d, (bool, np.bool_)) or (isinstance(d, (int, np.integer)) and d in (0, 1))):
@@ -312,7 +251,7 @@ def outputs(weights, image) -> tuple[np.ndarray, np.ndarray]:
     the prediction is ``layer_2.argmax()``.
     """
     w01, w12 = _weight_pair(weights)
-    x = _image(image)
+    x = check_image(image)
     with np.errstate(all="ignore"):
         layer_1 = np.maximum(x @ w01, 0.0)
         layer_2 = layer_1 @ w12
@@ -326,14 +265,8 @@ def evaluate(weights, images, labels) -> tuple[float, float]:
     dropout: the squared errors summed over the images and divided by their number, and the
     fraction whose top score is the label."""
     w01, w12 = _weight_pair(weights)
-    x = _images(images, finite=False)
-    return _evaluate(w01, w12, x, _labels(labels, len(x)))
-
-
-def hidden_pictures(weights_0_1) -> np.ndarray:
-    """The 784 incoming weights of each hidden unit as a 28×28 picture: (hidden, 28, 28)."""
-    w = checks.shaped("weights_0_1", weights_0_1, (PIXELS, None), "784×hidden_size")
-    return w.T.reshape(w.shape[1], SIDE, SIDE)
+    x = check_images(images, finite=False)
+    return _evaluate(w01, w12, x, check_labels(labels, len(x)))
 
 
 # --- the passes ----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gdviz.core import checks
+from gdviz.core import checks, mnist
 from gdviz.core.frozen import replace_unchecked
 
 DIGITS = 10
@@ -59,7 +59,7 @@ def init_weights(seed: int | None = None) -> np.ndarray:
 def scores(weights, image) -> np.ndarray:
     """``pred``: the ten dot products ``weights[d] · image`` (one score per digit)."""
     w = _weights(weights)
-    x = _image(image)
+    x = mnist.check_image(image)
     with np.errstate(over="ignore", invalid="ignore"):
         return w @ x
 
@@ -72,7 +72,7 @@ def contributions(weights, image, digit: int) -> np.ndarray:
     blank pixels contribute nothing.
     """
     w = _weights(weights)
-    x = _image(image)
+    x = mnist.check_image(image)
     d = checks.count("digit", digit, lo=0, hi=DIGITS - 1)
     with np.errstate(over="ignore", invalid="ignore"):
         return (w[d] * x).reshape(SIDE, SIDE)
@@ -82,7 +82,7 @@ def weight_deltas(delta, image) -> np.ndarray:
     """``outer(delta, image)``: for each weight, its output's delta times its pixel."""
     d = checks.array("delta", delta, (DIGITS,))
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.outer(d, _image(image))
+        return np.outer(d, mnist.check_image(image))
 
 
 def evaluate(weights, images, labels) -> tuple[float, float]:
@@ -94,8 +94,8 @@ def evaluate(weights, images, labels) -> tuple[float, float]:
     not a crash.
     """
     w = _weights(weights)
-    x = _images(images, finite=False)  # checking 10,000 images costs more than the product
-    return _evaluate(w, x, _labels(labels, len(x)))
+    x = mnist.check_images(images, finite=False)  # checking 10,000 images costs more than the product
+    return _evaluate(w, x, mnist.check_labels(labels, len(x)))
 
 
 def _evaluate(w: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -122,27 +122,11 @@ def train_pass(weights, images, labels, alpha: float, start: int = 0) -> tuple[n
     indexing cost more than the arithmetic it saved.)
     """
     w = _weights(weights)
-    x = _images(images)
-    y = _labels(labels, len(x))
+    x = mnist.check_images(images)
+    y = mnist.check_labels(labels, len(x))
     alpha = checks.number("alpha", alpha)
     start = checks.count("start", start, lo=0)
     return _train_pass(w, x, y, alpha, start)
-
-
-#: Images per block of a training pass (see :func:`_train_pass`).
-BLOCK = 128
-
-
-def gram_blocks(images: np.ndarray) -> tuple:
-    """``(start, stop, images[start:stop] · images[start:stop]ᵀ)`` for each block of
-    :data:`BLOCK` images: the dot products between the images of a block, which never change."""
-    blocks = []
-    for a in range(0, len(images), BLOCK):
-        x = images[a:a + BLOCK]
-        gram = x @ x.T
-        gram.setflags(write=False)
-        blocks.append((a, a + len(x), gram))
-    return tuple(blocks)
 
 
 def _train_pass(w: np.ndarray, x: np.ndarray, y: np.ndarray, alpha: float, start: int, blocks: tuple = ()):
@@ -164,12 +148,12 @@ def _train_pass(w: np.ndarray, x: np.ndarray, y: np.ndarray, alpha: float, start
         x, y = x[order], y[order]
         blocks = ()
     if not blocks:
-        blocks = gram_blocks(x)
+        blocks = mnist.gram_blocks(x)
     learning = np.array(w)  # the private copy, changed in place below
     error = 0.0
     correct = 0
     labels_ = y.tolist()
-    deltas = np.empty((BLOCK, DIGITS))  # alpha * delta of each image of the block
+    deltas = np.empty((mnist.BLOCK, DIGITS))  # alpha * delta of each image of the block
     delta_rows = list(deltas)
     matmul = np.matmul
     with np.errstate(over="ignore", invalid="ignore"):
@@ -216,15 +200,15 @@ class SingleLayer:
         if not np.isfinite(weights).all():
             raise ValueError("weights must be finite to start from")
         set_(self, "weights", checks.frozen(weights))
-        set_(self, "images", checks.frozen(_images(self.images)))
-        set_(self, "labels", checks.frozen(_labels(self.labels, len(self.images))))
+        set_(self, "images", checks.frozen(mnist.check_images(self.images)))
+        set_(self, "labels", checks.frozen(mnist.check_labels(self.labels, len(self.images))))
         set_(self, "alpha", checks.number("alpha", self.alpha))
         set_(self, "index", checks.count("index", self.index, lo=0))
         if (self.test_images is None) != (self.test_labels is None):
             raise ValueError("test_images and test_labels go together: give both or neither")
         if self.test_images is not None:
-            set_(self, "test_images", checks.frozen(_images(self.test_images, "test_images")))
-            set_(self, "test_labels", checks.frozen(_labels(self.test_labels, len(self.test_images), "test_labels")))
+            set_(self, "test_images", checks.frozen(mnist.check_images(self.test_images, "test_images")))
+            set_(self, "test_labels", checks.frozen(mnist.check_labels(self.test_labels, len(self.test_images), "test_labels")))
 
 
 def step(s: SingleLayer) -> tuple[SingleLayer, dict]:
@@ -276,7 +260,7 @@ def pass_step(s: SingleLayer) -> tuple[SingleLayer, dict]:
     n = len(s.images)
     # The state's arrays were checked when it was made: skip the public functions' checks.
     if not s._blocks and s.index % n == 0:
-        object.__setattr__(s, "_blocks", gram_blocks(s.images))  # a cache: the state's numbers stay as they were
+        object.__setattr__(s, "_blocks", mnist.gram_blocks(s.images))  # a cache: the state's numbers stay as they were
     new_weights, train_error, train_accuracy = _train_pass(s.weights, s.images, s.labels, s.alpha, s.index % n,
                                                            s._blocks)
     if s.test_images is not None:
@@ -302,31 +286,3 @@ def pass_step(s: SingleLayer) -> tuple[SingleLayer, dict]:
 def _weights(value) -> np.ndarray:
     # Non-finite weights are allowed here: a diverged run must be shown, not crash.
     return checks.shaped("weights", value, (DIGITS, PIXELS), "10×784 (one row of 784 per digit)")
-
-
-def _image(value) -> np.ndarray:
-    a = checks.shaped("image", value, (None,), "784 pixels")
-    if a.size == SIDE * SIDE and a.ndim == 1:
-        return a
-    raise ValueError(f"image must be 784 pixels, got {a.size}")
-
-
-def _images(value, name: str = "images", finite: bool = True) -> np.ndarray:
-    a = checks.shaped(name, value, (None, PIXELS), "n×784 (one row per image)")
-    if len(a) == 0:
-        raise ValueError(f"{name} must hold at least one image")
-    if finite and not np.isfinite(a).all():
-        raise ValueError(f"{name} must be finite")
-    return a
-
-
-def _labels(value, n: int, name: str = "labels") -> np.ndarray:
-    a = np.asarray(value)
-    if a.ndim != 1 or len(a) != n:
-        raise ValueError(f"{name} must be {n} digits (one per image), got shape {a.shape}")
-    if a.dtype.kind not in "iu":
-        if a.dtype.kind != "f" or not np.all(a == np.round(a)):
-            raise ValueError(f"{name} must be whole numbers 0..9")
-    if a.min() < 0 or a.max() > DIGITS - 1:
-        raise ValueError(f"{name} must be digits 0..9, got values from {a.min()} to {a.max()}")
-    return a.astype(np.int64, copy=False)
