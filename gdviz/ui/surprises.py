@@ -76,7 +76,7 @@ def _relu_threshold(live: Mapping) -> str:
         l1 = [float(v) for v in l1]
         off = sum(v <= 0 for v in l1)
         mode = live.get("relu_deriv")
-        out += (f"\n\nHere, for the test image shown: {off} of the {len(l1)} hidden units are off (output 0). "
+        out += (f"\n\nHere: {off} of the {len(l1)} hidden units are off (output 0). "
                 f"With `>=` all {len(l1)} pass blame back; with `>` only the {len(l1) - off} that are on.")
         if mode in ("book", "strict"):
             out += (" This run uses " + ("the book's `>=`." if mode == "book" else "the strict `>`."))
