@@ -9,9 +9,8 @@ from gdviz.core.run import Run, run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Param, diverged_line
 
-#: At most this many iterations. One iteration over the default 1,000 images takes about
-#: 15–20 ms, plus 30–60 ms whenever the 10,000 test images are scored; 10,000 training
-#: images and 256 hidden units cost about ten times more.
+#: At most this many iterations, so one request cannot keep a shared server busy for long
+#: (what an iteration costs on this machine: `make bench`).
 MAX_ITERATIONS = 1000
 
 #: The mini-batch preset's alpha, measured on 1,000 images, hidden 100, dropout on, batch 100,

@@ -29,9 +29,8 @@ from gdviz.experiments.base import frozen_run
 from gdviz.ui import controls
 
 #: Seconds between ticks while playing, and the work done per tick at most (one step more may
-#: overrun it: a step is never cut in half). Measured with 30 sessions (`make load`): a budget
-#: of 0.25 s gave the training half of the server's time and slider moves a p95 of 0.36–0.53 s;
-#: 0.15 s gave 0.37–0.39 s.
+#: overrun it: a step is never cut in half). Chosen with `make load` (30 sessions): a bigger
+#: budget gave one training session too much of the server's time and slowed the class's sliders.
 TICK_SECONDS = 0.35
 BUDGET_SECONDS = 0.15
 
