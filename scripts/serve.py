@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -58,11 +59,17 @@ def redis_binary() -> str | None:
         (p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)), None)
 
 
-def render_nginx(workers: list[tuple[str, str]], listen: str, directory: str, *, daemon: bool = False,
-                 access_log: str | None = None) -> str:
-    """The nginx config for ``workers`` [(name, "host:port")], listening on ``listen``."""
+def render_nginx(workers: list[tuple[str, str]], listen: str, directory: str, *,
+                 access_log: str | None = None, error_log: str | None = None) -> str:
+    """The nginx config for ``workers`` [(name, "host:port")], listening on ``listen``.
+
+    Workers given by host name (compose, several machines) need distinct ports: nginx reports
+    the resolved address, so the worker is known by its port there."""
     if not workers:
         raise ValueError("at least one worker")
+    named = [a for _, a in workers if not re.fullmatch(r"[\d.]+:\d+", a)]
+    if named and len({a.rsplit(":", 1)[1] for _, a in workers}) < len(workers):
+        raise ValueError(f"workers given by name need distinct ports: {[a for _, a in workers]}")
     ups = []
     opts = "max_fails=1 fail_timeout=3s"
     for name, addr in workers:
@@ -70,11 +77,13 @@ def render_nginx(workers: list[tuple[str, str]], listen: str, directory: str, *,
         ups.append(f"    upstream {name} {{\n        server {addr} {opts};\n{backups}    }}\n")
     pool = "".join(f"        server {a} {opts};\n" for _, a in workers)
     ups.append(f"    upstream gdviz_pool {{\n{pool}    }}\n")
-    names = "".join(f'        "~(^|, ){_rx(a)}$" {n};\n' for n, a in workers)
+    names = "".join(f'        "~(^|, ){_rx(a) if not named else "[^ ,]+:" + a.rsplit(":", 1)[1]}$" {n};\n'
+                    for n, a in workers)
     routes = "".join(f"        {n} {n};\n" for n, _ in workers)
     text = TEMPLATE.read_text(encoding="utf-8")
-    for key, value in {"DAEMON": "daemon on;" if daemon else "daemon off;", "DIR": directory,
+    for key, value in {"DAEMON": "daemon off;", "DIR": directory,
                        "ACCESS_LOG": access_log or f"{directory}/nginx-access.log",
+                       "ERROR_LOG": error_log or f"{directory}/nginx-error.log",
                        "UPSTREAMS": "\n".join(ups).rstrip("\n"), "WORKER_NAMES": names.rstrip("\n"),
                        "COOKIE_ROUTES": routes.rstrip("\n"), "LISTEN": listen}.items():
         text = text.replace(f"@@{key}@@", value)
@@ -83,6 +92,18 @@ def render_nginx(workers: list[tuple[str, str]], listen: str, directory: str, *,
 
 def _rx(addr: str) -> str:
     return addr.replace(".", r"\.")
+
+
+#: compose.yaml's workers (service name, port) and nginx's port inside its container.
+COMPOSE_WORKERS = [("w1", "worker1:8501"), ("w2", "worker2:8502")]
+COMPOSE_LISTEN = "8080"
+
+
+def compose_conf() -> str:
+    """deploy/nginx.compose.conf: the template rendered for compose.yaml (logs to the container's
+    stdout/stderr, temp files under /tmp)."""
+    return render_nginx(COMPOSE_WORKERS, COMPOSE_LISTEN, "/tmp", access_log="/dev/stdout",
+                        error_log="/dev/stderr")
 
 
 @dataclass
@@ -150,7 +171,7 @@ class Cluster:
         return self
 
     def _start(self) -> None:
-        (self.dir / "tmp").mkdir(parents=True, exist_ok=True)
+        self.dir.mkdir(parents=True, exist_ok=True)
         env = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         if self.n > 1 and not self.rooms:
             self.rooms = self._start_redis()
@@ -300,7 +321,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default=os.environ.get("HOST") or "localhost",
                     help="address nginx listens on (0.0.0.0 for a class on the network)")
     ap.add_argument("--dir", help="folder for the config, logs and pids (default: a new temporary one)")
+    ap.add_argument("--compose-conf", action="store_true",
+                    help="print the nginx config of compose.yaml (deploy/nginx.compose.conf) and exit")
     a = ap.parse_args(argv)
+    if a.compose_conf:
+        sys.stdout.write(compose_conf())
+        return 0
     try:
         cluster = Cluster(a.workers, a.port, a.host, a.dir)
     except (ValueError, RuntimeError) as err:
