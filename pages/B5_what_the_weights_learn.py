@@ -3,17 +3,15 @@
 import streamlit as st
 
 from gdviz import experiments
-from gdviz.core import mnist
-from gdviz.core import single_layer as sl
 from gdviz.experiments import mnist_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import mnist as figs
 from gdviz.ui import controls, digit, downloads, page, player, presets, trainer
 
 KEY = "mnist"
-#: Passes offered by the slider: 20 passes over 10,000 images take about 5 s, computed once.
+#: Passes offered by the slider (the biggest run is computed once per server, in the background).
 MAX_PASSES = 20
-#: Runs of at most this many image-passes (about 0.2 s here) are trained within the rerun.
+#: Runs of at most this many image-passes (a fraction of a second) are trained within the rerun.
 IN_RERUN = 10_000
 ALPHA_CHOICES = (0.0001, 0.0005, 0.001, 0.005, 0.01)
 TEST_IMAGE = Param("test_image", "test image (index)", 0, kind="int", lo=0, hi=9999, ui=(0, 9999, 1),
@@ -44,7 +42,7 @@ with c[3]:
 
 @st.cache_resource(show_spinner=False)
 def test_set():
-    return mnist.load("test")  # read-only, shared by every session
+    return B.test_set()  # read-only, shared by every session
 
 
 @st.cache_resource(show_spinner=False)
@@ -56,8 +54,9 @@ def train(alpha: float, train_images: int, passes: int):
     """One record per pass, computed once per setting for the whole server: a small run within
     this rerun, a bigger one in the background (the job computing it is returned at once)."""
     settings = exp.settings(alpha=alpha, train_images=train_images)
-    return shared_runs().get((alpha, train_images, passes), lambda: (sl.pass_step, B.start(settings)), passes,
-                             owner=trainer.session_owner(), inline=train_images * passes <= IN_RERUN)
+    return shared_runs().get((alpha, train_images, passes), lambda: (B.pass_step, B.start(settings)), passes,
+                             owner=trainer.session_owner(), inline=train_images * passes <= IN_RERUN,
+                             work=train_images * passes)  # image-passes: the queue bounds their sum
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
@@ -88,15 +87,13 @@ chart = {"displayModeBar": False}
 @st.cache_data(show_spinner=False, max_entries=200)
 def one_image(alpha: float, train_images: int, passes: int, i: int, k: int, _records) -> dict:
     """The record of learning from training image ``k`` with the weights after pass ``i``."""
-    images, labels = mnist.load("train", train_images)
-    w = _records[i]["new_weights"]
-    return sl.step(sl.SingleLayer(w, images, labels, alpha, index=k))[1]
+    return B.one_image(_records[i]["new_weights"], train_images, alpha, k)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
 def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, lecture: bool, _records):
     one = one_image(alpha, train_images, passes, i, k, _records)
-    change = one["new_weights"] - one["weights"]
+    change = B.weight_change(one)
     top = float(abs(change).max()) or 1e-9
     return figs.weight_maps(change, top, lecture=lecture,
                             title="its change to each picture: −alpha × weight_delta")
@@ -130,7 +127,7 @@ def render(i: int) -> None:
                             config=chart)
     if d is not None:
         x = d.pixels
-        pred = sl.scores(w, x)
+        pred = B.scores(w, x)
         top = figs.winner(pred)
         with cols[1]:
             st.plotly_chart(figs.score_bars(pred, label=d.label, yrange=figs.score_range(run.records, x),

@@ -4,8 +4,6 @@ MNIST, with the early-stopping point, kept runs to compare, and the hidden layer
 import streamlit as st
 
 from gdviz import experiments
-from gdviz.core import mnist
-from gdviz.core import mnist_net as net
 from gdviz.experiments import mnist_hidden as D
 from gdviz.figures import mnist as mfigs
 from gdviz.figures import mnist_net as figs
@@ -47,7 +45,7 @@ with c[0]:
     dropout = controls.toggle("dropout", "dropout", default=False, help=D.DROPOUT.help)
     keep_prob = controls.choice_slider(D.KEEP_PROB, KEEP_PROBS, label="keep probability (with dropout)")
 with c[1]:
-    relu_deriv = controls.choice_slider(D.RELU_DERIV, net.RELU_DERIVS)
+    relu_deriv = controls.choice_slider(D.RELU_DERIV, D.RELU_DERIVS)
     batch_update = controls.choice_slider(D.BATCH_UPDATE, D.BATCH_UPDATES, label="batch update (batch_size > 1)")
 with c[2]:
     test_every = controls.number_slider(D.TEST_EVERY)
@@ -90,7 +88,7 @@ for n in notes:
 
 @st.cache_resource(show_spinner=False)
 def test_set():
-    return mnist.load("test")  # read-only, shared by every session
+    return D.test_set()  # read-only, shared by every session
 
 
 CHANGE, WEIGHTS = "what training changed", "the weights themselves"
@@ -98,7 +96,7 @@ CHANGE, WEIGHTS = "what training changed", "the weights themselves"
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def initial_weights(hidden: int):
-    return net.init_weights(hidden)[0]  # the book's seed-1 start: the same for every session
+    return D.initial_weights_0_1(hidden)  # the book's seed-1 start: the same for every session
 
 
 def describe() -> str:
@@ -123,7 +121,7 @@ def restore(t: trainer.Training) -> None:
     if t.state.best is not None:
         t.playing = False
         st.session_state[f"{KEY}_restored"] = (t.state.best.j, t.state.best.test_accuracy)
-        t.state = net.restore_best(t.state)
+        t.state = D.restore_best(t.state)
 
 
 def render(t: trainer.Training) -> None:
@@ -161,7 +159,7 @@ def render(t: trainer.Training) -> None:
     show = st.radio("draw", [CHANGE, WEIGHTS], key=f"_{KEY}_show", horizontal=True, label_visibility="collapsed")
     if show == CHANGE:
         start_w01 = initial_weights(hidden_size)
-        st.plotly_chart(figs.hidden_maps(s.weights_0_1 - start_w01, lecture=lecture,
+        st.plotly_chart(figs.hidden_maps(D.training_change(s.weights_0_1, start_w01), lecture=lecture,
                                          title=f"weights_0_1 − its starting values: what training changed, "
                                                f"one picture per hidden unit ({hidden_size})"),
                         key=f"{KEY}_hidden", config=chart)
@@ -184,7 +182,7 @@ def render(t: trainer.Training) -> None:
                           help="Which test image to run through the network (its current weights, no dropout).")
         d = digit.choose(KEY, images, labels, index)
         if d is not None:
-            layer_1, layer_2 = net.outputs((s.weights_0_1, s.weights_1_2), d.pixels)
+            layer_1, layer_2 = D.outputs(s, d.pixels)
             cols = st.columns([1, 1.6])
             cols[0].plotly_chart(mfigs.image_map(d.pixels, label=d.label, lecture=lecture), key=f"{KEY}_img",
                                  config=chart)

@@ -4,8 +4,6 @@ what each digit looks like to it."""
 import streamlit as st
 
 from gdviz import experiments
-from gdviz.core import mnist
-from gdviz.core import mnist_sigmoid as ms
 from gdviz.experiments import mnist_sigmoid as F
 from gdviz.figures import back_query as figs
 from gdviz.figures import theme
@@ -37,18 +35,17 @@ with c[3]:
     train_images = controls.number_slider(F.TRAIN_IMAGES)
 settings = exp.settings(hidden=hidden, learning_rate=learning_rate, epochs=epochs, train_images=train_images)
 target = F.steps(settings)
-chunks_per_epoch = target // epochs
 
 
 @st.cache_resource(show_spinner=False)
 def training_set(n: int):
-    return mnist.load("train", n, scale="sigmoid")  # read-only, shared by every session
+    return F.training_set(n)  # read-only, shared by every session
 
 
 def render(t: trainer.Training) -> None:
     lecture = page.lecture()
     net = t.state.net
-    rows = ms.epochs_of(t.records)
+    rows = F.epochs_of(t.records)
     last = rows[-1] if rows else None
     m = st.columns(4)
     m[0].metric("epoch", f"{t.state.seen // train_images} of {epochs}" if t.records else f"0 of {epochs}")
@@ -56,7 +53,7 @@ def render(t: trainer.Training) -> None:
     m[2].metric("Test-Acc (last epoch)", theme.num(last["test_accuracy"], 4) if last else "—")
     m[3].metric("Train-Acc (last epoch)", theme.num(last["train_accuracy"], 4) if last else "—")
 
-    images10 = ms.back_query_digits(net)
+    images10 = F.back_query_digits(net)
     st.subheader("What each output node imagines")
     st.plotly_chart(figs.back_query_maps(images10, lecture=lecture), key=f"{KEY}_maps",
                     config={"displayModeBar": False})
@@ -74,7 +71,7 @@ def render(t: trainer.Training) -> None:
             st.info(f"Press **Train**: {epochs} epoch(s) of {train_images:,} images, shown in chunks of "
                     f"{F.CHUNK:,}. The test uses all 10,000 test images after each epoch.")
     images, labels = training_set(train_images)
-    summary = ms.back_query_summary(net, images10, images, labels)
+    summary = F.back_query_summary(net, images10, images, labels)
     with right:
         st.subheader("Fed forward again")
         st.caption("Each imagined picture, given back to the network as an input: which digit does it "
@@ -90,5 +87,5 @@ def render(t: trainer.Training) -> None:
             hide_index=True, width="stretch")
 
 
-trainer.trainer(KEY, (hidden, learning_rate, train_images), lambda: F.start(settings), ms.step, target,
+trainer.trainer(KEY, (hidden, learning_rate, train_images), lambda: F.start(settings), F.step, target,
                 render, label="chunk", step_help=f"Learn from the next {F.CHUNK:,} images.")

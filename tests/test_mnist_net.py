@@ -494,14 +494,21 @@ def test_cli_prints_and_refuses(capsys):
     assert "iterations must be at most 1000" in capsys.readouterr().err
 
 
-def test_trained_gives_the_run_and_the_last_network():
+def test_the_pages_operations_restore_the_best_point_and_score_with_the_current_weights():
     e = experiments.get("mnist-overfit")
-    settings = e.settings(train_images=100, hidden_size=10)
-    result, state = mnist_hidden.trained(settings, 3)
-    assert [r["j"] for r in result.records] == [0, 1, 2] and state.j == 3
-    assert [r["train_error"] for r in result.records] == e.run(3, train_images=100, hidden_size=10).column("train_error")
-    assert state.best.j == result.records[-1]["best_j"]
-    assert result.records[-1]["test_accuracy"] is not None  # the last iteration is tested
+    settings = e.settings(train_images=100, hidden_size=10, test_every=1)
+    s = mnist_hidden.start(settings, 3)
+    for _ in range(3):
+        s, _ = mnist_hidden.stepper(settings)(s)
+    assert s.j == 3 and s.best is not None
+    back = mnist_hidden.restore_best(s)
+    assert back.weights_0_1 is s.best.weights_0_1 and back.weights_1_2 is s.best.weights_1_2 and back.j == 3
+    images, labels = mnist_hidden.test_set()
+    layer_1, layer_2 = mnist_hidden.outputs(s, images[0])
+    np.testing.assert_allclose(layer_2, np.maximum(images[0] @ s.weights_0_1, 0) @ s.weights_1_2, rtol=1e-12)
+    start_w01 = mnist_hidden.initial_weights_0_1(10)
+    np.testing.assert_array_equal(start_w01, net.init_weights(10)[0])
+    np.testing.assert_array_equal(mnist_hidden.training_change(s.weights_0_1, start_w01), s.weights_0_1 - start_w01)
 
 
 def test_dropout_keep_probability_one_is_no_dropout_and_other_rates_keep_that_share():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gdviz.core import mnist
 from gdviz.core import mnist_batch_book as batch_book
 from gdviz.core import mnist_net as net
-from gdviz.core.run import Run, run
+from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Param, diverged_line
 
@@ -83,20 +83,33 @@ def start(settings, iterations: int, test_last: bool = True) -> net.MnistNet:
                      relu_deriv=settings["relu_deriv"], keep_prob=settings["keep_prob"])
 
 
-def trained(settings, iterations: int, test_last: bool = True) -> tuple[Run, net.MnistNet]:
-    """The run and the network after its last iteration (weights, best test point), for a
-    page that shows the learned weights or scores one image. Records alone never hold the
-    weight matrices (hundreds of records × 784×hidden floats would not fit a session)."""
-    last = {}
-    learn = stepper(settings)
+# --- what the D1 page does with a training (pages call these, never the core) -----------------
 
-    def step(s):
-        new, record = learn(s)
-        last["state"] = new
-        return new, record
+#: The relu derivatives on offer: the book's ``output >= 0`` and the strict ``output > 0``.
+RELU_DERIVS = net.RELU_DERIVS
+#: Early stopping after the fact: the network with its best test point's weights put back.
+restore_best = net.restore_best
 
-    result = run(step, start(settings, iterations, test_last), iterations)
-    return result, last["state"]
+
+def test_set():
+    """All 10,000 test images and their labels (read-only, shared)."""
+    return mnist.load("test")
+
+
+def initial_weights_0_1(hidden_size: int):
+    """``weights_0_1`` at the book's seed-1 start (the same for every session)."""
+    return net.init_weights(hidden_size)[0]
+
+
+def training_change(weights_0_1, start_weights_0_1):
+    """What training wrote into ``weights_0_1``: the weights minus their starting values."""
+    return weights_0_1 - start_weights_0_1
+
+
+def outputs(state: net.MnistNet, image):
+    """``(layer_1, layer_2)`` of one image with the state's current weights, as the test
+    scores it (no dropout): the hidden activations and the ten scores."""
+    return net.outputs((state.weights_0_1, state.weights_1_2), image)
 
 
 def simulate(settings, iterations):

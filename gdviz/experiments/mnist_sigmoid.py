@@ -45,6 +45,23 @@ def start(settings) -> ms.MnistSigmoid:
     return ms.start(settings["hidden"], settings["learning_rate"], settings["train_images"], chunk=CHUNK)
 
 
+# --- what the F3 page does with a training (pages call these, never the core) -----------------
+
+#: One chunk of training.
+step = ms.step
+#: One row per finished epoch of a run's records.
+epochs_of = ms.epochs_of
+#: The ten back-queried digit images of a network.
+back_query_digits = ms.back_query_digits
+#: Each back-queried image fed forward again and compared with the mean training images.
+back_query_summary = ms.back_query_summary
+
+
+def training_set(n: int):
+    """The first ``n`` training images as the network sees them (0.01 … 1.0) and their labels."""
+    return mnist.load("train", n, scale="sigmoid")
+
+
 def steps(settings) -> int:
     """The iterations (chunks) that train ``settings["epochs"]`` epochs."""
     return settings["epochs"] * -(-settings["train_images"] // CHUNK)

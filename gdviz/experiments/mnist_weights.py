@@ -32,6 +32,31 @@ def start(settings) -> sl.SingleLayer:
     return sl.SingleLayer(sl.init_weights(), images, labels, settings["alpha"], test_images, test_labels)
 
 
+# --- what the B5 page does with a run (pages call these, never the core) ----------------------
+
+#: One pass over the training images: B5's runs are made of these steps.
+pass_step = sl.pass_step
+#: ``pred``: the ten scores of one image with the given weights.
+scores = sl.scores
+
+
+def test_set():
+    """All 10,000 test images and their labels (read-only, shared)."""
+    return mnist.load("test")
+
+
+def one_image(weights, train_images: int, alpha: float, k: int) -> dict:
+    """The record of learning from training image ``k`` (of the first ``train_images``) with
+    ``weights``: its pred, delta, weights before and after."""
+    images, labels = mnist.load("train", train_images)
+    return sl.step(sl.SingleLayer(weights, images, labels, alpha, index=k))[1]
+
+
+def weight_change(record: dict):
+    """What one image's step did to the ten pictures: ``new_weights − weights``."""
+    return record["new_weights"] - record["weights"]
+
+
 def simulate(settings, iterations):
     return run(sl.pass_step, start(settings), iterations)
 
