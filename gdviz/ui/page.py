@@ -59,8 +59,12 @@ def setup() -> None:
     """Run first on every page: config, URL snapshot, the sidebar (lessons, lecture mode), style."""
     from gdviz.ui import controls, nav  # noqa: PLC0415  (they import this module)
 
+    # A projector (lecture mode, a shared lecture link too) opens with the sidebar closed, so the
+    # lesson fills the screen; "auto" closes it on a phone and opens it on a laptop.
+    lecture_link = [v.lower() for v in st.query_params.get_all(LECTURE)] == ["true"]
+    closed = lecture_link or (LECTURE not in st.query_params and bool(st.session_state.get(LECTURE)))
     st.set_page_config(page_title="gdviz — gradient descent, visible", page_icon="📉", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="collapsed" if closed else "auto")
     # Bound widgets drop invalid URL values silently; keep what the URL said so the page can
     # tell the user which values it ignored and why.
     st.session_state[RAW_QUERY] = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
@@ -119,8 +123,11 @@ def lecture() -> bool:
 
 def header(title: str, lesson: str, intro: str) -> None:
     """The lesson's title, its section of the curriculum and a short explanation."""
-    st.title(title)
-    st.caption(f"Lesson {lesson} · Grokking Deep Learning")
+    if lecture():  # one line: the first screen of a projector belongs to the charts
+        st.markdown(f"## {lesson} · {title}")
+    else:
+        st.title(title)
+        st.caption(f"Lesson {lesson} · Grokking Deep Learning")
     if lecture():  # on a projector the teacher tells the story: controls and charts come first
         with st.expander("About this lesson"):
             st.markdown(intro)
@@ -133,6 +140,14 @@ def lesson(title: str, lesson_code: str, intro: str) -> None:
     setup()
     header(title, lesson_code, intro)
     st.session_state[NOTICE_SLOT] = st.empty()
+
+
+def settings_area():
+    """Where a page puts its presets and run-length control: in lecture mode a closed expander
+    (the first screen of a projector belongs to the charts), otherwise plainly on the page."""
+    if lecture():
+        return st.expander("Presets and run length")
+    return st.container()
 
 
 def notice_slot():

@@ -150,6 +150,10 @@ WAIT_SECONDS = 0.2
 #: Runs waiting for the worker at most (each session has one waiting run at most, see
 #: :meth:`SharedRuns.get`); beyond that a page is told the server is busy and asks again.
 MAX_WAITING = 32
+#: The work waiting for the worker at most, in the caller's units (B5: image-passes, about
+#: 20,000 a second on one core: so ~20 s of the worker). One run is always accepted when the
+#: queue is empty, however big; beyond the bound a page is told the server is busy.
+MAX_WAITING_WORK = 400_000
 #: Small runs computed in the asking session's own thread at once, at most.
 MAX_INLINE = 2
 #: Seconds a failed setting is answered with its error before it may be tried again.
@@ -167,6 +171,21 @@ class Job:
     future: Any = None
     busy: bool = False  # not queued: the server had too many runs waiting
     owners: set = field(default_factory=set)
+    work: int = 0  # what it costs, in the caller's units (B5: image-passes)
+    departed: bool = False  # cancelled: every session that asked for it had left
+
+
+def session_alive(owner: Hashable) -> bool:
+    """Whether ``owner`` (a session id) is still connected to this server. Outside a running
+    server (tests, the CLI) every owner counts as present."""
+    from streamlit import runtime  # noqa: PLC0415
+
+    if not runtime.exists():
+        return True
+    try:
+        return bool(runtime.get_instance().is_active_session(owner))
+    except Exception:  # noqa: BLE001 - an unknown runtime: never cancel on a guess
+        return True
 
 
 class SharedRuns:
@@ -184,11 +203,15 @@ class SharedRuns:
     Fairness: a session (``owner``) has one queued run at most. When it asks for another
     setting, its previous one leaves the queue unless another session is waiting for it too,
     so a student stepping a slider through ten values queues one run, not ten, and never
-    pushes out anyone else's.
+    pushes out anyone else's. A queued run whose sessions have all left (closed the tab,
+    reloaded) is cancelled: ``alive(owner)`` is asked whenever the queue is counted and again
+    before the worker starts a run. The queue holds :data:`MAX_WAITING` runs and
+    :data:`MAX_WAITING_WORK` of work at most (``work=`` of :meth:`get`).
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, alive: Callable[[Hashable], bool] = session_alive):
         self.size = size
+        self.alive = alive
         self._runs: OrderedDict = OrderedDict()
         self._jobs: OrderedDict = OrderedDict()
         self._failed: dict = {}  # key -> (time it failed, the job with its error)
@@ -198,8 +221,12 @@ class SharedRuns:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gdviz-shared-runs")
 
     def get(self, key: Hashable, start: Callable[[], tuple[Callable, Any]], n: int, *,
-            wait: float = WAIT_SECONDS, owner: Hashable | None = None, inline: bool = False) -> Run | Job:
+            wait: float = WAIT_SECONDS, owner: Hashable | None = None, inline: bool = False,
+            work: int | None = None) -> Run | Job:
         """The run of ``n`` steps from ``start()`` (which returns ``(step, state)``) for ``key``.
+
+        ``work``: what the run costs in the units of :data:`MAX_WAITING_WORK` (``n`` when not
+        given).
 
         ``inline``: compute it in the calling thread (a small run: no queue to wait behind),
         unless this owner already has one computing or :data:`MAX_INLINE` are (a slider dragged
@@ -220,15 +247,18 @@ class SharedRuns:
                 del self._failed[key]
             job = self._jobs.get(key)
             if job is None:
-                job = Job(n)
+                work = n if work is None else int(work)
+                job = Job(n, work=work)
                 if inline and len(self._inline) < MAX_INLINE and owner not in self._inline:
                     job.future, mine = Future(), True
                     job.future.set_running_or_notify_cancel()
                     self._inline.add(owner)
                 else:
-                    waiting = sum(not j.future.running() and not j.future.done() for j in self._jobs.values())
-                    if waiting >= MAX_WAITING:
-                        return Job(n, busy=True)
+                    self._drop_departed()
+                    waiting = [j for j in self._jobs.values() if not j.future.running() and not j.future.done()]
+                    if waiting and (len(waiting) >= MAX_WAITING
+                                    or sum(j.work for j in waiting) + work > MAX_WAITING_WORK):
+                        return Job(n, busy=True, work=work)
                     job.future = self._pool.submit(self._work, key, job, start)
                 self._jobs[key] = job
             if owner is not None:
@@ -261,7 +291,29 @@ class SharedRuns:
                 if not old.owners and old.future.cancel():
                     del self._jobs[previous]
 
+    def _gone(self, job: Job) -> bool:
+        """Every session that asked for ``job`` has left (a job nobody owns is kept)."""
+        return bool(job.owners) and not any(self.alive(o) for o in list(job.owners))
+
+    def _drop_departed(self) -> None:
+        """Cancel the queued runs whose sessions have all left. (Called with the lock held.)"""
+        for key, job in list(self._jobs.items()):
+            if not job.future.running() and not job.future.done() and self._gone(job) and job.future.cancel():
+                job.departed = True
+                del self._jobs[key]
+                for o in job.owners:
+                    if self._owned.get(o) == key:
+                        del self._owned[o]
+
     def _work(self, key: Hashable, job: Job, start: Callable[[], tuple[Callable, Any]]) -> None:
+        with self._lock:
+            if self._gone(job):  # left while it waited: not computed, not remembered as failed
+                job.departed = True
+                self._jobs.pop(key, None)
+                for o in job.owners:
+                    if self._owned.get(o) == key:
+                        del self._owned[o]
+                return
         result = None
         try:
             step, state = start()
