@@ -212,3 +212,62 @@ def test_a_killed_worker_leaves_the_other_alone_and_its_students_are_served_agai
     assert sockets, "no websocket in nginx's log"
     # before the kill each socket went where its cookie pointed (a fail-over re-names the cookie)
     assert all(w == c for w, c in sockets[:2]), sockets
+
+
+# --- the container files (not built here: checked as text) ----------------------------------
+
+DOCKER_INSTRUCTIONS = {"FROM", "RUN", "CMD", "LABEL", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT", "VOLUME",
+                       "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL"}
+
+
+def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile: comments dropped, continuation lines joined."""
+    out, current = [], ""
+    for line in text.splitlines():
+        if line.strip().startswith("#") or not line.strip():
+            continue
+        current += line.rstrip("\\").strip() + " "
+        if not line.rstrip().endswith("\\"):
+            word, _, rest = current.strip().partition(" ")
+            out.append((word, rest.strip()))
+            current = ""
+    assert not current, "the Dockerfile ends inside a continued line"
+    return out
+
+
+def test_the_dockerfile_is_slim_unprivileged_and_serves_the_app_as_configured():
+    steps = dockerfile_instructions((ROOT / "Dockerfile").read_text(encoding="utf-8"))
+    assert {w for w, _ in steps} <= DOCKER_INSTRUCTIONS, [w for w, _ in steps if w not in DOCKER_INSTRUCTIONS]
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    words = [w for w, _ in steps]
+    users = [a for w, a in steps if w == "USER"]
+    assert users and users[-1] not in ("root", "0") and words.index("USER") < words.index("CMD")
+    assert any(w == "COPY" and a.startswith(".streamlit/") for w, a in steps), "no .streamlit/config.toml"
+    env = " ".join(a for w, a in steps if w == "ENV")
+    assert "OPENBLAS_NUM_THREADS=1" in env
+    assert "chromium" not in " ".join(a.lower() for w, a in steps if w == "RUN"), "no browser at run time"
+    cmd = next(a for w, a in steps if w == "CMD")
+    assert "streamlit run app.py" in cmd and "0.0.0.0" in cmd
+    for w, a in steps:  # every file the image copies exists in the repo
+        if w == "COPY":
+            for src in a.split()[:-1]:
+                assert (ROOT / src).exists(), f"COPY {src}: no such file"
+    runtime = (ROOT / "requirements.txt").read_text().split("# Tests and benchmarks")[0]
+    assert "streamlit==" in runtime and "pytest" not in runtime and "playwright" not in runtime
+
+
+def test_the_compose_file_runs_workers_nginx_and_redis_that_agree_with_the_nginx_config():
+    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (requirements.txt has it)")
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    assert {"redis", "nginx"} <= set(services)
+    workers = {name: s for name, s in services.items() if name.startswith("worker")}
+    expected = {addr.split(":")[0]: addr.split(":")[1] for _, addr in serve.COMPOSE_WORKERS}
+    assert {n: s["environment"]["PORT"] for n, s in workers.items()} == expected
+    for s in workers.values():
+        assert s["build"] == "." and s["environment"]["GDVIZ_ROOMS"] == "redis://redis:6379/0"
+    assert "--save" in services["redis"]["command"] and "no" in services["redis"]["command"]
+    nginx = services["nginx"]
+    assert nginx["ports"] == [f"8501:{serve.COMPOSE_LISTEN}"]
+    assert any(v.startswith("./deploy/nginx.compose.conf:") for v in nginx["volumes"])
+    assert set(nginx["depends_on"]) == set(workers)
