@@ -22,11 +22,12 @@ page.lesson(
     "input 0 **stops** learning, a negative input **reverses** the direction, a big input **scales** "
     "the step up. Drag any slider and watch the whole run change under your finger.")
 
-presets.link_buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")], label="Presets from the book")
-presets.link_buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")],
-                     label="The three effects of input")
 settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
-iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
+with page.settings_area():
+    presets.link_buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")], label="Presets from the book")
+    presets.link_buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")],
+                         label="The three effects of input")
+    iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = exp.shared_run(settings, iterations)
 instrument.show(SPEC, settings, iterations)
 with st.expander("The log, as the book prints it"):

@@ -149,3 +149,14 @@ def iterations_param(default: int, most: int) -> Param:
     """How many iterations a page's run has (the timeline's length), at most ``most``."""
     return Param("iterations", "iterations", int(default), kind="int", lo=1, hi=most, ui=(1, most, 1),
                  help=f"The length of the run (at most {most}).")
+
+
+#: A3's second alpha, compared with the first on the same start.
+COMPARE_ALPHA = Param("compare_alpha", "compare with alpha", 0.1, lo=-BIG, hi=BIG, steps=ALPHA_CHOICES,
+                      help="A second run from the same start with this alpha, drawn beside the first.")
+
+
+def pair_settings(s) -> tuple[dict, dict]:
+    """A3's settings (with ``compare_alpha``) as the two runs' settings."""
+    base = {k: s[k] for k in ("weight", "input", "goal_pred", "alpha")}
+    return base, {**base, "alpha": s["compare_alpha"]}

@@ -336,21 +336,30 @@ def errors_template(labels: Sequence[str], n: int, *, lecture: bool = False, log
     return fig.figure(lecture=lecture, height=320 if not lecture else 400).to_plotly_json()
 
 
-def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True,
-               key: str = "error") -> tuple[dict, dict, list[float]]:
+#: A preview's error curve (a grid run while a slider is dragged) has at most this many points.
+PREVIEW_POINTS = 150
+
+
+def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True, key: str = "error",
+               preview: bool = False) -> tuple[dict, dict, list[float]]:
     """Each run's error line (trace i), the y range and the diverged markers (layout patch), and
     the y span the cursor line covers (data units). ``runs``: (run, diverged_at) pairs."""
     traces, shapes, notes = {}, [], []
     lo = hi = None
     colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
     for i, (run, diverged_at) in enumerate(runs):
-        ys = column(run, key).tolist()
+        ys = column(run, key)
+        xs = None
+        if preview and len(ys) > PREVIEW_POINTS:  # thinned, always keeping the last point
+            keep = np.unique(np.append(np.arange(0, len(ys), -(-len(ys) // PREVIEW_POINTS)), len(ys) - 1))
+            xs, ys = (keep + 1).astype(float), ys[keep]
+        ys = ys.tolist()
         ys = [(max(y, 1e-300) if log else y) if math.isfinite(y) else None for y in ys]
         fin = [y for y in ys if y is not None]
         if fin:
             a, b = min(fin), max(fin)
             lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
-        traces[i] = {"xlin": live.linspace(1, len(ys), len(ys)), "y": live.enc(ys, 6)}
+        traces[i] = ({"xlin": live.linspace(1, len(ys), len(ys))} if xs is None else {"x": live.enc(xs)}) | {"y": live.enc(ys, 6)}
         if diverged_at:
             shapes.append(dict(type="line", x0=diverged_at, x1=diverged_at, xref="x", y0=0, y1=1, yref="y domain",
                                line=dict(color=colors[i % len(colors)], dash="dot", width=2)))
@@ -362,7 +371,9 @@ def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True,
         if log:
             lo_l, hi_l = math.log10(lo), math.log10(hi)
             pad = max((hi_l - lo_l) * 0.06, 0.3)
-            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad], "dtick": 1 if hi_l - lo_l > 1.5 else "D2"}
+            decades = hi_l - lo_l + 2 * pad
+            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad],
+                               "dtick": "D2" if decades < 2 else max(1, math.ceil(decades / 6))}
             span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
         else:
             pad = (hi - lo) * 0.08 or 1.0
@@ -406,7 +417,7 @@ def gd_view(run, at: int | None = None) -> dict:
     recs = run.records
     n = len(recs)
     bowl_t, bowl_l, box = bowl_run(run, upto=at)
-    err_t, err_l, span = errors_run([(run, run.diverged_at)], n)
+    err_t, err_l, span = errors_run([(run, run.diverged_at)], n, preview=at is not None)
     r0 = recs[0]
     notes = [INPUT_NOTES["zero"]] if r0["input"] == 0 else [INPUT_NOTES["negative"]] if r0["input"] < 0 else []
     frames = {}
@@ -435,7 +446,7 @@ def hot_cold_view(run, at: int | None = None) -> dict:
     recs = run.records
     n = len(recs)
     bowl_t, bowl_l, box = bowl_run(run, upto=at)
-    err_t, err_l, span = errors_run([(run, run.diverged_at)], n)
+    err_t, err_l, span = errors_run([(run, run.diverged_at)], n, preview=at is not None)
     frames = {}
     for i in live.frames_for(n, at):
         r = recs[i]
@@ -450,3 +461,57 @@ def hot_cold_view(run, at: int | None = None) -> dict:
 def hot_cold_charts(run, *, lecture: bool = False) -> dict:
     n = len(run.records)
     return {"curve": bowl_template(n, lecture=lecture, hot_cold=True), "errors": errors_template(["error"], n, lecture=lecture)}
+
+
+class Pair:
+    """Two runs from the same start with different alphas (A3): ``a`` and ``b``; ``records`` is the
+    longer one's (the timeline's length)."""
+
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+        self.records = a.records if len(a.records) >= len(b.records) else b.records
+        self.diverged_at = None
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def divergence_view(pair: Pair, at: int | None = None) -> dict:
+    """A3's view: both bowls in one weight window, both error curves, pred / error / next
+    weight of each and the arithmetic of the first."""
+    a, b = pair.a, pair.b
+    n = max(len(a), len(b))
+    r0 = a.records[0]
+    first = [r["weight"] for r in a.records[:4]] + [r["weight"] for r in b.records[:4]]
+    window = window_of(first, [a.records[0]["new_weight"], b.records[0]["new_weight"]], r0["input"], r0["goal_pred"])
+    alpha_a, alpha_b = a.records[0]["alpha"], b.records[0]["alpha"]
+    ta, la, boxa = bowl_run(a, window, upto=None if at is None else min(at, len(a) - 1))
+    tb, lb, boxb = bowl_run(b, window, upto=None if at is None else min(at, len(b) - 1))
+    la["title"] = {"text": f"alpha {num(alpha_a)}"}
+    lb["title"] = {"text": f"alpha {num(alpha_b)}"}
+    err_t, err_l, span = errors_run([(a, a.diverged_at), (b, b.diverged_at)], n, preview=at is not None)
+    frames = {}
+    for i in live.frames_for(n, at):
+        ra, rb = a.records[min(i, len(a) - 1)], b.records[min(i, len(b) - 1)]
+        notes = [f"With alpha {num(x.records[0]['alpha'])} the run stopped at iteration {x.diverged_at}: it diverged."
+                 for x in (a, b) if i >= len(x)]
+        frames[i] = {
+            "traces": {"bowl_a": bowl_frame(ra, boxa), "bowl_b": bowl_frame(rb, boxb), "errors": {2: errors_cursor(i, span)}},
+            "metrics": [[f"pred · alpha {num(alpha_a)}", num(ra["pred"])], [f"error · alpha {num(alpha_a)}", num(ra["error"], 4)],
+                        [f"next weight · alpha {num(alpha_a)}", num(ra["new_weight"], 4)],
+                        [f"pred · alpha {num(alpha_b)}", num(rb["pred"])], [f"error · alpha {num(alpha_b)}", num(rb["error"], 4)],
+                        [f"next weight · alpha {num(alpha_b)}", num(rb["new_weight"], 4)]],
+            "arith": {"title": f"The arithmetic of iteration {min(i, len(a) - 1) + 1} with alpha {num(alpha_a)}",
+                      "rows": _rows(A.gd_arithmetic(ra))},
+            "notes": notes}
+    notice = " ".join(f"With alpha {num(x.records[0]['alpha'])}: diverged at iteration {x.diverged_at} "
+                      "(the numbers overflowed)." for x in (a, b) if x.diverged_at)
+    return {"n": n, "run": {"bowl_a": ta, "bowl_b": tb, "errors": err_t},
+            "layout": {"bowl_a": la, "bowl_b": lb, "errors": err_l}, "frames": frames, "notice": notice}
+
+
+def divergence_charts(pair: Pair, *, lecture: bool = False) -> dict:
+    n = len(pair)
+    return {"bowl_a": bowl_template(n, lecture=lecture, title="alpha"),
+            "bowl_b": bowl_template(n, lecture=lecture, title="alpha"),
+            "errors": errors_template(["alpha a", "alpha b"], n, lecture=lecture)}

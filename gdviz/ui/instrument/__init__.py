@@ -128,8 +128,10 @@ class Spec:
     lives: tuple[Live, ...]
     view: Callable  # (run, at) -> view dict (gdviz.figures.live)
     charts: Callable  # (run, lecture=...) -> {chart id: template figure dict}
-    columns: tuple  # e.g. (("bowl",), ("metrics", "errors"))
+    columns: tuple  # e.g. (("bowl",), ("metrics", "errors")): one row of columns of chart ids
     widths: tuple = (3, 2)
+    #: More rows below the first: ((columns, widths), ...), e.g. (((("errors",), ("metrics",)), (3, 2)),)
+    more_rows: tuple = ()
     unit: str = "iteration"
     simulate: Callable | None = None  # (settings, iterations) -> run; default exp.shared_run / exp.simulate
     simulate_many: Callable | None = None  # (list of settings, iterations) -> runs; default exp.runs
@@ -144,56 +146,75 @@ def _default_speed(n: int) -> int:
     return SPEEDS[-1]
 
 
-def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool) -> str:
-    """The heavy part of the payload: JSON without the per-session fields (cached per setting)."""
-    simulate = spec.simulate or (lambda s, n: spec.exp.shared_run(s, n))
-    run = simulate(settings, iterations)
-    at = min(cursor, len(run.records) - 1)
+def _simulate(spec: Spec):
+    return spec.simulate or (lambda s, n: spec.exp.shared_run(s, n))
+
+
+def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tuple[str, int]:
+    """The committed run's part of the payload (every frame, the charts, the sliders) as JSON
+    without its braces, and the run's length. Independent of the cursor."""
+    run = _simulate(spec)(settings, iterations)
     base = spec.view(run, None)
-    # each chart's template carries the committed run's frame under the cursor: right at first paint
-    charts = {cid: live_figs.apply(fig, base, cid, at) for cid, fig in spec.charts(run, lecture=lecture).items()}
-    grids = {}
-    wanted = [(lv.name, j, {**settings, lv.name: v}) for lv in spec.lives for j, v in enumerate(lv.grid())
-              if v != settings[lv.name]]
-    runs = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
-    for lv in spec.lives:
-        grids[lv.name] = [None] * len(lv.grid())  # None: the committed run itself (or no run)
-    for (name, j, _), rv in zip(wanted, runs):
-        if rv is not None and len(rv.records):
-            grids[name][j] = _preview(spec.view(rv, at), at)
+    # each chart's template carries the committed run's first frame: right at first paint
+    charts = {cid: live_figs.apply(fig, base, cid, 0) for cid, fig in spec.charts(run, lecture=lecture).items()}
     live_meta = []
     for lv in spec.lives:
         grid = lv.grid()
         live_meta.append({"name": lv.name, "label": lv.param.label, "help": lv.param.help,
                           "values": [lv.text(v) for v in grid], "index": grid.index(settings[lv.name])})
     body = {
-        "shape": hashlib.sha1(repr((spec.key, sorted(charts), spec.columns, lecture,
+        "shape": hashlib.sha1(repr((spec.key, sorted(charts), spec.columns, spec.more_rows, lecture,
                                     [lv.name for lv in spec.lives])).encode()).hexdigest()[:12],
         "lecture": lecture, "unit": spec.unit, "speeds": list(SPEEDS),
         "speed": spec.speed or _default_speed(len(run.records)),
-        "columns": [list(c) for c in spec.columns], "widths": list(spec.widths),
+        "rows": [{"columns": [list(c) for c in cols], "widths": list(w)}
+                 for cols, w in ((spec.columns, spec.widths), *spec.more_rows)],
         "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
-        "live": live_meta, "base": base, "grids": grids, "filename": spec.exp.name,
+        "live": live_meta, "base": base, "filename": spec.exp.name,
     }
-    return json.dumps(body, separators=(",", ":"), allow_nan=False, default=_json_default)
+    return _dumps(body)[1:-1], len(run.records)
+
+
+def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
+    """Every live slider's grid: one preview per value (the run with that value, the others
+    held), at the frame ``at``; null where the value is the committed one."""
+    wanted = [(lv.name, j, {**settings, lv.name: v}) for lv in spec.lives for j, v in enumerate(lv.grid())
+              if v != settings[lv.name]]
+    runs = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
+    grids = {lv.name: [None] * len(lv.grid()) for lv in spec.lives}
+    for (name, j, _), rv in zip(wanted, runs):
+        if rv is not None and len(rv.records):
+            grids[name][j] = _preview(spec.view(rv, min(at, len(rv.records) - 1)), at)
+    return _dumps(grids)
+
+
+def _dumps(obj) -> str:
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_json_default)
+
+
+def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool) -> str:
+    """The heavy part of the payload, as JSON (for tests and benchmarks; the page uses the caches)."""
+    base, n = _base_json(spec, settings, iterations, lecture)
+    return "{" + base + ',"grids":' + _grids_json(spec, settings, iterations, min(cursor, n - 1)) + "}"
 
 
 #: A grid run's traces longer than this are thinned for the preview while dragging (the committed
 #: run, drawn after release, keeps every point).
-PREVIEW_POINTS = 400
+PREVIEW_POINTS = 150
 
 
 def _preview(view: dict, at: int) -> dict:
     """A grid run's view as the browser needs it while dragging: paths cut at the cursor (no
     prefix), long traces thinned to :data:`PREVIEW_POINTS` (always keeping the last point)."""
-    from gdviz.figures.live import dec, enc  # noqa: PLC0415
+    from gdviz.figures.live import dec, enc, xlin  # noqa: PLC0415
 
     for traces in view.get("run", {}).values():
         for idx, t in list(traces.items()):
             k = t.get("prefix")
             if k or any(isinstance(t.get(a), str) and t[a].count(",") >= PREVIEW_POINTS for a in ("x", "y")):
                 t = dict(t)
-                xs, ys = dec(t.get("x", "")), dec(t.get("y", ""))
+                xs = xlin(t.pop("xlin")) if "xlin" in t else dec(t.get("x", ""))
+                ys = dec(t.get("y", ""))
                 if k:
                     m = (at + 1) * k
                     xs, ys = xs[:m], ys[:m]
@@ -226,16 +247,26 @@ def finite(x):
 
 
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_body(_spec: Spec, spec_key: str, settings_key, iterations: int, cursor: int, lecture: bool,
-                 _settings: dict) -> str:
-    return _body(_spec, _settings, iterations, cursor, lecture)
+def _cached_base(_spec: Spec, spec_key: str, settings_key, iterations: int, lecture: bool, _settings: dict):
+    return _base_json(_spec, _settings, iterations, lecture)
+
+
+@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
+def _cached_grids(_spec: Spec, spec_key: str, settings_key, iterations: int, at: int, _settings: dict) -> str:
+    return _grids_json(_spec, _settings, iterations, at)
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
             play: bool = False) -> str:
-    """The JSON the component gets: the cached body plus this session's cursor and revision."""
-    body = _cached_body(spec, f"{spec.key}:{spec.exp.name}", _hashable(settings), iterations, cursor, lecture, settings)
-    return f'{{"rev":{int(rev)},"iteration":{int(cursor) + 1},"play":{"true" if play else "false"},' + body[1:]
+    """The JSON the component gets: the cached parts plus this session's cursor and revision.
+    (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
+    them; a step only recomputes the grid previews at the new cursor.)"""
+    key, skey = f"{spec.key}:{spec.exp.name}", _hashable(settings)
+    base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
+    at = min(max(cursor, 0), n - 1)
+    grids = _cached_grids(spec, key, skey, iterations, at, settings)
+    return (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
+            + base + ',"grids":' + grids + "}")
 
 
 # --- state that belongs to the page --------------------------------------------------------------

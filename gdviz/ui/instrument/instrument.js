@@ -121,32 +121,36 @@ function build(st) {
   st.notice = el("div", "gdi-notice");
   st.notice.setAttribute("role", "status");
   root.append(st.notice);
-  // charts, metrics, arithmetic, in the page's layout
-  const main = el("div", "gdi-main");
-  main.style.setProperty("--gdi-cols", data.widths.map((w) => w + "fr").join(" "));
+  // charts, metrics, arithmetic, in the page's layout: rows of columns
   st.chartEls = {};
   st.metricEls = [];
-  for (const col of data.columns) {
-    const c = el("div", "gdi-col");
-    for (const item of col) {
-      if (item === "metrics") {
-        st.metricsBox = el("div", "gdi-metrics");
-        c.append(st.metricsBox);
-      } else if (item === "arith") {
-        c.append(arithBox(st));
-      } else {
-        const chart = data.charts.find((x) => x.id === item);
-        const d = el("div", "gdi-chart");
-        d.setAttribute("data-chart", item);
-        d.style.height = chart.figure.layout.height + "px";
-        c.append(d);
-        st.chartEls[item] = d;
+  let hasArith = false;
+  for (const row of data.rows) {
+    const main = el("div", "gdi-main");
+    main.style.setProperty("--gdi-cols", row.widths.map((w) => w + "fr").join(" "));
+    for (const col of row.columns) {
+      const c = el("div", "gdi-col");
+      for (const item of col) {
+        if (item === "metrics") {
+          st.metricsBox = el("div", "gdi-metrics");
+          c.append(st.metricsBox);
+        } else if (item === "arith") {
+          hasArith = true;
+          c.append(arithBox(st));
+        } else {
+          const chart = data.charts.find((x) => x.id === item);
+          const d = el("div", "gdi-chart");
+          d.setAttribute("data-chart", item);
+          d.style.height = chart.figure.layout.height + "px";
+          c.append(d);
+          st.chartEls[item] = d;
+        }
       }
+      main.append(c);
     }
-    main.append(c);
+    root.append(main);
   }
-  root.append(main);
-  if (!data.columns.some((col) => col.includes("arith"))) root.append(arithBox(st));
+  if (!hasArith) root.append(arithBox(st));
   st.notes = el("div", "gdi-notes");
   root.append(st.notes);
   st.drawn = {};
