@@ -81,6 +81,9 @@ def setup() -> None:
     st.html(_CSS)
     if lecture():
         st.html(_LECTURE_CSS)
+    from gdviz.ui import room  # noqa: PLC0415  (it imports this module)
+
+    room.setup()  # present to the room / follow the teacher (issue 15)
 
 
 def _lecture_toggle() -> bool:

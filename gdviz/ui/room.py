@@ -1,0 +1,375 @@
+"""Present to the room: the teacher's screen, followed by the class (the Streamlit side of rooms).
+
+The teacher presses **Present to the room** in the sidebar: the server opens a room (its code and
+presenter secret, which stays in the teacher's session) and, after every rerun of the teacher's
+page and a few times a second, publishes the page, its link's settings and Play's state.
+A student who opens ``…/?room=GD-KMRT-4821`` follows: a fragment polls the room's revision twice a
+second (one small read when nothing changed) and, when it moved, opens the teacher's page with the
+teacher's settings. **Explore on my own** stops following; **Follow the teacher** jumps back.
+
+For the lesson instrument (Play runs in the browser): on the teacher's side call
+``presenter_state(playing=..., speed=...)`` whenever Play starts, stops or changes speed; on a
+student's side ``follow_state()`` says whether the teacher is playing, at what speed, since when.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from gdviz import rooms
+from gdviz.ui import controls, nav, page
+
+ROOM = "room"  # the join link's key
+PRESENT = "_gdviz_room_present"
+FOLLOW = "_gdviz_room_follow"
+TRIED = "_gdviz_room_tried"
+SHOW_LINK = "_gdviz_room_show_link"
+#: Seconds between a follower's looks at the room (one revision read each).
+POLL_SECONDS = 0.5
+#: Seconds between the presenter's checks for a change the rerun made after setup() (a slider's
+#: new value reaches the link while the page runs, after this module published).
+PRESENTER_SECONDS = 0.25
+#: The presenter's heartbeat keeps its room open while the page sits still.
+HEARTBEAT_SECONDS = 60.0
+_NOT_FOLLOWED = {ROOM, page.LECTURE}
+
+
+# -- what the instrument calls ----------------------------------------------------------------
+def presenting() -> bool:
+    return PRESENT in st.session_state
+
+
+def following() -> bool:
+    f = st.session_state.get(FOLLOW)
+    return bool(f and f["following"] and not f["closed"])
+
+
+def presenter_state(*, playing: bool, speed: float = 1.0) -> bool:
+    """Teacher's side: Play's state, published to the room at once with the page and its link.
+    Returns True when this session presents a room (False: nothing to do)."""
+    p = st.session_state.get(PRESENT)
+    if p is None:
+        return False
+    p["playing"], p["speed"] = bool(playing), float(speed)
+    _publish(p)
+    return True
+
+
+def follow_state() -> dict | None:
+    """Student's side: ``{playing, speed, revision, updated_at, query}`` of the teacher's last
+    state while following (``query`` has ``iteration``), else None."""
+    f = st.session_state.get(FOLLOW)
+    if not following() or not f.get("state"):
+        return None
+    s = f["state"]
+    return {k: s[k] for k in ("playing", "speed", "revision", "updated_at")} | {"query": dict(s["query"])}
+
+
+# -- page setup -------------------------------------------------------------------------------
+def setup() -> None:
+    """Called by page.setup() on every page, after the sidebar's lesson list."""
+    text = controls.claim(ROOM)
+    try:
+        store = rooms.store()
+    except rooms.RoomError as e:
+        with st.sidebar:
+            st.caption(f"Rooms are off: {e}")
+        return
+    if text is not None and not presenting():
+        _join_from_link(store, text)
+    with st.sidebar:
+        st.caption("Teaching")
+        if presenting():
+            _presenter_sidebar(store)
+        else:
+            st.button("Present to the room", key="_gdviz_room_start", on_click=_start, args=(store,),
+                      help="Open a room: students who open its link or scan its QR code follow "
+                           "this screen (page, settings, Play) until they choose to explore.")
+    p = st.session_state.get(PRESENT)
+    if p is not None:
+        _publish(p)
+        st.fragment(_presenter_tick, run_every=PRESENTER_SECONDS)()
+        if page.lecture() and st.session_state.get(SHOW_LINK, True):
+            _corner(p["code"])
+    elif FOLLOW in st.session_state:
+        _follower(store)
+    tried = st.session_state.get(TRIED)
+    if tried and tried.get("notice"):
+        if "text" not in tried:  # about a room this session presented: said once
+            st.warning(tried["notice"], icon="🚪")
+            del st.session_state[TRIED]
+        elif text == tried["text"]:  # about the join link, while the page has it
+            st.warning(tried["notice"], icon="🚪")
+
+
+def _start(store) -> None:
+    try:
+        code, secret = store.create()
+    except rooms.RoomError as e:
+        st.session_state[TRIED] = {"notice": f"No room was opened: {e}."}
+        return
+    st.session_state.pop(FOLLOW, None)
+    st.session_state[PRESENT] = {"code": code, "secret": secret, "last": None, "beat": 0.0,
+                                 "playing": False, "speed": 1.0, "error": None}
+    st.session_state.setdefault(SHOW_LINK, True)
+
+
+def _end(store) -> None:
+    p = st.session_state.pop(PRESENT, None)
+    if p is not None:
+        try:
+            store.close(p["code"], p["secret"])
+        except rooms.RoomError:
+            pass  # closed already
+
+
+def _presenter_sidebar(store) -> None:
+    p = st.session_state[PRESENT]
+    st.markdown(f"Presenting · room **{p['code']}**")
+    st.caption(f"Join: {short_url(p['code'])}")
+    if p.get("error"):
+        st.warning(p["error"], icon="📡")
+    st.toggle("Show the join link on screen", key=SHOW_LINK,
+              help="In lecture mode, the room's QR code and link in a corner of the page.")
+    st.button("End the room", key="_gdviz_room_end", on_click=_end, args=(store,),
+              help="Close the room: students keep what they see and get a notice.")
+
+
+# -- presenter --------------------------------------------------------------------------------
+def current_page() -> str:
+    """This run's page as a path from the project root (``pages/A2_gradient_descent.py``)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    try:
+        info = ctx.pages_manager.get_pages()[ctx.page_script_hash]
+        from pathlib import Path  # noqa: PLC0415
+
+        return Path(info["script_path"]).resolve().relative_to(nav.ROOT).as_posix()
+    except (AttributeError, KeyError, ValueError, TypeError):
+        return "app.py"
+
+
+def known_pages() -> set[str]:
+    return {"app.py"} | {lp.relpath for lp in nav.lesson_pages()}
+
+
+def _query() -> dict:
+    return {k: st.query_params[k] for k in st.query_params.keys() if k not in _NOT_FOLLOWED}
+
+
+def _publish(p: dict) -> None:
+    """Publish the page, its link and Play when they changed (and a heartbeat now and then)."""
+    state = {"page": current_page(), "query": _query(), "playing": p["playing"], "speed": p["speed"]}
+    now = time.monotonic()
+    if state == p["last"] and now - p["beat"] < HEARTBEAT_SECONDS:
+        return
+    store = rooms.store()
+    try:
+        store.publish(p["code"], p["secret"], state)
+    except rooms.BadState as e:
+        p["error"] = f"This page's settings were not sent to the room: {e}."
+        store.heartbeat(p["code"], p["secret"])
+    except rooms.Refused:
+        st.session_state.pop(PRESENT, None)
+        st.session_state[TRIED] = {"notice": f"The room {p['code']} had closed; press Present to the "
+                                             "room to open a new one."}
+        return
+    except rooms.Unavailable as e:
+        p["error"] = f"{e}; trying again."
+        return
+    else:
+        p["error"] = None
+    p["last"], p["beat"] = state, now
+
+
+def _presenter_tick() -> None:
+    p = st.session_state.get(PRESENT)
+    if p is not None:
+        _publish(p)
+
+
+def base_url() -> str:
+    """The app's address as the browser sees it, without the page's own path."""
+    url = st.context.url or ""
+    parts = urlsplit(url)
+    path = parts.path
+    here = current_page()
+    stem = here.rsplit("/", 1)[-1].removesuffix(".py")
+    if here != "app.py" and path.rstrip("/").endswith("/" + stem):
+        path = path.rstrip("/")[: -len(stem)]
+    if not path.endswith("/"):
+        path += "/"
+    if not parts.netloc:
+        return "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+def join_url(code: str) -> str:
+    return f"{base_url()}?{ROOM}={code}"
+
+
+def short_url(code: str) -> str:
+    return join_url(code).split("://", 1)[-1]
+
+
+def qr_svg(text: str, scale: int = 5) -> str:
+    import segno  # noqa: PLC0415
+
+    return segno.make(text, error="m").svg_inline(scale=scale, dark="#000000", light="#ffffff")
+
+
+def _corner(code: str) -> None:
+    url = join_url(code)
+    st.html(
+        "<div class='gd-room-corner' data-testid='gd-room-corner' style='position:fixed; right:1rem; "
+        "bottom:1rem; z-index:1000; background:#fff; border:2px solid #000; padding:0.5rem; "
+        "text-align:center; font-family:sans-serif'>"
+        f"{qr_svg(url)}<div style='font-size:1.3rem; font-weight:700'>{code}</div>"
+        f"<div style='font-size:1rem'>{short_url(code)}</div></div>")
+
+
+# -- follower ---------------------------------------------------------------------------------
+def client_id() -> str:
+    """Who counts as one client for the join limit: the connection's IP address; behind a local
+    proxy (the connection comes from this machine) the address the proxy says it forwarded."""
+    ip = st.context.ip_address
+    if ip:
+        return ip
+    headers = st.context.headers or {}
+    forwarded = headers.get("X-Real-Ip") or (headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+    if forwarded:
+        return forwarded
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    return "local:" + (ctx.session_id if ctx else "")
+
+
+def _join_from_link(store, text: str) -> None:
+    code = rooms.normalize_code(text)
+    f = st.session_state.get(FOLLOW)
+    if code is not None and f is not None and f["code"] == code:
+        return  # joined already
+    tried = st.session_state.get(TRIED) or {}
+    if tried.get("text") == text:
+        return  # this link was answered already: a rerun is not a new attempt
+    st.session_state[TRIED] = tried = {"text": text, "notice": None}
+    if code is None:
+        tried["notice"] = (f"The link's room {controls.literal(text)} is not a room code "
+                           "(they look like GD-KMRT-4821).")
+        return
+    try:
+        if not store.allow_join(client_id()):
+            tried["notice"] = (f"Too many attempts to join a room from here: wait a minute, "
+                               f"then open the link again (at most {rooms.JOINS_PER_MINUTE} a minute).")
+            return
+        state = store.read(code)
+    except rooms.RoomError as e:
+        tried["notice"] = f"The room could not be joined: {e}."
+        return
+    if state is None:
+        tried["notice"] = (f"There is no open room {code}: it has ended, or the code is mistyped. "
+                           "This page works on its own.")
+        return
+    st.session_state[FOLLOW] = {"code": code, "following": True, "rev": None, "applied": None,
+                                "state": None, "closed": False}
+
+
+def _follower(store) -> None:
+    f = st.session_state[FOLLOW]
+    if f["closed"]:
+        st.warning(f"The room {f['code']} has closed: the teacher ended it (or left it for two "
+                   "hours). You keep what you see.", icon="🚪")
+        st.button("Dismiss", key="_gdviz_room_dismiss", on_click=lambda: st.session_state.pop(FOLLOW, None))
+        return
+    if f["following"]:
+        st.fragment(_follow_tick, run_every=POLL_SECONDS)()
+    else:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Exploring on your own · room {f['code']}")
+            st.button("Follow the teacher", key="_gdviz_room_follow_again", on_click=_follow_again)
+
+
+def _follow_again() -> None:
+    f = st.session_state.get(FOLLOW)
+    if f is not None:
+        f["following"], f["applied"] = True, None
+
+
+def _explore() -> None:
+    f = st.session_state.get(FOLLOW)
+    if f is not None:
+        f["following"] = False
+
+
+def _follow_tick() -> None:
+    f = st.session_state.get(FOLLOW)
+    if f is None or not f["following"] or f["closed"]:
+        st.rerun(scope="app")  # Explore pressed (its callback ran first): draw the page without the timer
+    store = rooms.store()
+    try:
+        rev = store.revision(f["code"])
+        if rev is not None and rev != f["rev"]:
+            state = store.read(f["code"])
+            rev = None if state is None else state["revision"]
+            f["state"], f["rev"] = state, rev
+    except rooms.Unavailable:
+        st.caption("The room server cannot be reached; trying again.")
+        return
+    if rev is None:
+        f["closed"] = True
+        f["following"] = False
+        st.rerun(scope="app")
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Following the teacher · room {f['code']}")
+        st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
+                  help="Stop following: keep this page and its settings, and change them yourself.")
+    if f["applied"] != rev:
+        _apply(f)
+
+
+def _apply(f: dict) -> None:
+    """Open the teacher's page with the teacher's settings (once per revision)."""
+    state = f["state"]
+    f["applied"] = f["rev"]
+    target = state["page"]
+    if target not in known_pages():
+        st.caption("The teacher is on a page this server does not have.")
+        return
+    query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
+    if target == current_page() and query == _query():
+        return
+    query[ROOM] = f["code"]
+    if page.lecture():
+        query[page.LECTURE] = "true"
+    _open(target, query)
+
+
+def _open(target: str, query: dict) -> None:
+    """Switch to ``target`` as if its link had just been opened: its controls take the link's
+    values (or their defaults), not the values this session had.
+
+    Streamlit lets a link seed a control only on its first run, and refuses to set a link key that
+    a control is bound to: so the bindings are let go and the controls' values forgotten first."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    bound: list[str] = []
+    try:
+        with ctx.session_state.query_params() as qp:
+            bindings = dict(qp._bindings_by_param)
+            for key, binding in bindings.items():
+                qp.unbind_widget(binding.widget_id)
+                bound.append(key)
+    except AttributeError:  # a Streamlit without these internals: settings may stay behind
+        pass
+    for key in bound:
+        if key in st.session_state:
+            del st.session_state[key]
+    st.switch_page(str(nav.ROOT / target), query_params=query)
+
+
