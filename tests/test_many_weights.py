@@ -270,7 +270,11 @@ def test_overflow_never_raises():
         for s in (b1(alpha=1e5), b3(alpha=1e5), b4(alpha=1e5)):
             result = run(mw.step, s, 1000)
             assert result.diverged_at is not None
-            assert mw.total_error(s) >= 0
+            first = result.records[0]  # the start state's error, before any update overflowed
+            want = float(np.sum((np.asarray(first["pred"]) - np.asarray(first["true"])) ** 2))
+            assert mw.total_error(s) == pytest.approx(want, rel=1e-12)
+            assert mw.total_error(s) == pytest.approx(float(np.sum(first["error"])), rel=1e-12)
+    assert mw.total_error(b1()) == 0.01959999999999997  # the book's first multi-input error
 
 
 # ---- bad input ----------------------------------------------------------------------------
