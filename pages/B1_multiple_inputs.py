@@ -5,59 +5,39 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
-from gdviz.figures.theme import num
-from gdviz.ui import arithmetic, controls, downloads, page, player, presets
+from gdviz.ui import controls, downloads, instrument, page, presets
 
-KEY = "mi"
-ALPHA_CHOICES = (0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3)
+KEY = "B1"
 exp = experiments.get("multi-input")
+LIVE = (instrument.live(B.ALPHA),) + tuple(instrument.live(p) for p in B.start_weights(exp))
+ITERATIONS = B.iterations_param(exp.iterations, 100)
+SPEC = instrument.Spec(KEY, exp, LIVE, figs.multi_input_view, figs.multi_input_charts,
+                       columns=(("slices",), ("metrics", "steps")), widths=(3, 1),
+                       simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
+                       redraw=frozenset({"steps"}))
 
 page.lesson(
     "Gradient descent with many inputs", "B1",
     "Three inputs (toes, wlrec, nfans) each have a weight (a, b, c); the prediction is their weighted "
     "sum, so there is **one** error and **one** `delta` for all three. Each weight still gets its own "
     "`weight_delta = delta × its input`. Below, each chart cuts the error along one weight while the other "
-    "two stay where they are. All three charts share the same scales, so compare them: the input of "
-    "**a** is 8.5, far larger than 0.65 and 1.2, so its curve is the steepest and **a** takes the biggest "
-    "steps. Raise alpha until the run blows up, and look at which weight is jumping furthest.")
+    "two stay where they are (the **error** is `(pred − true)²`). All three charts share the same scales, "
+    "so compare them: the input of **a** (toes, 8.5) is far larger than 0.65 and 1.2, so its curve is the "
+    "steepest and **a** takes the biggest steps. Drag alpha up until the run blows up and watch which "
+    "weight jumps furthest; drag a starting weight and watch the whole run change.")
 
-presets.buttons([experiments.get(n) for n in ("multi-input", "multi-input-diverge")], KEY,
-                label="Presets from the book")
-c = st.columns(2)
-with c[0]:
-    alpha = controls.choice_slider(B.ALPHA, ALPHA_CHOICES)
-with c[1]:
-    iterations = controls.iterations_slider(exp.iterations, 100)
-
-settings = exp.settings(alpha=alpha)
-run = exp.shared_run(settings, iterations)
-page.diverged(run)
-
-
-def render(i: int) -> None:
-    r = run.records[i]
-    lecture = page.lecture()
-    st.plotly_chart(figs.slices(run.records, i, lecture=lecture), key=f"{KEY}_slices",
-                    config={"displayModeBar": False})
-    left, right = st.columns([3, 2])
-    with left:
-        m = st.columns(3)
-        m[0].metric("pred", num(r["pred"]))
-        m[1].metric("error", num(r["error"], 4))
-        m[2].metric("delta", num(r["delta"], 4))
-        name, size = figs.biggest_step(r)
-        st.markdown(f"This iteration weight **{name}** moves furthest: alpha × weight_delta = **{num(size, 3)}**. "
-                    "Its input is the largest, so its weight_delta is the largest — with a big alpha it "
-                    "jumps past the bottom of its curve, lands higher on the other side, and the next "
-                    "jump is bigger still.")
-    with right:
-        st.plotly_chart(figs.step_sizes(run.records, i, lecture=lecture), key=f"{KEY}_steps",
-                        config={"displayModeBar": False})
-    arithmetic.show(B.multi_input_arithmetic(r), title=f"The arithmetic of iteration {i + 1}")
-
-
-player.player(KEY, len(run), render)
+with page.settings_area():
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown("**Presets from the book:**")
+    for e in (experiments.get(n) for n in ("multi-input", "multi-input-diverge")):
+        row.button(e.button, key=f"preset_{e.name}", on_click=controls.set_link,
+                   args=(B.page_link(e, e.iterations),), help=e.summary)
+    iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
+settings = B.named(exp, exp.settings())
+settings = {**settings, **instrument.read_settings(LIVE, settings)}
+instrument.show(SPEC, settings, iterations)
 with st.expander("The log, as the book prints it"):
-    lines = list(exp.log(run, settings))
+    run = exp.shared_run(B.joined(exp, settings), iterations)
+    lines = list(exp.log(run, B.joined(exp, settings)))
     st.code("\n".join(lines), language=None)
     downloads.log_buttons(exp.name, run.records, lines)

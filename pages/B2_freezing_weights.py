@@ -1,100 +1,76 @@
 """B2 · Freezing weights: the frozen weight's curve slides under its dot; the error surface."""
 
+from functools import partial
+
 import streamlit as st
 
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.figures.theme import num
-from gdviz.ui import arithmetic, controls, downloads, page, player
+from gdviz.ui import controls, downloads, instrument, page
 
-KEY = "frz"
-ALPHA_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.2, 0.3, 0.5)
+KEY = "B2"
 NAMES = figs.WEIGHT_NAMES
 PAIRS = {"a-b": (0, 1), "a-c": (0, 2), "b-c": (1, 2)}
-PAIR = Param("surface", "error surface of weights", "a-b", kind="choice", choices=tuple(PAIRS),
-             help="Which two weights the error surface is drawn over (the third is held still).")
+PAIR = Param("surface", "error surface over", "a-b", kind="choice", choices=tuple(PAIRS),
+             help="Which two weights the error surface is drawn over (the third is held where it is).")
+NEVER = 0
 exp = experiments.get("freeze")
+LIVE = (instrument.live(B.ALPHA),) + tuple(instrument.live(p) for p in B.start_weights(exp))
+ITERATIONS = B.iterations_param(exp.iterations, 100)
 
 page.lesson(
     "Freezing weights", "B2",
-    "Tick a weight to **freeze** it: its weight_delta is set to 0 and it never moves. Watch the frozen "
+    "Switch a weight's **freeze** on and its weight_delta is set to 0: it never moves. Watch the frozen "
     "weight's chart: its dot stays put, yet its curve slides sideways under it until the dot sits at the "
-    "bottom. Why? Each curve is a cut through *one* error surface over all three weights, taken where "
-    "the other weights are now. When b and c move, the cut along a moves too — and since they share one "
-    "error, bringing it to 0 puts every cut's bottom under its dot. Un-freeze a once the error is 0 and "
-    "it will not move: error 0 means delta 0, so weight_delta 0. The surface of two weights, below, "
-    "shows the cuts as lines through one landscape.")
+    "bottom. Why? Each curve is a cut through *one* error surface over all three weights (the **error** is "
+    "`(pred − true)²`), taken where the other weights are now. When b and c move, the cut along a moves "
+    "too, and since they share one error, bringing it to 0 puts every cut's bottom under its dot. Unfreeze "
+    "a once the error is 0 and it will not move: error 0 means delta 0, so weight_delta 0. The surface of "
+    "two weights shows the cuts as lines through one landscape.")
 
-
-def _preset(values: dict) -> None:
-    controls.set_values(values)
-    player.reset(KEY)
-
-
-row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-row.markdown("**Presets from the book:**")
-for name in ("freeze", "freeze-then-unfreeze"):
-    e = experiments.get(name)
-    s = e.settings()
-    values = {"alpha": s["alpha"], "unfreeze_at": s["unfreeze_at"], "iterations": e.iterations,
-              **{f"frozen_{n}": i in s["frozen"] for i, n in enumerate(NAMES)}}
-    row.button(e.button, key=f"preset_{name}", on_click=_preset, args=(values,), help=e.summary)
-
-c = st.columns([1, 1, 1, 3])
+row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
 flags = []
 for i, n in enumerate(NAMES):
-    with c[i]:
-        flags.append(controls.toggle(f"frozen_{n}", f"freeze {n}", default=(i == 0),
-                                     help=f"Weight {n} does not learn: its weight_delta is 0."))
-c = st.columns(3)
+    with row:
+        flags.append(controls.page_toggle(f"frozen_{n}", KEY, f"freeze weight {n}", default=(i == 0),
+                                          help=f"Weight {n} does not learn: its weight_delta is 0."))
+instrument_slot = st.container()
+with page.settings_area():
+    presets = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    presets.markdown("**Presets from the book:**")
+    for e in (experiments.get(n) for n in ("freeze", "freeze-then-unfreeze")):
+        presets.button(e.button, key=f"preset_{e.name}", on_click=controls.set_link,
+                       args=(B.page_link(e, e.iterations, freeze=True),), help=e.summary)
+    c = st.columns(2)
+    with c[0]:
+        unfreeze_at = controls.page_slider(B.UNFREEZE_AT, KEY, options=tuple(range(0, 101)),
+                                           format_func=lambda v: "never" if v == NEVER else str(v))
+    with c[1]:
+        iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
+c = st.columns([3, 2])
 with c[0]:
-    alpha = controls.choice_slider(B.ALPHA, ALPHA_CHOICES, default=0.3)
+    pair = controls.page_choice(PAIR, KEY, format_func=lambda p: p.replace("-", " and "))
 with c[1]:
-    unfreeze_at = controls.number_slider(B.UNFREEZE_AT)
-with c[2]:
-    iterations = controls.iterations_slider(exp.iterations, 100)
+    three_d = controls.page_toggle("surface_3d", KEY, "3-D surface", help="The error surface in 3-D instead of contours.")
+st.caption("The surface's colours: dark is low error, yellow is high; they are capped so the valley shows in "
+           "detail (higher ground is all yellow). The valley is a straight line: every point on it predicts "
+           "exactly true.")
 
 frozen = tuple(i for i, f in enumerate(flags) if f)
-settings = exp.settings(alpha=alpha, frozen=frozen, unfreeze_at=unfreeze_at)
-run = exp.shared_run(settings, iterations)
-page.diverged(run)
-
-c = st.columns([2, 1, 3])
-with c[0]:
-    pair = controls.choice_slider(PAIR, tuple(PAIRS), format_func=lambda p: p.replace("-", " and "))
-with c[1]:
-    three_d = controls.toggle("surface_3d", "3-D surface", help="Show the error surface in 3-D instead of contours.")
-
-
-def render(i: int) -> None:
-    r = run.records[i]
-    lecture = page.lecture()
-    st.plotly_chart(figs.slices(run.records, i, lecture=lecture, history=True), key=f"{KEY}_slices",
-                    config={"displayModeBar": False})
-    state = "frozen: " + (", ".join(n for n, f in zip(NAMES, r["frozen"].tolist()) if f) or "none")
-    m = st.columns(4)
-    m[0].metric("pred", num(r["pred"]))
-    m[1].metric("error", num(r["error"], 4))
-    m[2].metric("delta", num(r["delta"], 4))
-    m[3].metric("this iteration", state)
-    left, right = st.columns([3, 2])
-    with left:
-        wi, wj = PAIRS[pair]
-        st.plotly_chart(figs.error_surface(run.records, i, wi, wj, three_d=three_d, lecture=lecture),
-                        key=f"{KEY}_surface", config={"displayModeBar": False})
-    with right:
-        st.markdown("**One surface, many cuts.** Each curve above is this landscape seen along one "
-                    "weight, through the current point. A frozen weight's coordinate never changes, so "
-                    "the path runs parallel to the other axis — and as the point slides into the valley, "
-                    "the cut through it along the frozen weight bottoms out right under the dot.")
-        st.caption("Colours are capped so the valley shows in detail; higher ground is all yellow.")
-    arithmetic.show(B.multi_input_arithmetic(r), title=f"The arithmetic of iteration {i + 1}")
-
-
-player.player(KEY, len(run), render)
+settings = B.named(exp, exp.settings(frozen=frozen, unfreeze_at=unfreeze_at))
+settings = {**settings, **instrument.read_settings(LIVE, settings), "surface": pair, "surface_3d": three_d}
+surface = (*PAIRS[pair], three_d)
+SPEC = instrument.Spec(KEY, exp, LIVE, partial(figs.multi_input_view, history=True, surface=surface),
+                       partial(figs.freeze_charts, pair=PAIRS[pair], three_d=three_d),
+                       columns=(("slices", "metrics"), ("surface",)), widths=(3, 2),
+                       simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
+                       redraw=frozenset({"surface"}))
+with instrument_slot:
+    instrument.show(SPEC, settings, iterations)
 with st.expander("The log, as the book prints it"):
-    lines = list(exp.log(run, settings))
+    run = exp.shared_run(B.joined(exp, settings), iterations)
+    lines = list(exp.log(run, B.joined(exp, settings)))
     st.code("\n".join(lines), language=None)
     downloads.log_buttons(exp.name, run.records, lines)

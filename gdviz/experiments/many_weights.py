@@ -18,10 +18,12 @@ from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, 
 
 BIG = 1e6  # what the CLI accepts for any number; pages offer the smaller ui ranges
 
-ALPHA = Param("alpha", "alpha (learning rate)", 0.01, lo=-BIG, hi=BIG, ui=(0.0, 0.5, 0.001),
-              help="Every weight moves by alpha × its weight_delta.")
-UNFREEZE_AT = Param("unfreeze_at", "unfreeze after iteration", 0, kind="int", lo=0, hi=MAX_ITERATIONS,
-                    ui=(0, 100, 1), help="After this many iterations every weight learns again (0: never).")
+#: The alpha values the pages' sliders offer (the book's 0.01, 0.1 and 0.3 among them).
+ALPHA_STEPS = (0.001, 0.003, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
+ALPHA = Param("alpha", "alpha (learning rate)", 0.01, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.001),
+              help="Every weight moves by alpha × its weight_delta.", steps=ALPHA_STEPS)
+UNFREEZE_AT = Param("unfreeze_at", "unfreeze every weight after iteration", 0, kind="int", lo=0, hi=MAX_ITERATIONS,
+                    ui=(0, 100, 1), help="After this many iterations every weight learns again; 0 means never.")
 
 
 def _frozen(n: int) -> Param:
@@ -229,3 +231,88 @@ def matrix_arithmetic(r, outputs=("hurt?", "win?", "sad?"), digits: int | None =
                           f"{_vec(W[o], d)} − {fmt(r['alpha'])} × {_vec(D[o], d)}" if W.shape[1] == 1 else
                           f"alpha = {fmt(r['alpha'])}", _vec(N[o], d)))
     return lines
+
+
+# ---- the pages' live sliders: one per starting weight ------------------------------------------
+# A page's instrument draws one slider per weight (the setting ``weights`` is a list); each has
+# a small grid holding the book's starting values.
+
+#: B1, B2: 41 values, 0.05 apart (the book's 0.1, 0.2, -0.1 among them).
+WEIGHT_UI = (-1.0, 1.0, 0.05)
+#: B3: 31 values, 0.1 apart (the matrix's 1.3 among them); 0.05 apart would be 61 per weight,
+#: 549 runs for the nine weights of the matrix.
+WIDE_WEIGHT_UI = (-1.5, 1.5, 0.1)
+OUTPUTS = ("hurt", "win", "sad")
+INPUTS = ("toes", "wlrec", "nfans")
+
+
+def _start(name: str, label: str, default: float, ui, help: str) -> Param:
+    return Param(name, label, default, lo=-BIG, hi=BIG, ui=ui, help=help)
+
+
+START_IN = tuple(_start(f"weight_{n}", f"weight {n} (start)", w, WEIGHT_UI,
+                        f"Where weight {n} (the weight of input {i}) starts; -1 … 1 in steps of 0.05.")
+                 for n, w, i in zip(WEIGHT_NAMES, IN_WEIGHTS.default, INPUTS))
+START_OUT = tuple(_start(f"weight_{o}", f"weight {o}? (start)", w, WIDE_WEIGHT_UI,
+                         f"Where the weight from wlrec to {o}? starts; -1.5 … 1.5 in steps of 0.1.")
+                  for o, w in zip(OUTPUTS, OUT_WEIGHTS.default))
+START_MAT = tuple(_start(f"weight_{o}_{i}", f"{o}? ← {i}", MAT_WEIGHTS.default[3 * r + c], WIDE_WEIGHT_UI,
+                         f"Where the weight from input {i} to output {o}? starts (row {o}?, column {i}); "
+                         "-1.5 … 1.5 in steps of 0.1 (finer steps would make 9 × 61 runs per change).")
+                  for r, o in enumerate(OUTPUTS) for c, i in enumerate(INPUTS))
+
+
+def start_weights(exp: Experiment) -> tuple[Param, ...]:
+    """One setting per starting weight of ``exp`` (named in the link, e.g. ``weight_a``)."""
+    w = exp.param("weights")
+    return START_MAT if w is MAT_WEIGHTS else START_OUT if w is OUT_WEIGHTS else START_IN
+
+
+def named(exp: Experiment, settings) -> dict:
+    """``settings`` with each starting weight also under its own name (``weight_a`` ...)."""
+    return {**settings, **{p.name: float(v) for p, v in zip(start_weights(exp), settings["weights"])}}
+
+
+def joined(exp: Experiment, settings) -> dict:
+    """The experiment's own settings (nothing else) from named starting weights: ``weights``
+    put back together."""
+    out = {p.name: settings[p.name] for p in exp.params}
+    out["weights"] = tuple(float(settings[p.name]) for p in start_weights(exp))
+    return out
+
+
+def page_link(exp: Experiment, iterations: int, *, freeze: bool = False) -> dict:
+    """What a page's link says for ``exp``'s preset: alpha, each starting weight by name,
+    iterations (and, with ``freeze``, one true/false per weight and unfreeze_at)."""
+    s = exp.settings()
+    out = {"alpha": s["alpha"], **{p.name: float(v) for p, v in zip(start_weights(exp), s["weights"])},
+           "iterations": int(iterations)}
+    if freeze:
+        out.update({f"frozen_{n}": i in s["frozen"] for i, n in enumerate(WEIGHT_NAMES)})
+        out["unfreeze_at"] = s["unfreeze_at"]
+    return out
+
+
+def iterations_param(default: int, most: int) -> Param:
+    """How many iterations a page's run has (the timeline's length), at most ``most``."""
+    return Param("iterations", "iterations", int(default), kind="int", lo=1, hi=most, ui=(1, most, 1),
+                 help=f"The length of the run (at most {most}).")
+
+
+def named_simulate(exp: Experiment):
+    """``(settings with named starting weights, iterations) -> run``, shared between sessions."""
+    return lambda s, iterations: exp.shared_run(joined(exp, s), iterations)
+
+
+def named_simulate_many(exp: Experiment):
+    """The runs of a live slider's grid (named starting weights); a run that cannot be made is None."""
+    def many(many_settings, iterations):
+        out = []
+        for s in many_settings:
+            try:
+                out.append(exp.simulate(joined(exp, s), iterations))
+            except ValueError:
+                out.append(None)
+        return out
+
+    return many

@@ -61,12 +61,8 @@ def weight_windows(records: Sequence[dict], *, look: int = 4, min_half: float = 
     compares fairly between panels). Centred on each weight's slice minimum at the start,
     wide enough for the first ``look`` iterations and every later weight that stays sane."""
     first = records[0]
-    s0 = state(first)
-    n = s0.weights.size
-    centers = []
-    for i in range(n):
-        m = mw.slice_minimum(s0, i)
-        centers.append(float(s0.weights.flat[i]) if m is None else m)
+    centers = _slice_minima(first)
+    n = len(centers)
     sane = _window_records(records, look)
     e0 = max(first["total_error"], 1e-12)
     sane += [r for r in records[look:] if _finite(r) and r["total_error"] <= 4 * e0]
@@ -79,6 +75,21 @@ def weight_windows(records: Sequence[dict], *, look: int = 4, min_half: float = 
     if np.all(np.isfinite(nw)):
         half = max(half, *(abs(nw[i] - centers[i]) * 1.15 for i in range(n)))
     return [(c - half, c + half) for c in centers]
+
+
+def _slice_minima(r: dict) -> list[float]:
+    """Each weight's slice minimum (its own value where its input is 0): for one output in
+    closed form, ``w_i − delta / input_i`` (:func:`gdviz.core.many_weights.slice_minimum`)."""
+    if np.ndim(r["pred"]) == 0 and np.ndim(r["input"]) == 1:
+        w = np.asarray(r["weights"], dtype=float).ravel().tolist()
+        d = float(r["pred"]) - float(r["true"])
+        return [wi if xi == 0 else wi - d / xi for wi, xi in zip(w, np.asarray(r["input"], dtype=float).tolist())]
+    s0 = state(r)
+    out = []
+    for i in range(s0.weights.size):
+        m = mw.slice_minimum(s0, i)
+        out.append(float(s0.weights.flat[i]) if m is None else m)
+    return out
 
 
 def error_top(records: Sequence[dict], *, look: int = 4) -> float:
@@ -377,3 +388,473 @@ def output_errors(records: Sequence[dict], k: int, *, lecture: bool = False) -> 
     fig.update_yaxes(range=[0, top], title_text="error")
     fig.update_xaxes(title_text="output")
     return fig.figure(lecture=lecture, height=420 if lecture else 300)
+
+
+# ---- live: the lesson instrument (gdviz.figures.live) --------------------------------------
+# Each chart has a fixed list of traces; what changes per run or per iteration is in a view
+# (``slices_view``, ``network_view``). Every number shown is formatted here.
+from gdviz.experiments import many_weights as B  # noqa: E402
+from gdviz.figures import live  # noqa: E402
+
+#: Points of a slice in a live view (a parabola) and of each earlier slice (faded).
+CURVE_POINTS = 61
+HISTORY_POINTS = 31
+#: The parts of one weight's panel of the slices chart, in trace order.
+SLICE_PARTS = ("history", "curve", "path", "tangent", "now", "off", "label")
+
+
+def _sfx(i: int) -> str:
+    return "" if i == 0 else str(i + 1)
+
+
+def slice_trace(panel: int, part: str) -> int:
+    """The trace index of ``part`` of weight ``panel``'s panel in :func:`slices_template`."""
+    return panel * len(SLICE_PARTS) + SLICE_PARTS.index(part)
+
+
+def slices_template(records: Sequence[dict], *, lecture: bool = False, history: bool = False,
+                    names: Sequence[str] = WEIGHT_NAMES) -> dict:
+    """The slices chart's look, empty: per weight a panel with its earlier slices (``history``),
+    the slice now, the path so far, the tangent, the dot, an off-the-chart marker and the slope."""
+    r = records[0]
+    x = np.atleast_1d(np.asarray(r["input"], dtype=float))
+    n = x.size
+    titles = [f"weight {names[i]} (input {num(x[i], 4)})" for i in range(n)]
+    fig = theme.Plain.grid(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=titles)
+    for i in range(n):
+        first = i == 0
+        kw = dict(row=1, col=i + 1)
+        fig.add_trace("scatter", x=[], y=[], mode="lines", name="earlier slices", showlegend=first and history,
+                      legendgroup="earlier", line=dict(color=theme.OTHER, width=1.5), opacity=0.35,
+                      hoverinfo="skip", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="lines", name="error, other weights held", showlegend=first,
+                      legendgroup="curve", line=dict(color=theme.CURVE, width=3),
+                      hovertemplate=f"{names[i]} %{{x:.4g}}<br>error %{{y:.4g}}<extra></extra>", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="markers", name="earlier weights", showlegend=first,
+                      legendgroup="path", marker=dict(size=7, color=theme.PATH), opacity=0.8,
+                      hovertemplate="%{x:.6g}<extra>earlier</extra>", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="lines", name="slope (tangent)", showlegend=first,
+                      legendgroup="tangent", line=dict(color=theme.TANGENT, width=4), hoverinfo="skip", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="markers", name="current weight", showlegend=first,
+                      legendgroup="now", marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                      hovertemplate=f"{names[i]} %{{x:.6g}}<br>error %{{y:.6g}}<extra>now</extra>", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="markers+text", name="off the chart", showlegend=False,
+                      marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]), text=[],
+                      textposition="bottom center", hovertemplate="%{text}<extra>off the chart</extra>", **kw)
+        fig.add_trace("scatter", x=[], y=[], mode="text", name="slope", showlegend=False, text=[],
+                      textposition="bottom center", textfont=dict(color=theme.TANGENT, size=13), hoverinfo="skip",
+                      **kw)
+        fig.update_xaxes(title_text=f"weight {names[i]}", **kw)
+    fig.update_yaxes(title_text="error", row=1, col=1)
+    return fig.figure(lecture=lecture, height=500 if lecture else 400, title_size=20 if lecture else 14).to_plotly_json()
+
+
+def _upto(n: int, at: int | None) -> int:
+    """How many records a view's paths need: all, or those up to the cursor."""
+    return n if at is None else min(int(at), n - 1) + 1
+
+
+def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool = False) -> tuple[dict, dict, tuple]:
+    """The run's part of the slices chart: paths (and earlier slices), fixed axis ranges."""
+    windows = weight_windows(records)
+    ytop = error_top(records)
+    n_w = len(windows)
+    m = _upto(len(records), at)
+    traces, layout = {}, {}
+    if history:
+        curves = [np.minimum(slice_lines(rr, windows, HISTORY_POINTS)[1], ytop * 10) if _finite(rr) else None
+                  for rr in records[:m]]
+    for i, (lo, hi) in enumerate(windows):
+        px, py = [], []
+        for rr in records[:m]:
+            w = float(np.asarray(rr["weights"]).flat[i])
+            ok = _finite(rr) and lo <= w <= hi and rr["total_error"] <= ytop
+            px.append(w if ok else None), py.append(rr["total_error"] if ok else None)
+        traces[slice_trace(i, "path")] = {"x": live.enc(px), "y": live.enc(py), "prefix": 1}
+        if history:
+            g = np.linspace(lo, hi, HISTORY_POINTS).tolist() + [None]
+            hx, hy = g * m, []
+            for E in curves:
+                hy += (E[i].tolist() if E is not None else [None] * HISTORY_POINTS) + [None]
+            traces[slice_trace(i, "history")] = {"x": live.enc(hx, 5), "y": live.enc(hy, 5),
+                                                 "prefix": HISTORY_POINTS + 1}
+        layout[f"xaxis{_sfx(i)}"] = {"range": [lo, hi]}
+        layout[f"yaxis{_sfx(i)}"] = {"range": [-0.04 * ytop, ytop]}
+    return traces, layout, (windows, ytop, n_w)
+
+
+def slice_lines(r: dict, windows, points: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a many-inputs record: each weight's slice on its window (``points`` values each, the
+    other weights held), and each slope — what :func:`gdviz.core.many_weights.slice_curve` and
+    :func:`~gdviz.core.many_weights.slope` give, for all weights at once (one output: the error
+    along weight i is ``(delta + (g − w_i) · input_i)²``)."""
+    w = np.asarray(r["weights"], dtype=float).ravel()
+    x = np.asarray(r["input"], dtype=float).ravel()
+    lo = np.array([a for a, _ in windows]) [:, None]
+    hi = np.array([b for _, b in windows])[:, None]
+    G = lo + (hi - lo) * np.linspace(0.0, 1.0, points)[None, :]
+    d = float(r["pred"]) - float(r["true"])
+    with np.errstate(all="ignore"):
+        E = (d + (G - w[:, None]) * x[:, None]) ** 2
+        return G, E, 2.0 * d * x
+
+
+def slices_frame(r: dict, box: tuple, names: Sequence[str] = WEIGHT_NAMES) -> dict:
+    """One iteration's moving parts of the slices chart: each slice, tangent, dot and slope."""
+    windows, ytop, n_w = box
+    e = r["total_error"]
+    frozen = np.asarray(r["frozen"]).ravel().tolist()
+    weights = np.asarray(r["weights"], dtype=float).ravel().tolist()
+    _, E, slopes = slice_lines(r, windows)
+    E = np.minimum(E, ytop * 10)
+    out = {}
+    empty = {"x": "", "y": ""}
+    for i, (lo, hi) in enumerate(windows):
+        w, sl = weights[i], float(slopes[i])
+        out[slice_trace(i, "curve")] = {"xlin": live.linspace(lo, hi, CURVE_POINTS), "y": live.enc(E[i], 5)}
+        if lo <= w <= hi and e <= ytop:
+            h = (hi - lo) * 0.12
+            out[slice_trace(i, "tangent")] = {"x": live.enc([w - h, w + h]), "y": live.enc([e - sl * h, e + sl * h])}
+            out[slice_trace(i, "now")] = {"x": live.enc([w]), "y": live.enc([e])}
+            out[slice_trace(i, "off")] = {**empty, "text": []}
+        else:
+            out[slice_trace(i, "tangent")] = empty
+            out[slice_trace(i, "now")] = empty
+            out[slice_trace(i, "off")] = {"x": live.enc([_clip(w, lo, hi)]), "y": live.enc([ytop * 0.95]),
+                                          "text": [f"{names[i]} = {num(w, 3)}"]}
+        label = (f"slope {num(sl, 3)}<br>frozen: weight_delta 0" if frozen[i] else
+                 f"slope = 2 × weight_delta<br>= {num(sl, 4)}")
+        out[slice_trace(i, "label")] = {"x": live.enc([(lo + hi) / 2]), "y": live.enc([ytop * 0.99]), "text": [label]}
+    return out
+
+
+def _rows(lines) -> list[list[str]]:
+    return [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value] for ln in lines]
+
+
+def _diverged(run) -> str:
+    return (f"Diverged at iteration {run.diverged_at}: the numbers overflowed to inf/nan. The charts show "
+            "the last iteration whose numbers are finite; try a smaller alpha.") if run.diverged_at else ""
+
+
+def step_sizes_template(records: Sequence[dict], *, lecture: bool = False, names: Sequence[str] = WEIGHT_NAMES) -> dict:
+    n = np.asarray(records[0]["weights"]).size
+    fig = theme.Plain(dict(title=dict(text="how far each weight moves")))
+    fig.add_trace("bar", x=[f"weight {m}" for m in names[:n]], y=[], text=[], textposition="outside", cliponaxis=False,
+                  name="|alpha × weight_delta|", marker=dict(color=[theme.OTHER] * n),
+                  hovertemplate="%{x}: step %{text}<extra></extra>")
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power", minor=dict(showticklabels=False),
+                     title_text="|alpha × weight_delta|")
+    return fig.figure(lecture=lecture, height=400 if lecture else 320).to_plotly_json()
+
+
+def _sizes(r) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.abs(r["alpha"] * np.asarray(r["weight_deltas"], dtype=float)).ravel()
+
+
+def step_sizes_run(records: Sequence[dict]) -> tuple[dict, tuple]:
+    allv = np.concatenate([_sizes(rr) for rr in records])
+    allv = allv[np.isfinite(allv) & (allv > 0)]
+    hi = float(allv.max()) if allv.size else 1.0
+    lo = float(allv.min()) if allv.size else 1e-3
+    return {"yaxis": {"range": [math.log10(lo / 10), math.log10(hi) + 0.8]}}, (lo, hi)
+
+
+def step_sizes_frame(r: dict, box: tuple) -> dict:
+    lo, hi = box
+    v = _sizes(r)
+    shown = [max(float(x) if math.isfinite(x) else hi, lo / 10) for x in v]
+    best = int(np.argmax(np.where(np.isfinite(v), v, np.inf))) if v.size else 0
+    return {0: {"y": live.enc(shown), "text": [num(x, 3) if math.isfinite(x) else "overflow" for x in v],
+                "marker": {"color": [theme.CURRENT if i == best else theme.OTHER for i in range(v.size)]}}}
+
+
+def _frozen_text(r, names=WEIGHT_NAMES) -> str:
+    return ", ".join(f"weight {n}" for n, f in zip(names, np.asarray(r["frozen"]).ravel().tolist()) if f) or "none"
+
+
+def multi_input_view(run, at: int | None = None, *, history: bool = False, surface: tuple | None = None) -> dict:
+    """B1's view (``history``/``surface`` = (i, j, three_d): B2's): the slices, how far each
+    weight moves (B1) or the error surface of two weights (B2), the metrics and the arithmetic."""
+    recs = run.records
+    n = len(recs)
+    sl_t, sl_l, box = slices_run(recs, at, history=history)
+    out_run, out_layout = {"slices": sl_t}, {"slices": sl_l}
+    if surface is None:
+        st_l, st_box = step_sizes_run(recs)
+        out_layout["steps"] = st_l
+    else:
+        sf_t, sf_l, sf_box = surface_run(recs, at, *surface)
+        out_run["surface"], out_layout["surface"] = sf_t, sf_l
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        kk = last_finite(recs, i)
+        rk = recs[kk]
+        traces = {"slices": slices_frame(rk, box)}
+        notes = []
+        if kk < i:
+            notes.append(f"The numbers overflowed: the charts show iteration {kk + 1}, the last finite one.")
+        metrics = [["pred", num(r["pred"])], ["error", num(r["error"], 4)], ["delta", num(r["delta"], 4)]]
+        if surface is None:
+            traces["steps"] = step_sizes_frame(r, st_box)
+            name, size = biggest_step(r)
+            metrics.append(["moves furthest", f"weight {name}"])
+            notes.append(f"This iteration weight {name} moves furthest: alpha × weight_delta = {num(size, 3)}. "
+                         "Its input is the largest, so its weight_delta is the largest; with a big alpha it jumps "
+                         "past the bottom of its curve and lands higher on the other side.")
+        else:
+            traces["surface"] = surface_frame(rk, sf_box)
+            metrics.append(["frozen", _frozen_text(r)])
+        frames[i] = {"traces": traces, "metrics": metrics, "notes": notes,
+                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": _rows(B.multi_input_arithmetic(r))}}
+    return {"n": n, "run": out_run, "layout": out_layout, "frames": frames, "notice": _diverged(run)}
+
+
+def multi_input_charts(run, *, lecture: bool = False) -> dict:
+    return {"slices": slices_template(run.records, lecture=lecture),
+            "steps": step_sizes_template(run.records, lecture=lecture)}
+
+
+# ---- B2's error surface, live --------------------------------------------------------------
+# The total error over two weights (the third held) is (u)² with u = pred − true, which is
+# linear in the two weights. The contour chart is drawn from u on a 3×3 grid with a colour scale
+# that colours u by u²: Plotly interpolates linearly, which is exact for u, so the valley and
+# the contour lines sit exactly where the error puts them at a tiny cost per frame.
+SURFACE_3D_POINTS = 21
+SURF_MAP, SURF_PATH, SURF_NOW = range(3)
+
+
+def _u_colorscale(steps: int = 41) -> list:
+    import plotly.colors as pc  # noqa: PLC0415
+
+    ps = np.linspace(0, 1, steps)
+    cols = pc.sample_colorscale(pc.sequential.Viridis, [float((2 * p - 1) ** 2) for p in ps])
+    return [[float(p), c] for p, c in zip(ps, cols)]
+
+
+def surface_template(records: Sequence[dict], i: int, j: int, three_d: bool = False, *, lecture: bool = False,
+                     names: Sequence[str] = WEIGHT_NAMES) -> dict:
+    fig = theme.Plain()
+    if three_d:
+        fig.add_trace("surface", x=[], y=[], z=[], colorscale=theme.VIRIDIS, opacity=0.85, showscale=False,
+                      name="error surface", hovertemplate=f"{names[i]} %{{x:.4g}}<br>{names[j]} %{{y:.4g}}<br>"
+                                                          "error %{z:.4g}<extra></extra>")
+        fig.add_trace("scatter3d", x=[], y=[], z=[], mode="lines+markers", name="path of the weights",
+                      line=dict(color=theme.PATH, width=6), marker=dict(size=4, color=theme.PATH))
+        fig.add_trace("scatter3d", x=[], y=[], z=[], mode="markers", name="current weights",
+                      marker=dict(size=8, color=theme.CURRENT))
+        fig.update_layout(scene=dict(xaxis=dict(title=dict(text=f"weight {names[i]}")),
+                                     yaxis=dict(title=dict(text=f"weight {names[j]}")),
+                                     zaxis=dict(title=dict(text="error")),
+                                     camera=dict(eye=dict(x=1.6, y=-1.6, z=1.0))))
+    else:
+        fig.add_trace("contour", x=[], y=[], z=[], colorscale=_u_colorscale(), showscale=False,
+                      contours=dict(coloring="heatmap", showlines=True), line=dict(color="rgba(255,255,255,0.5)"),
+                      name="error surface", hoverinfo="skip")
+        fig.add_trace("scatter", x=[], y=[], mode="lines+markers", name="path of the weights",
+                      line=dict(color=theme.PATH, width=3), marker=dict(size=7, color=theme.PATH))
+        fig.add_trace("scatter", x=[], y=[], mode="markers", name="current weights",
+                      marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                      hovertemplate=f"{names[i]} %{{x:.6g}}<br>{names[j]} %{{y:.6g}}<extra>now</extra>")
+        fig.update_xaxes(title_text=f"weight {names[i]}")
+        fig.update_yaxes(title_text=f"weight {names[j]}")
+    fig.update_layout(title=f"error over weights {names[i]} and {names[j]}<br>(weight "
+                            f"{names[3 - i - j]} held where it is)")
+    return fig.figure(lecture=lecture, height=520 if lecture else 440).to_plotly_json()
+
+
+def surface_run(records: Sequence[dict], at: int | None, i: int, j: int, three_d: bool = False) -> tuple[dict, dict, tuple]:
+    windows = weight_windows(records)
+    (xlo, xhi), (ylo, yhi) = windows[i], windows[j]
+    ztop = float(np.max(mw.slice_surface(state(records[0]), i, j, np.linspace(xlo, xhi, 5), np.linspace(ylo, yhi, 5))))
+    ztop = ztop if math.isfinite(ztop) and ztop > 0 else 1.0
+    ztop = min(ztop, 40 * error_top(records))  # the valley in detail; higher ground saturates
+    px, py, pz = [], [], []
+    for rr in records[:_upto(len(records), at)]:
+        w = np.asarray(rr["weights"], dtype=float).ravel()
+        ok = _finite(rr) and xlo <= w[i] <= xhi and ylo <= w[j] <= yhi
+        px.append(float(w[i]) if ok else None), py.append(float(w[j]) if ok else None)
+        pz.append(min(rr["total_error"], ztop) if ok else None)
+    path = {"x": live.enc(px), "y": live.enc(py), "prefix": 1}
+    if three_d:
+        path["z"] = live.enc(pz)
+        u = math.sqrt(ztop)
+        traces = {SURF_MAP: {"cmin": 0, "cmax": ztop}, SURF_PATH: path}
+        layout = {"scene": {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]},
+                            "zaxis": {"range": [0, ztop]}}}
+    else:
+        u = math.sqrt(ztop)
+        traces = {SURF_MAP: {"zmin": -u, "zmax": u, "contours": {"coloring": "heatmap", "showlines": True,
+                                                                   "start": -u, "end": u, "size": u / 6}},
+                  SURF_PATH: path}
+        layout = {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]}}
+    return traces, layout, (i, j, xlo, xhi, ylo, yhi, ztop, three_d)
+
+
+def surface_u(r: dict, i: int, j: int, gi, gj) -> np.ndarray:
+    """pred − true over a grid of weights i (rows) and j (columns), the other weights held:
+    its square is :func:`gdviz.core.many_weights.slice_surface`."""
+    w = np.asarray(r["weights"], dtype=float).ravel()
+    x = np.asarray(r["input"], dtype=float).ravel()
+    gi, gj = np.asarray(gi, dtype=float), np.asarray(gj, dtype=float)
+    with np.errstate(all="ignore"):
+        return (r["pred"] - r["true"]) + ((gi - w[i]) * x[i])[:, None] + ((gj - w[j]) * x[j])[None, :]
+
+
+def surface_frame(r: dict, box: tuple) -> dict:
+    i, j, xlo, xhi, ylo, yhi, ztop, three_d = box
+    w = np.asarray(r["weights"], dtype=float).ravel()
+    e = r["total_error"]
+    inside = xlo <= w[i] <= xhi and ylo <= w[j] <= yhi
+    if three_d:
+        gi, gj = np.linspace(xlo, xhi, SURFACE_3D_POINTS), np.linspace(ylo, yhi, SURFACE_3D_POINTS)
+        Z = np.minimum(surface_u(r, i, j, gi, gj) ** 2, ztop).T
+        now = ({"x": live.enc([w[i]]), "y": live.enc([w[j]]), "z": live.enc([min(e, ztop)])} if inside
+               else {"x": "", "y": "", "z": ""})
+        return {SURF_MAP: {"xlin": live.linspace(xlo, xhi, SURFACE_3D_POINTS), "y": live.enc(gj),
+                           "z": [live.enc(row, 4) for row in Z]}, SURF_NOW: now}
+    gi, gj = np.linspace(xlo, xhi, 3), np.linspace(ylo, yhi, 3)
+    U = surface_u(r, i, j, gi, gj).T  # rows: weight j
+    now = {"x": live.enc([w[i]]), "y": live.enc([w[j]])} if inside else {"x": "", "y": ""}
+    return {SURF_MAP: {"xlin": live.linspace(xlo, xhi, 3), "y": live.enc(gj), "z": [live.enc(row) for row in U]},
+            SURF_NOW: now}
+
+
+def freeze_charts(run, *, lecture: bool = False, pair: tuple[int, int] = (0, 1), three_d: bool = False) -> dict:
+    return {"slices": slices_template(run.records, lecture=lecture, history=True),
+            "surface": surface_template(run.records, *pair, three_d, lecture=lecture)}
+
+
+# ---- B3: many outputs, many inputs and outputs, live -------------------------------------------
+MATRICES = (("weights", "weights (before the update)"), ("weight_deltas", "weight_deltas = delta × input"),
+            ("new_weights", "weights after the update"))
+
+
+def _layout_net(r: dict) -> tuple[int, int, np.ndarray, np.ndarray]:
+    m, n = matrix(r, "weights").shape
+    yin = np.linspace(1, 0, n) if n > 1 else np.array([0.5])
+    yout = np.linspace(1, 0, m) if m > 1 else np.array([0.5])
+    return m, n, yin, yout
+
+
+def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
+    """The network's look: one edge trace per weight (then its label), the input and output
+    nodes and the outputs' pred/true text; the names are fixed annotations."""
+    r = records[0]
+    m, n, yin, yout = _layout_net(r)
+    ins, outs = _names(r)
+    x = np.atleast_1d(np.asarray(r["input"], dtype=float))
+    fig = theme.Plain()
+    for o in range(m):
+        for c in range(n):
+            fig.add_trace("scatter", x=[0, 1], y=[float(yin[c]), float(yout[o])], mode="lines", showlegend=False,
+                          line=dict(color=theme.COLORS["grey"], width=2), opacity=0.85, text=[""], hoverinfo="skip",
+                          name=f"{ins[c]} → {outs[o]}")
+    t = 0.22 if n * m > 3 else 0.5
+    lx = [t] * (m * n)
+    ly = [float(yin[c] + t * (yout[o] - yin[c])) for o in range(m) for c in range(n)]
+    fig.add_trace("scatter", x=lx, y=ly, mode="text", text=[""] * (m * n), showlegend=False, name="weights",
+                  textfont=dict(size=16 if lecture else 12, color="#222"), hoverinfo="skip")
+    fig.add_trace("scatter", x=[0] * n, y=yin.tolist(), mode="markers+text", name="inputs", showlegend=False,
+                  marker=dict(size=44, color=theme.COLORS["sky"], line=dict(width=2, color="#333")),
+                  text=[num(v, 3) for v in x], textfont=dict(size=18 if lecture else 13),
+                  hovertemplate="%{text}<extra>input</extra>")
+    fig.add_trace("scatter", x=[1] * m, y=yout.tolist(), mode="markers+text", name="outputs", showlegend=False,
+                  marker=dict(size=44, color=theme.COLORS["yellow"], line=dict(width=2, color="#333")),
+                  text=[""] * m, textfont=dict(size=18 if lecture else 13), hovertemplate="pred %{text}<extra>output</extra>")
+    fig.add_trace("scatter", x=[1.1] * m, y=yout.tolist(), mode="text", text=[""] * m, textposition="middle right",
+                  showlegend=False, name="pred and true", hoverinfo="skip")
+    for c in range(n):
+        fig.add_annotation(x=-0.1, y=float(yin[c]), text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
+    for o in range(m):
+        fig.add_annotation(x=1.1, y=float(yout[o]) + 0.1, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
+    fig.update_xaxes(range=[-0.5, 1.75], visible=False)
+    fig.update_yaxes(range=[-0.2, 1.25], visible=False)
+    fig.update_layout(title="the network<br>(edge colour: sign of the weight, thickness: its size)")
+    return fig.figure(lecture=lecture, height=460 if lecture else 360).to_plotly_json()
+
+
+def network_frame(r: dict, top: float) -> dict:
+    W = matrix(r, "weights")
+    m, n = W.shape
+    pred = np.atleast_1d(np.asarray(r["pred"], dtype=float))
+    true = np.atleast_1d(np.asarray(r["true"], dtype=float))
+    out, labels = {}, []
+    for o in range(m):
+        for c in range(n):
+            w = float(W[o, c])
+            ok = math.isfinite(w)
+            color = (theme.COLORS["vermillion"] if w >= 0 else theme.COLORS["blue"]) if ok else theme.COLORS["grey"]
+            out[o * n + c] = {"line": {"color": color, "width": 1.5 + 10 * min(abs(w), top) / top if ok else 1.5}}
+            labels.append(num(w, 3))
+    k = m * n
+    out[k] = {"text": labels}
+    out[k + 2] = {"text": [num(v, 3) for v in pred]}
+    out[k + 3] = {"text": [f"pred {num(p, 4)}<br>true {num(t, 3)}" for p, t in zip(pred, true)]}
+    return out
+
+
+def output_errors_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
+    _, outs = _names(records[0])
+    fig = theme.Plain(dict(title=dict(text="error per output = (pred − true)²")))
+    fig.add_trace("bar", x=outs, y=[], text=[], textposition="outside", cliponaxis=False, marker_color=theme.CURRENT,
+                  name="error", hovertemplate="%{x}: error %{text}<extra></extra>")
+    fig.update_yaxes(title_text="error")
+    fig.update_xaxes(title_text="output")
+    return fig.figure(lecture=lecture, height=400 if lecture else 320).to_plotly_json()
+
+
+def heatmap_template(records: Sequence[dict], key: str, title: str, *, lecture: bool = False) -> dict:
+    ins, outs = _names(records[0])
+    fig = theme.Plain.of("heatmap", z=[], x=ins, y=outs, colorscale=theme.DIVERGING, zmid=0, text=[],
+                         texttemplate="%{text}", textfont=dict(size=20 if lecture else 13), xgap=3, ygap=3,
+                         showscale=False, hovertemplate="%{y} ← %{x}: %{text}<extra></extra>")
+    fig.update_xaxes(title_text="input", side="bottom", zeroline=False, showline=False)
+    fig.update_yaxes(title_text="output", autorange="reversed", zeroline=False, showline=False)
+    fig.update_layout(title=title)
+    return fig.figure(lecture=lecture, height=360 if lecture else 280).to_plotly_json()
+
+
+def network_view(run, at: int | None = None) -> dict:
+    """B3's view: the network, the error per output, the three matrices, the metrics and the
+    arithmetic of each iteration (one line per output)."""
+    recs = run.records
+    n = len(recs)
+    wtop = _abs_max(recs, "weights")
+    scales = {"weights": max(wtop, _abs_max(recs, "new_weights")), "new_weights": max(wtop, _abs_max(recs, "new_weights")),
+              "weight_deltas": _abs_max(recs, "weight_deltas")}
+    allv = np.concatenate([np.atleast_1d(np.asarray(rr["error"], dtype=float)) for rr in recs])
+    allv = allv[np.isfinite(allv)]
+    etop = float(allv.max()) * 1.25 if allv.size and allv.max() > 0 else 1.0
+    _, outs = _names(recs[0])
+    run_t = {key: {0: {"zmin": -scales[key], "zmax": scales[key]}} for key, _ in MATRICES}
+    layout = {"errors": {"yaxis": {"range": [0, etop]}}}
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        err = np.atleast_1d(np.asarray(r["error"], dtype=float))
+        traces = {"net": network_frame(r, wtop),
+                  "errors": {0: {"y": live.enc([min(v, etop) if math.isfinite(v) else etop for v in err]),
+                                 "text": [num(v, 4) for v in err]}}}
+        for key, _ in MATRICES:
+            M = matrix(r, key)
+            top = scales[key]
+            shown = np.clip(np.where(np.isfinite(M), M, 0.0), -top, top)
+            traces[key] = {0: {"z": [live.enc(row) for row in shown],
+                               "text": [[num(v, 6 if M.shape[1] == 1 else 4) for v in row] for row in M]}}
+        lines = B.matrix_arithmetic(r)
+        frames[i] = {"traces": traces,
+                     "metrics": [[f"error {o}", num(v, 4)] for o, v in zip(outs, err)],
+                     "arith": {"title": f"The arithmetic of iteration {i + 1} (one line per output)", "rows": _rows(lines)},
+                     "notes": []}
+    return {"n": n, "run": run_t, "layout": layout, "frames": frames, "notice": _diverged(run)}
+
+
+def network_charts(run, *, lecture: bool = False) -> dict:
+    recs = run.records
+    out = {"net": network_template(recs, lecture=lecture), "errors": output_errors_template(recs, lecture=lecture)}
+    for key, title in MATRICES:
+        out[key] = heatmap_template(recs, key, title, lecture=lecture)
+    return out
