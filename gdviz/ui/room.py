@@ -237,11 +237,14 @@ def client_id() -> str:
     """Who counts as one client for the join limit: the connection's IP address; behind a local
     proxy (the connection comes from this machine) the address the proxy says it forwarded."""
     ip = st.context.ip_address
-    if ip:
+    if isinstance(ip, str) and ip:
         return ip
-    headers = st.context.headers or {}
-    forwarded = headers.get("X-Real-Ip") or (headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
-    if forwarded:
+    try:
+        headers = st.context.headers
+        forwarded = headers.get("X-Real-Ip") or (headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+    except (AttributeError, TypeError):
+        forwarded = None
+    if isinstance(forwarded, str) and forwarded:
         return forwarded
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 

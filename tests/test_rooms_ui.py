@@ -1,0 +1,130 @@
+"""Rooms in the app, under AppTest: a teacher starts a room, a follower joins, cannot publish,
+and unknown, mistyped or closed rooms are notices (never an exception)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gdviz import rooms
+from gdviz.ui import room
+from gdviz.ui.nav import ROOT
+
+A2 = "pages/A2_gradient_descent.py"
+
+
+@pytest.fixture(autouse=True)
+def memory_rooms(monkeypatch):
+    """A fresh in-memory store per test (AppTest's sessions all count as one client)."""
+    monkeypatch.setenv(rooms.ENV, "memory")
+    monkeypatch.setattr(rooms, "_stores", {})
+
+
+def load(path: str = "app.py", query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if path != "app.py":
+        at.run()
+        at.switch_page(path)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def start(at: AppTest) -> tuple[str, str]:
+    [button] = [b for b in at.sidebar.button if b.label == "Present to the room"]
+    button.click().run()
+    no_exception(at)
+    p = at.session_state[room.PRESENT]
+    return p["code"], p["secret"]
+
+
+def warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_teacher_starts_a_room_that_shows_the_page():
+    at = load(A2)
+    code, secret = start(at)
+    assert rooms.normalize_code(code) == code
+    assert any(f"room **{code}**" in m.value for m in at.sidebar.markdown)
+    assert any(f"?room={code}" in c.value for c in at.sidebar.caption)
+    state = rooms.store().read(code)
+    assert state["page"] == A2 and state["playing"] is False
+    assert [b.label for b in at.sidebar.button if b.label == "End the room"]
+
+
+def test_lecture_mode_shows_the_join_link_as_a_qr_code():
+    at = load(A2, {"lecture": "true"})
+    code, _ = start(at)
+    corner = [h for h in at.get("html") if "gd-room-corner" in h.proto.body]
+    assert len(corner) == 1 and "<svg" in corner[0].proto.body and code in corner[0].proto.body
+    at.sidebar.toggle(key=room.SHOW_LINK).set_value(False).run()
+    assert not [h for h in at.get("html") if "gd-room-corner" in h.proto.body], "the toggle hides it"
+
+
+def test_a_follower_joins_and_cannot_change_the_room():
+    teacher = load(A2)
+    code, secret = start(teacher)
+    rev = rooms.store().revision(code)
+    student = load("app.py", {"room": code})
+    no_exception(student)
+    follow = student.session_state[room.FOLLOW]
+    assert follow["code"] == code and follow["following"] and follow["rev"] == rev
+    assert room.PRESENT not in student.session_state, "a follower holds no secret"
+    assert "no setting by that name" not in warnings(student)
+    # a crafted publish carrying the code but not the secret is refused, and changes nothing
+    for crafted in (None, "", "GD", code):
+        with pytest.raises(rooms.Refused):
+            rooms.store().publish(code, crafted, {"page": "app.py"})
+    assert rooms.store().revision(code) == rev and rooms.store().read(code)["page"] == A2
+
+
+def test_an_unknown_room_is_a_notice():
+    at = load("app.py", {"room": "GD-XXXX-0000"})
+    no_exception(at)
+    assert "There is no open room GD-XXXX-0000" in warnings(at)
+    assert room.FOLLOW not in at.session_state
+
+
+@pytest.mark.parametrize("junk", ["abc", "<script>alert(1)</script>", "GD-" + "9" * 300])
+def test_a_mistyped_room_is_a_notice(junk):
+    at = load(A2, {"room": junk})
+    no_exception(at)
+    assert "is not a room code" in warnings(at)
+
+
+def test_joins_are_rate_limited():
+    at = load("app.py", {"room": "GD-XXXX-0000"})
+    for i in range(1, rooms.JOINS_PER_MINUTE):
+        at.query_params["room"] = f"GD-XXXX-{i:04d}"
+        at.run()
+    assert "There is no open room" in warnings(at)
+    at.query_params["room"] = "GD-XXXX-9999"
+    at.run()
+    no_exception(at)
+    assert "Too many attempts to join a room" in warnings(at)
+
+
+def test_a_closed_room_is_a_notice_for_the_follower():
+    teacher = load(A2)
+    code, secret = start(teacher)
+    student = load("app.py", {"room": code})
+    rooms.store().close(code, secret)
+    student.run()  # the follower's look at the room (its fragment) finds it closed
+    no_exception(student)
+    assert f"The room {code} has closed" in warnings(student)
+
+
+def test_the_teacher_is_told_when_its_room_closed():
+    teacher = load(A2)
+    code, secret = start(teacher)
+    rooms.store().close(code, secret)
+    teacher.switch_page("app.py").run()
+    no_exception(teacher)
+    assert f"The room {code} had closed" in warnings(teacher)
+    assert room.PRESENT not in teacher.session_state
