@@ -74,9 +74,9 @@ def test_only_the_most_recently_used_runs_are_kept():
     exp, calls = counting("gradient-descent")
     first = exp.settings(alpha=0.01)
     exp.shared_run(first, 3)
-    for k in range(base.SHARED_RUNS):
-        exp.shared_run(exp.settings(alpha=0.02 + k * 0.001), 3)
-    assert len(base._SHARED) <= base.SHARED_RUNS
+    others = [exp.settings(alpha=0.02 + k * 0.001) for k in range(base.SHARED_RUNS)]
+    runs = [exp.shared_run(s, 3) for s in others]
+    assert exp.shared_run(others[-1], 3) is runs[-1] and len(calls) == base.SHARED_RUNS + 1  # recent: kept
     exp.shared_run(first, 3)
     assert len(calls) == base.SHARED_RUNS + 2  # the first was dropped and is computed again
 
@@ -90,9 +90,11 @@ def test_the_kept_runs_are_bounded_in_bytes_and_a_huge_one_is_not_kept(monkeypat
     assert exp.shared_run(exp.settings(), 1101) is big and len(calls) == 1
     for k in range(6):
         exp.shared_run(exp.settings(weight=0.1 + k / 100), 1101)
-    assert base._SHARED_SIZE <= base.SHARED_BYTES
-    assert base._SHARED_SIZE == sum(size for _, size in base._SHARED.values())
-    assert exp.shared_run(exp.settings(), 1101) is not big  # pushed out by bytes, not by count
+    n = len(calls)
+    last = exp.shared_run(exp.settings(weight=0.1 + 5 / 100), 1101)
+    assert len(calls) == n  # the newest is kept ...
+    assert exp.shared_run(exp.settings(), 1101) is not big  # ... the oldest pushed out by bytes, not by count
+    assert len(calls) == n + 1 and exp.shared_run(exp.settings(weight=0.1 + 5 / 100), 1101) is last
     monkeypatch.setattr(base, "SHARED_BYTES", 4 * 2**20)  # now one run is over a quarter of the budget
     n = len(calls)
     exp.shared_run(exp.settings(weight=0.9), 1101)
@@ -107,28 +109,45 @@ def test_minus_zero_is_its_own_setting():
     assert str(minus.records[0]["weight"]) == "-0.0" and str(plus.records[0]["weight"]) == "0.0"
 
 
+class _Arriving(dict):
+    """Settings that note which threads have asked with them (shared_run reads them to make its
+    key before it looks for the run), so a test knows every session has asked, without sleeping."""
+
+    def __init__(self, settings, arrived: set, changed: threading.Condition):
+        super().__init__(settings)
+        self.arrived, self.changed = arrived, changed
+
+    def items(self):
+        with self.changed:
+            self.arrived.add(threading.get_ident())
+            self.changed.notify_all()
+        return super().items()
+
+
 def _asked_at_once(finish, sessions: int):
-    """``sessions`` threads ask for one run while its first computation is held at a gate, then
-    ``finish(exp, settings, iterations)`` ends it. Returns (computations, each one's answer or error)."""
+    """``sessions`` threads ask for one run; its first computation is held until every one of
+    them has asked, then ``finish(exp, settings, iterations)`` ends it. A cache that let each
+    session compute would compute ``sessions`` times. Returns (computations, each one's answer
+    or error)."""
     exp = experiments.get("gradient-descent")
-    gate, calls, answers = threading.Event(), [], []
+    calls, answers, arrived, changed = [], [], set(), threading.Condition()
 
     def held(settings, iterations):
         calls.append(1)
-        gate.wait(10)
+        with changed:
+            assert changed.wait_for(lambda: len(arrived) == sessions, timeout=10), "not every session asked"
         return finish(exp, settings, iterations)
     held_exp = dataclasses.replace(exp, name=f"held-{id(calls)}", simulate=held)
+    settings = held_exp.settings()
 
     def ask():
         try:
-            answers.append(held_exp.shared_run(held_exp.settings(), 5))
+            answers.append(held_exp.shared_run(_Arriving(settings, arrived, changed), 5))
         except ValueError as err:
             answers.append(err)
     threads = [threading.Thread(target=ask) for _ in range(sessions)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
-    gate.set()
     for t in threads:
         t.join(10)
     return calls, answers
@@ -212,7 +231,7 @@ def test_waiting_runs_are_bounded_and_nobody_elses_is_dropped():
             for w in range(trainer.MAX_WAITING + 5)]
     queued, busy = jobs[:trainer.MAX_WAITING], jobs[trainer.MAX_WAITING:]
     assert not any(j.future.cancelled() for j in queued)  # the first come keep their place
-    assert all(j.busy and j.future is None for j in busy) and len(shared._jobs) == trainer.MAX_WAITING + 1
+    assert len(busy) == 5 and all(j.busy and j.future is None for j in busy)
     gate.set()
     assert isinstance(shared.get(("k", 0), gd_start(calls), 5, wait=10.0), base.Run)
     late = shared.get(("k", trainer.MAX_WAITING), gd_start(calls, weight=99), 5, wait=10.0)
@@ -224,12 +243,13 @@ def test_a_session_has_one_queued_run_and_a_shared_one_stays():
     gate = _hold_the_worker(shared, calls)
     first = shared.get("a", gd_start(calls), 5, wait=0.0, owner="s1")
     second = shared.get("b", gd_start(calls), 5, wait=0.0, owner="s1")  # s1 moved its slider on
-    assert first.future.cancelled() and "a" not in shared._jobs and not second.future.cancelled()
+    assert first.future.cancelled() and not second.future.cancelled()
+    assert shared.get("a", gd_start(calls), 5, wait=0.0) is not first  # left the queue: asked again, a new job
     both = shared.get("c", gd_start(calls), 5, wait=0.0, owner="s1")
     assert second.future.cancelled()
     assert shared.get("c", gd_start(calls), 5, wait=0.0, owner="s2") is both
     shared.get("d", gd_start(calls), 5, wait=0.0, owner="s1")  # s1 leaves c, s2 still waits for it
-    assert not both.future.cancelled() and "c" in shared._jobs
+    assert not both.future.cancelled() and shared.get("c", gd_start(calls), 5, wait=0.0, owner="s2") is both
     gate.set()
     assert isinstance(shared.get("c", gd_start(calls), 5, wait=10.0), base.Run)
 
@@ -243,7 +263,7 @@ def test_an_inline_run_needs_no_worker_and_is_shared():
     gate.set()
 
 
-def test_a_failing_start_is_reported_and_remembered_not_kept():
+def test_a_failing_start_is_reported_and_remembered_not_kept(monkeypatch):
     shared, tries = trainer.SharedRuns(4), []
 
     def broken():
@@ -251,10 +271,9 @@ def test_a_failing_start_is_reported_and_remembered_not_kept():
         raise ValueError("alpha must be a number")
     job = shared.get("bad", broken, 5, wait=5.0)
     assert isinstance(job, trainer.Job) and "alpha must be a number" in job.error and job.future.done()
-    assert "bad" not in shared._runs
     assert shared.get("bad", broken, 5, wait=5.0) is job and len(tries) == 1  # not retried on every rerun
-    shared._failed["bad"] = (time.monotonic() - trainer.FAILED_SECONDS - 1, job)
-    assert shared.get("bad", broken, 5, wait=5.0) is not job and len(tries) == 2  # a minute later it is
+    monkeypatch.setattr(trainer, "FAILED_SECONDS", 0.0)  # as if the minute had passed
+    assert shared.get("bad", broken, 5, wait=5.0) is not job and len(tries) == 2  # then it is
 
 
 def test_an_abandoned_queued_run_leaves_even_when_the_new_answer_is_busy_or_kept():
@@ -264,7 +283,8 @@ def test_an_abandoned_queued_run_leaves_even_when_the_new_answer_is_busy_or_kept
     gate = _hold_the_worker(shared, calls)
     mine = shared.get("mine", gd_start(calls), 5, wait=0.0, owner="s1")
     assert shared.get("kept", gd_start(calls), 5, wait=0.0, owner="s1") is done
-    assert mine.future.cancelled() and "mine" not in shared._jobs  # not left in the queue
+    assert mine.future.cancelled()
+    assert shared.get("mine", gd_start(calls), 5, wait=0.0, owner="s2") is not mine  # not left in the queue
     others = [shared.get(("k", w), gd_start(calls), 5, wait=0.0, owner=f"o{w}") for w in range(trainer.MAX_WAITING)]
     queued = shared.get("again", gd_start(calls), 5, wait=0.0, owner="o0")  # o0 moves on: its place frees
     assert others[0].future.cancelled() and not queued.busy
@@ -273,24 +293,28 @@ def test_an_abandoned_queued_run_leaves_even_when_the_new_answer_is_busy_or_kept
 
 def test_one_inline_run_per_session_at_a_time():
     shared, calls, threads_seen = trainer.SharedRuns(64), [], []
-    gate = threading.Event()
+    started, gate = threading.Event(), threading.Event()
 
     def slow():
+        threads_seen.append(threading.current_thread().name)
+        started.set()
         gate.wait(10)
         return gd_start(calls)()
 
     def where():
         threads_seen.append(threading.current_thread().name)
         return gd_start(calls)()
-    first = threading.Thread(target=lambda: shared.get("a", slow, 5, owner="s1", inline=True))
+    first = threading.Thread(target=lambda: shared.get("a", slow, 5, owner="s1", inline=True), name="session s1")
     first.start()
-    time.sleep(0.2)
-    assert shared._inline == {"s1"}
+    assert started.wait(10)  # s1's first run is computing in s1's own thread
+    assert threads_seen == ["session s1"]
     second = shared.get("b", where, 5, wait=10.0, owner="s1", inline=True)  # s1 dragged on
-    assert isinstance(second, base.Run) and threads_seen[0].startswith("gdviz-shared-runs")  # the worker's
+    assert isinstance(second, base.Run) and threads_seen[1].startswith("gdviz-shared-runs")  # the worker's
     gate.set()
     first.join(10)
-    assert shared._inline == set() and isinstance(shared.get("a", slow, 5), base.Run)
+    assert isinstance(shared.get("a", slow, 5), base.Run)
+    third = shared.get("c", where, 5, owner="s1", inline=True)  # s1's inline run is over: its own thread again
+    assert isinstance(third, base.Run) and threads_seen[-1] == threading.current_thread().name
 
 
 class _Interrupted(BaseException):
@@ -303,8 +327,13 @@ def test_an_interrupted_run_leaves_no_job_that_looks_alive():
     def interrupted():
         raise _Interrupted()
     job = shared.get("x", interrupted, 5, wait=5.0)
-    assert job.future.done() and job.error.startswith("interrupted") and "x" not in shared._jobs
+    assert job.future.done() and job.error.startswith("interrupted")
+    assert shared.get("x", interrupted, 5, wait=0.0) is job  # remembered as failed, not a job still queued
     with pytest.raises(_Interrupted):
         shared.get("y", interrupted, 5, inline=True, owner="s1")
-    assert "y" not in shared._jobs and shared._inline == set()
-    assert shared._failed["y"][1].future.done()  # those who joined it are not left waiting
+    joined = shared.get("y", interrupted, 5, wait=0.0, owner="s2")
+    assert joined.future.done() and joined.error.startswith("interrupted")  # nobody is left waiting
+    seen = []
+    run_ = shared.get("z", lambda: (seen.append(threading.current_thread().name), gd_start([])())[1], 5,
+                      owner="s1", inline=True)
+    assert isinstance(run_, base.Run) and seen == [threading.current_thread().name]  # s1 may compute inline again
