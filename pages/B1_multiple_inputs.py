@@ -12,7 +12,7 @@ exp = experiments.get("multi-input")
 LIVE = (instrument.live(B.ALPHA),) + tuple(instrument.live(p) for p in B.start_weights(exp))
 ITERATIONS = B.iterations_param(exp.iterations, 100)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.multi_input_view, figs.multi_input_charts,
-                       columns=(("slices",), ("metrics", "steps")), widths=(3, 1),
+                       columns=(("slices",), ("metrics", "steps")), widths=(5, 2),
                        simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
                        redraw=frozenset({"steps"}))
 

@@ -397,10 +397,10 @@ from gdviz.experiments import many_weights as B  # noqa: E402
 from gdviz.figures import live  # noqa: E402
 
 #: Points of a slice in a live view (a parabola) and of each earlier slice (faded).
-CURVE_POINTS = 61
+CURVE_POINTS = 41
 HISTORY_POINTS = 31
 #: The parts of one weight's panel of the slices chart, in trace order.
-SLICE_PARTS = ("history", "curve", "path", "tangent", "now", "off", "label")
+SLICE_PARTS = ("history", "curve", "path", "tangent", "now", "off")
 
 
 def _sfx(i: int) -> str:
@@ -419,7 +419,7 @@ def slices_template(records: Sequence[dict], *, lecture: bool = False, history: 
     r = records[0]
     x = np.atleast_1d(np.asarray(r["input"], dtype=float))
     n = x.size
-    titles = [f"weight {names[i]} (input {num(x[i], 4)})" for i in range(n)]
+    titles = [f"weight {names[i]}<br>(input {num(x[i], 4)})" for i in range(n)]
     fig = theme.Plain.grid(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=titles)
     for i in range(n):
         first = i == 0
@@ -441,11 +441,9 @@ def slices_template(records: Sequence[dict], *, lecture: bool = False, history: 
         fig.add_trace("scatter", x=[], y=[], mode="markers+text", name="off the chart", showlegend=False,
                       marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]), text=[],
                       textposition="bottom center", hovertemplate="%{text}<extra>off the chart</extra>", **kw)
-        fig.add_trace("scatter", x=[], y=[], mode="text", name="slope", showlegend=False, text=[],
-                      textposition="bottom center", textfont=dict(color=theme.TANGENT, size=13), hoverinfo="skip",
-                      **kw)
         fig.update_xaxes(title_text=f"weight {names[i]}", **kw)
     fig.update_yaxes(title_text="error", row=1, col=1)
+    fig.update_layout(margin=dict(t=80 if lecture else 60))
     return fig.figure(lecture=lecture, height=500 if lecture else 400, title_size=20 if lecture else 14).to_plotly_json()
 
 
@@ -462,7 +460,7 @@ def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool 
     m = _upto(len(records), at)
     traces, layout = {}, {}
     if history:
-        curves = [np.minimum(slice_lines(rr, windows, HISTORY_POINTS)[1], ytop * 10) if _finite(rr) else None
+        curves = [slice_lines(rr, windows, HISTORY_POINTS, top=ytop)[:2] if _finite(rr) else None
                   for rr in records[:m]]
     for i, (lo, hi) in enumerate(windows):
         px, py = [], []
@@ -472,29 +470,38 @@ def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool 
             px.append(w if ok else None), py.append(rr["total_error"] if ok else None)
         traces[slice_trace(i, "path")] = {"x": live.enc(px), "y": live.enc(py), "prefix": 1}
         if history:
-            g = np.linspace(lo, hi, HISTORY_POINTS).tolist() + [None]
-            hx, hy = g * m, []
-            for E in curves:
-                hy += (E[i].tolist() if E is not None else [None] * HISTORY_POINTS) + [None]
-            traces[slice_trace(i, "history")] = {"x": live.enc(hx, 5), "y": live.enc(hy, 5),
+            hx, hy = [], []
+            for c in curves:
+                hx += (c[0][i].tolist() if c is not None else [None] * HISTORY_POINTS) + [None]
+                hy += (c[1][i].tolist() if c is not None else [None] * HISTORY_POINTS) + [None]
+            traces[slice_trace(i, "history")] = {"x": live.enc(hx, 4), "y": live.enc(hy, 4),
                                                  "prefix": HISTORY_POINTS + 1}
         layout[f"xaxis{_sfx(i)}"] = {"range": [lo, hi]}
         layout[f"yaxis{_sfx(i)}"] = {"range": [-0.04 * ytop, ytop]}
     return traces, layout, (windows, ytop, n_w)
 
 
-def slice_lines(r: dict, windows, points: int = CURVE_POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For a many-inputs record: each weight's slice on its window (``points`` values each, the
-    other weights held), and each slope — what :func:`gdviz.core.many_weights.slice_curve` and
+def slice_lines(r: dict, windows, points: int = CURVE_POINTS, top: float | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a many-inputs record: each weight's slice (the other weights held) at ``points``
+    values, and each slope — what :func:`gdviz.core.many_weights.slice_curve` and
     :func:`~gdviz.core.many_weights.slope` give, for all weights at once (one output: the error
-    along weight i is ``(delta + (g − w_i) · input_i)²``)."""
+    along weight i is ``(delta + (g − w_i) · input_i)²``). The values spread over each window, or
+    with ``top`` over the part of it where the error is at most ``top`` (a steep slice is then
+    drawn with as many points as a flat one)."""
     w = np.asarray(r["weights"], dtype=float).ravel()
     x = np.asarray(r["input"], dtype=float).ravel()
-    lo = np.array([a for a, _ in windows]) [:, None]
-    hi = np.array([b for _, b in windows])[:, None]
-    G = lo + (hi - lo) * np.linspace(0.0, 1.0, points)[None, :]
+    lo = np.array([a for a, _ in windows])
+    hi = np.array([b for _, b in windows])
     d = float(r["pred"]) - float(r["true"])
     with np.errstate(all="ignore"):
+        if top is not None:
+            bottom = np.where(x != 0, w - d / np.where(x != 0, x, 1.0), w)
+            half = np.where(x != 0, 1.1 * math.sqrt(top) / np.abs(np.where(x != 0, x, 1.0)), np.inf)
+            ok = np.isfinite(bottom) & np.isfinite(half)
+            lo, hi = np.where(ok, np.maximum(lo, bottom - half), lo), np.where(ok, np.minimum(hi, bottom + half), hi)
+            hi = np.where(hi > lo, hi, lo + (hi - lo + 1e-9))
+        G = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, points)[None, :]
         E = (d + (G - w[:, None]) * x[:, None]) ** 2
         return G, E, 2.0 * d * x
 
@@ -503,15 +510,13 @@ def slices_frame(r: dict, box: tuple, names: Sequence[str] = WEIGHT_NAMES) -> di
     """One iteration's moving parts of the slices chart: each slice, tangent, dot and slope."""
     windows, ytop, n_w = box
     e = r["total_error"]
-    frozen = np.asarray(r["frozen"]).ravel().tolist()
     weights = np.asarray(r["weights"], dtype=float).ravel().tolist()
-    _, E, slopes = slice_lines(r, windows)
-    E = np.minimum(E, ytop * 10)
+    G, E, slopes = slice_lines(r, windows, top=ytop)
     out = {}
     empty = {"x": "", "y": ""}
     for i, (lo, hi) in enumerate(windows):
         w, sl = weights[i], float(slopes[i])
-        out[slice_trace(i, "curve")] = {"xlin": live.linspace(lo, hi, CURVE_POINTS), "y": live.enc(E[i], 5)}
+        out[slice_trace(i, "curve")] = {"xlin": live.linspace(G[i, 0], G[i, -1], CURVE_POINTS), "y": live.enc(E[i], 4)}
         if lo <= w <= hi and e <= ytop:
             h = (hi - lo) * 0.12
             out[slice_trace(i, "tangent")] = {"x": live.enc([w - h, w + h]), "y": live.enc([e - sl * h, e + sl * h])}
@@ -522,9 +527,6 @@ def slices_frame(r: dict, box: tuple, names: Sequence[str] = WEIGHT_NAMES) -> di
             out[slice_trace(i, "now")] = empty
             out[slice_trace(i, "off")] = {"x": live.enc([_clip(w, lo, hi)]), "y": live.enc([ytop * 0.95]),
                                           "text": [f"{names[i]} = {num(w, 3)}"]}
-        label = (f"slope {num(sl, 3)}<br>frozen: weight_delta 0" if frozen[i] else
-                 f"slope = 2 × weight_delta<br>= {num(sl, 4)}")
-        out[slice_trace(i, "label")] = {"x": live.enc([(lo + hi) / 2]), "y": live.enc([ytop * 0.99]), "text": [label]}
     return out
 
 
@@ -539,13 +541,14 @@ def _diverged(run) -> str:
 
 def step_sizes_template(records: Sequence[dict], *, lecture: bool = False, names: Sequence[str] = WEIGHT_NAMES) -> dict:
     n = np.asarray(records[0]["weights"]).size
-    fig = theme.Plain(dict(title=dict(text="how far each weight moves")))
+    fig = theme.Plain(dict(title=dict(text="how far each weight moves:<br>|alpha × weight_delta|")))
     fig.add_trace("bar", x=[f"weight {m}" for m in names[:n]], y=[], text=[], textposition="outside", cliponaxis=False,
                   name="|alpha × weight_delta|", marker=dict(color=[theme.OTHER] * n),
                   hovertemplate="%{x}: step %{text}<extra></extra>")
     fig.update_yaxes(type="log", dtick=1, exponentformat="power", minor=dict(showticklabels=False),
-                     title_text="|alpha × weight_delta|")
-    return fig.figure(lecture=lecture, height=400 if lecture else 320).to_plotly_json()
+                     title_text="step (log scale)")
+    fig.update_layout(margin=dict(t=90 if lecture else 70))
+    return fig.figure(lecture=lecture, height=420 if lecture else 340).to_plotly_json()
 
 
 def _sizes(r) -> np.ndarray:
@@ -597,6 +600,10 @@ def multi_input_view(run, at: int | None = None, *, history: bool = False, surfa
         if kk < i:
             notes.append(f"The numbers overflowed: the charts show iteration {kk + 1}, the last finite one.")
         metrics = [["pred", num(r["pred"])], ["error", num(r["error"], 4)], ["delta", num(r["delta"], 4)]]
+        frozen = np.asarray(r["frozen"]).ravel().tolist()
+        d = float(r["pred"]) - float(r["true"])
+        metrics += [[f"slope {m}" + (" (frozen)" if f else ""), num(2 * d * x, 4)]
+                    for m, f, x in zip(WEIGHT_NAMES, frozen, np.asarray(r["input"], dtype=float).tolist())]
         if surface is None:
             traces["steps"] = step_sizes_frame(r, st_box)
             name, size = biggest_step(r)
@@ -661,7 +668,7 @@ def surface_template(records: Sequence[dict], i: int, j: int, three_d: bool = Fa
         fig.update_xaxes(title_text=f"weight {names[i]}")
         fig.update_yaxes(title_text=f"weight {names[j]}")
     fig.update_layout(title=f"error over weights {names[i]} and {names[j]}<br>(weight "
-                            f"{names[3 - i - j]} held where it is)")
+                            f"{names[3 - i - j]} held where it is)", margin=dict(t=110 if lecture else 80))
     return fig.figure(lecture=lecture, height=520 if lecture else 440).to_plotly_json()
 
 
@@ -681,14 +688,12 @@ def surface_run(records: Sequence[dict], at: int | None, i: int, j: int, three_d
     if three_d:
         path["z"] = live.enc(pz)
         u = math.sqrt(ztop)
-        traces = {SURF_MAP: {"cmin": 0, "cmax": ztop}, SURF_PATH: path}
+        traces = {SURF_PATH: path}
         layout = {"scene": {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]},
                             "zaxis": {"range": [0, ztop]}}}
     else:
         u = math.sqrt(ztop)
-        traces = {SURF_MAP: {"zmin": -u, "zmax": u, "contours": {"coloring": "heatmap", "showlines": True,
-                                                                   "start": -u, "end": u, "size": u / 6}},
-                  SURF_PATH: path}
+        traces = {SURF_PATH: path}
         layout = {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]}}
     return traces, layout, (i, j, xlo, xhi, ylo, yhi, ztop, three_d)
 
@@ -714,11 +719,14 @@ def surface_frame(r: dict, box: tuple) -> dict:
         now = ({"x": live.enc([w[i]]), "y": live.enc([w[j]]), "z": live.enc([min(e, ztop)])} if inside
                else {"x": "", "y": "", "z": ""})
         return {SURF_MAP: {"xlin": live.linspace(xlo, xhi, SURFACE_3D_POINTS), "y": live.enc(gj),
-                           "z": [live.enc(row, 4) for row in Z]}, SURF_NOW: now}
+                           "z": [live.enc(row, 4) for row in Z], "cmin": 0, "cmax": ztop}, SURF_NOW: now}
     gi, gj = np.linspace(xlo, xhi, 3), np.linspace(ylo, yhi, 3)
     U = surface_u(r, i, j, gi, gj).T  # rows: weight j
     now = {"x": live.enc([w[i]]), "y": live.enc([w[j]])} if inside else {"x": "", "y": ""}
-    return {SURF_MAP: {"xlin": live.linspace(xlo, xhi, 3), "y": live.enc(gj), "z": [live.enc(row) for row in U]},
+    u = math.sqrt(ztop)
+    return {SURF_MAP: {"xlin": live.linspace(xlo, xhi, 3), "y": live.enc(gj), "z": [live.enc(row) for row in U],
+                       "zmin": -u, "zmax": u,
+                       "contours": {"coloring": "heatmap", "showlines": True, "start": -u, "end": u, "size": u / 6}},
             SURF_NOW: now}
 
 
@@ -829,7 +837,7 @@ def network_view(run, at: int | None = None) -> dict:
     allv = allv[np.isfinite(allv)]
     etop = float(allv.max()) * 1.25 if allv.size and allv.max() > 0 else 1.0
     _, outs = _names(recs[0])
-    run_t = {key: {0: {"zmin": -scales[key], "zmax": scales[key]}} for key, _ in MATRICES}
+    run_t = {}
     layout = {"errors": {"yaxis": {"range": [0, etop]}}}
     frames = {}
     for i in live.frames_for(n, at):
@@ -842,7 +850,7 @@ def network_view(run, at: int | None = None) -> dict:
             M = matrix(r, key)
             top = scales[key]
             shown = np.clip(np.where(np.isfinite(M), M, 0.0), -top, top)
-            traces[key] = {0: {"z": [live.enc(row) for row in shown],
+            traces[key] = {0: {"z": [live.enc(row) for row in shown], "zmin": -top, "zmax": top,
                                "text": [[num(v, 6 if M.shape[1] == 1 else 4) for v in row] for row in M]}}
         lines = B.matrix_arithmetic(r)
         frames[i] = {"traces": traces,
