@@ -760,11 +760,12 @@ def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
             fig.add_trace("scatter", x=[0, 1], y=[float(yin[c]), float(yout[o])], mode="lines", showlegend=False,
                           line=dict(color=theme.COLORS["grey"], width=2), opacity=0.85, text=[""], hoverinfo="skip",
                           name=f"{ins[c]} → {outs[o]}")
-    t = 0.22 if n * m > 3 else 0.5
-    lx = [t] * (m * n)
-    ly = [float(yin[c] + t * (yout[o] - yin[c])) for o in range(m) for c in range(n)]
+    # each weight's label on its edge, those of one input's edges at different depths (no overlap)
+    ts = [(0.2 + 0.3 * o / (m - 1)) if n * m > 3 and m > 1 else 0.5 for o in range(m)]
+    lx = [ts[o] for o in range(m) for c in range(n)]
+    ly = [float(yin[c] + ts[o] * (yout[o] - yin[c])) for o in range(m) for c in range(n)]
     fig.add_trace("scatter", x=lx, y=ly, mode="text", text=[""] * (m * n), showlegend=False, name="weights",
-                  textfont=dict(size=16 if lecture else 12, color="#222"), hoverinfo="skip")
+                  textfont=dict(size=15 if lecture else 12, color="#222"), hoverinfo="skip")
     fig.add_trace("scatter", x=[0] * n, y=yin.tolist(), mode="markers+text", name="inputs", showlegend=False,
                   marker=dict(size=44, color=theme.COLORS["sky"], line=dict(width=2, color="#333")),
                   text=[num(v, 3) for v in x], textfont=dict(size=18 if lecture else 13),
@@ -772,15 +773,16 @@ def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
     fig.add_trace("scatter", x=[1] * m, y=yout.tolist(), mode="markers+text", name="outputs", showlegend=False,
                   marker=dict(size=44, color=theme.COLORS["yellow"], line=dict(width=2, color="#333")),
                   text=[""] * m, textfont=dict(size=18 if lecture else 13), hovertemplate="pred %{text}<extra>output</extra>")
-    fig.add_trace("scatter", x=[1.1] * m, y=yout.tolist(), mode="text", text=[""] * m, textposition="middle right",
+    fig.add_trace("scatter", x=[1.17] * m, y=yout.tolist(), mode="text", text=[""] * m, textposition="middle right",
                   showlegend=False, name="pred and true", hoverinfo="skip")
     for c in range(n):
         fig.add_annotation(x=-0.1, y=float(yin[c]), text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
     for o in range(m):
-        fig.add_annotation(x=1.1, y=float(yout[o]) + 0.1, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
-    fig.update_xaxes(range=[-0.5, 1.75], visible=False)
-    fig.update_yaxes(range=[-0.2, 1.25], visible=False)
-    fig.update_layout(title="the network<br>(edge colour: sign of the weight, thickness: its size)")
+        fig.add_annotation(x=1.17, y=float(yout[o]) + 0.16, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
+    fig.update_xaxes(range=[-0.45, 2.0], visible=False)
+    fig.update_yaxes(range=[-0.2, 1.3], visible=False)
+    fig.update_layout(title="the network<br>(colour: sign of a weight; thickness: its size)",
+                      margin=dict(t=100 if lecture else 70))
     return fig.figure(lecture=lecture, height=460 if lecture else 360).to_plotly_json()
 
 
@@ -822,7 +824,7 @@ def heatmap_template(records: Sequence[dict], key: str, title: str, *, lecture: 
     fig.update_xaxes(title_text="input", side="bottom", zeroline=False, showline=False)
     fig.update_yaxes(title_text="output", autorange="reversed", zeroline=False, showline=False)
     fig.update_layout(title=title)
-    return fig.figure(lecture=lecture, height=360 if lecture else 280).to_plotly_json()
+    return fig.figure(lecture=lecture, height=320 if lecture else 270).to_plotly_json()
 
 
 def network_view(run, at: int | None = None) -> dict:
