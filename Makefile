@@ -31,8 +31,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks
 
+# The class (benchmarks.load), then a fresh server's cold start and hostile canvas values
+# (benchmarks.coldstart); fails if either reports errors.
 load: $(STAMP)
-	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.load; status=$$?; $(PY) -m benchmarks.coldstart || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache artifacts
