@@ -222,3 +222,118 @@ def backprop_arithmetic(r, phase: str) -> list[Line]:
                               f"{_vec(w01[:, j], 3)} − {fmt(alpha)} × {_vec(layer_0, 2)} × {fmt(d1[j], 4)}",
                               _vec(n01[:, j], 3)))
     return lines
+
+
+# ------------------------------------------------------------------ what the C pages need
+# The pages never import the core: the datasets, the pressure table, the phases of backprop and
+# the runs a page shows together come from here.
+
+#: The alpha values C1 and C2's live slider offers (the book's 0.1 among them).
+ALPHA_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+#: C3's (the book's 0.2 among them).
+NET_ALPHA_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+LIVE_ALPHA = Param("alpha", "alpha (learning rate)", 0.1, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01), steps=ALPHA_STEPS,
+                   help="Each update moves the weights by alpha × weight_delta (0.01 … 1; the book uses 0.1).")
+LIVE_NET_ALPHA = Param("alpha", "alpha (learning rate)", 0.2, lo=-BIG, hi=BIG, ui=(0.0, 1.0, 0.01),
+                       steps=NET_ALPHA_STEPS,
+                       help="Each update moves every weight by alpha × its weight_delta (0.01 … 1; the book uses 0.2).")
+C_BATCH_SIZE = Param("batch_size", "batch_size (mini-batch run)", 2, kind="int", lo=1, hi=ds.MAX_ROWS,
+                     ui=(1.0, 6.0, 1.0), help="Examples per update in the mini-batch run (1 … 6).")
+C_HIDDEN_SIZE = Param("hidden_size", "hidden_size", 4, kind="int", lo=1, hi=bp.MAX_HIDDEN, ui=(1.0, 8.0, 1.0),
+                      help="Nodes in the hidden layer (1 … 8 on the page; the book uses 4).")
+C_SEED = Param("seed", "seed", 1, kind="int", lo=0, hi=bp.MAX_SEED, ui=(0.0, 20.0, 1.0),
+               help="The random seed of the starting weights (the book uses 1).")
+
+MODES = ds.MODES
+PHASES = bp.PHASES
+BOOK_STREETLIGHTS = tuple(tuple(float(v) for v in row) for row in ds.STREETLIGHTS)
+BOOK_WALK_VS_STOP = _goals(ds.WALK_VS_STOP)
+BOOK_WEIGHTS = tuple(float(w) for w in ds.BOOK_WEIGHTS)
+#: The book's lights with the left lamp as the answer (C1's second set of lights).
+LEFT_WALK_VS_STOP = tuple(row[0] for row in BOOK_STREETLIGHTS)
+LIGHT_ROWS, LIGHT_COLUMNS = len(BOOK_STREETLIGHTS), len(BOOK_STREETLIGHTS[0])
+
+
+def pressure(weights, streetlights, walk_vs_stop) -> dict:
+    """The up/down pressure table (see :func:`gdviz.core.streetlights.pressure`)."""
+    return ds.pressure(weights, streetlights, walk_vs_stop)
+
+
+class Runs:
+    """Several runs a page shows together, with one of them *shown* (its records lead: the
+    lesson instrument's timeline and arithmetic follow them). ``runs``: label → run."""
+
+    def __init__(self, shown: str, runs: dict, settings: dict, *, steps: bool = False):
+        self.shown, self.runs, self.settings = shown, runs, settings
+        main = runs[shown]
+        self.passes, self.diverged_at = main.records, main.diverged_at
+        #: The instrument's frames: one per pass, or (``steps``) one per phase of every example.
+        self.records = tuple({"pass": p, "example": e, "phase": ph} for p, rec in enumerate(main.records)
+                             for e in range(len(rec["examples"])) for ph in PHASES) if steps else main.records
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def mode_settings(exp: Experiment, s, mode: str) -> dict:
+    return exp.settings(**{**{p.name: s[p.name] for p in exp.params}, "mode": mode})
+
+
+def modes_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
+    """C1: the three modes of descent from the same settings ``s``; ``s["mode"]`` is the one shown."""
+    go = exp.shared_run if shared else exp.simulate
+    return Runs(s["mode"], {m: go(mode_settings(exp, s, m), iterations) for m in MODES}, s)
+
+
+def activations_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
+    """C3: the network with ``s["activation"]`` (shown) and the same network with the other one."""
+    go = exp.shared_run if shared else exp.simulate
+    other = "linear" if s["activation"] == "relu" else "relu"
+    base = {p.name: s[p.name] for p in exp.params}
+    return Runs(s["activation"], {s["activation"]: go(exp.settings(**base), iterations),
+                                  other: go(exp.settings(**{**base, "activation": other}), iterations)}, s,
+                steps=True)
+
+
+def single_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
+    go = exp.shared_run if shared else exp.simulate
+    return Runs(s["mode"], {s["mode"]: go(exp.settings(**{p.name: s[p.name] for p in exp.params}), iterations)}, s)
+
+
+def many(one):
+    """The runs of a live slider's grid from ``one(exp, s, iterations, shared=...)``: each shared
+    between sessions (a class drags the same slider over the same values); None where a run
+    cannot be made."""
+    def make(exp: Experiment):
+        def runs(many_settings, iterations):
+            out = []
+            for s in many_settings:
+                try:
+                    out.append(one(exp, s, iterations))
+                except ValueError:
+                    out.append(None)
+            return out
+        return runs
+    return make
+
+
+#: C1: learn one pattern first (the book's first chapter-6 program), then the whole table.
+LESSON = Param("lesson", "what the weights learn", "table", kind="choice", choices=("one", "table"),
+               help="one: a single light pattern, learnt alone (the book's first program of the chapter); "
+                    "table: all six patterns, a pass at a time.")
+LESSON_TEXT = {"one": "1 · one pattern alone", "table": "2 · the whole table"}
+LESSON_EXPERIMENT = {"one": "streetlight-one", "table": "streetlights"}
+
+
+def passes_param(default: int, most: int) -> Param:
+    """How many passes a C page's run has (the timeline's length), at most ``most``."""
+    return Param("iterations", "passes (iterations)", int(default), kind="int", lo=1, hi=most, ui=(1, most, 1),
+                 help=f"The length of the run in passes through the dataset (at most {most}).")
+
+
+def light_param(i: int, j: int) -> str:
+    return f"light_{i}_{j}"
+
+
+def walk_param(i: int) -> str:
+    return f"walk_{i}"

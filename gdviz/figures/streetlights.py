@@ -205,10 +205,14 @@ def _rgb(hexcolor: str) -> tuple[int, int, int]:
     return tuple(int(hexcolor[i:i + 2], 16) for i in (1, 3, 5))
 
 
+_POSITIVE, _NEGATIVE = _rgb(theme.COLORS["vermillion"]), _rgb(theme.COLORS["blue"])
+
+
 def weight_color(w: float, scale: float) -> str:
     """Blue for negative weights, vermillion for positive, paler toward 0."""
+    w = float(w)
     t = 0.0 if not math.isfinite(w) or scale <= 0 else max(-1.0, min(1.0, w / scale))
-    target = _rgb(theme.COLORS["vermillion"] if t >= 0 else theme.COLORS["blue"])
+    target = _POSITIVE if t >= 0 else _NEGATIVE
     a = abs(t)
     r, g, b = (round(235 + (c - 235) * a) for c in target)
     return f"rgb({r},{g},{b})"
@@ -314,3 +318,468 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
     fig.update_yaxes(range=[-1.5, 1.4], visible=False)
     fig.update_layout(showlegend=False, title=f"pass {record['pass']}, example {record['example']} — {phase}")
     return fig.figure(lecture=lecture, height=460 if not lecture else 620)
+
+
+# =========================================================================== live: the lesson instrument
+# Templates (the look, a fixed list of traces) and views (what moves) for C1, C2 and C3 on the
+# lesson instrument (gdviz.ui.instrument; the view format is gdviz.figures.live's). Every number
+# shown is formatted here; trace numbers travel through live.enc.
+
+from gdviz.experiments import streetlights as S  # noqa: E402
+from gdviz.figures import live  # noqa: E402
+
+LOG_AXIS = dict(type="log", exponentformat="power", minor=dict(showticklabels=False), dtick=1)
+CURSOR = dict(color="#444", width=1.5)
+
+
+def _lights_box(lecture: bool) -> tuple[float, int]:
+    """The lamps' marker size and the chart's height per row: circles 1 row apart never touch
+    (lecture mode scales markers by 1.5 itself)."""
+    return 26.0, (58 if not lecture else 70)
+
+
+def lights_template(rows: int, inputs: int, *, lecture: bool = False, title: str = "The dataset") -> dict:
+    """The lights, one row per example: trace 0 lamps on, 1 lamps off, 2 the example being learned
+    (a frame). walk / stop are the y tick labels (in the run's layout), so they are never cut."""
+    size, per_row = _lights_box(lecture)
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="on",
+                  marker=dict(size=size, color=ON, line=dict(color=ON_EDGE, width=3)),
+                  hovertemplate="example %{y}, light %{x}: on<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="off",
+                  marker=dict(size=size, color=OFF, line=dict(color="#222", width=2)),
+                  hovertemplate="example %{y}, light %{x}: off<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="this example", hoverinfo="skip",
+                  line=dict(color=theme.CURRENT, width=3))
+    fig.update_xaxes(range=[-0.6, inputs - 0.4], tickvals=list(range(inputs)),
+                     ticktext=[light_name(j) for j in range(inputs)], side="top", fixedrange=True)
+    fig.update_yaxes(range=[rows - 0.5, -0.5], tickvals=list(range(rows)), fixedrange=True)
+    fig.update_layout(showlegend=False, title=title, margin=dict(l=10, r=20, t=70 if lecture else 60, b=10))
+    return _bare(fig).figure(lecture=lecture, height=per_row * rows + (120 if lecture else 95)).to_plotly_json()
+
+
+def _walk_label(g: float) -> str:
+    color = theme.GOAL if g >= 0.5 else theme.CURRENT
+    return f"example {{i}}  <span style='color:{color}'><b>{'WALK' if g >= 0.5 else 'STOP'}</b> ({num(g, 3)})</span>"
+
+
+def lights_run(streetlights, walk_vs_stop) -> tuple[dict, dict]:
+    x = np.asarray(streetlights, dtype=float)
+    y = np.asarray(walk_vs_stop, dtype=float)
+    rows, inputs = x.shape
+    on = [(j, i) for i in range(rows) for j in range(inputs) if x[i, j] != 0]
+    off = [(j, i) for i in range(rows) for j in range(inputs) if x[i, j] == 0]
+    traces = {0: {"x": live.enc([a for a, _ in on]), "y": live.enc([b for _, b in on])},
+              1: {"x": live.enc([a for a, _ in off]), "y": live.enc([b for _, b in off])}}
+    layout = {"yaxis": {"ticktext": [_walk_label(g).format(i=i) for i, g in enumerate(y)]}}
+    return traces, layout
+
+
+def lights_highlight(e: int, inputs: int) -> dict:
+    a, b = -0.5, inputs - 0.5
+    return {"x": live.enc([a, b, b, a, a]), "y": live.enc([e - 0.46, e - 0.46, e + 0.46, e + 0.46, e - 0.46])}
+
+
+def pressure_template(rows: int, inputs: int, *, lecture: bool = False, title: str = "Up/down pressure table") -> dict:
+    """The pressure table as a heatmap (z, text and row labels in the run; the hover's push in
+    each frame: it depends on the weights of that pass)."""
+    fig = theme.Plain.of(
+        "heatmap", z=[], x=[f"weights[{j}]<br>({light_name(j)})" for j in range(inputs)],
+        y=[f"r{i}" for i in range(rows + 1)], text=[], texttemplate="%{text}",
+        textfont=dict(size=26 if lecture else 20), customdata=[], hovertemplate="%{customdata}<extra></extra>",
+        colorscale=[[0.0, "#9CC8EA"], [0.5, "#F2F2F2"], [1.0, "#F4B97F"]], zmin=-1, zmax=1,
+        showscale=False, xgap=3, ygap=3)
+    fig.update_yaxes(autorange="reversed", fixedrange=True)
+    fig.update_xaxes(side="top", fixedrange=True)
+    fig.update_layout(title=title)
+    return _bare(fig).figure(lecture=lecture, height=(44 * (rows + 1) + 120) * (1.25 if lecture else 1)).to_plotly_json()
+
+
+def pressure_run(table: dict, walk_vs_stop) -> dict:
+    sign = np.asarray(table["sign"], dtype=int)
+    votes = np.asarray(table["votes"], dtype=int)
+    z = np.vstack([sign, np.sign(votes)]).astype(float)
+    text = [[SIGN_TEXT[int(s)] for s in row] for row in sign] + [[f"{v:+d}" if v else "0" for v in votes]]
+    ylabels = [f"example {i} ({'walk' if g >= 0.5 else 'stop'})" for i, g in enumerate(walk_vs_stop)] + ["votes"]
+    return {0: {"z": [live.enc(r) for r in z], "text": text, "y": ylabels}}
+
+
+def pressure_hover(table: dict, what: str) -> dict:
+    sign = np.asarray(table["sign"], dtype=int)
+    votes = np.asarray(table["votes"], dtype=int)
+    push = np.asarray(table["pressure"], dtype=float)
+    rows, inputs = sign.shape
+    hover = [[f"example {i}, weights[{j}]: {SIGN_TEXT[int(sign[i, j])]}<br>push {what}: {num(push[i, j], 4)}"
+              for j in range(inputs)] for i in range(rows)]
+    hover.append([f"weights[{j}]: votes {int(votes[j])}" for j in range(inputs)])
+    return {0: {"customdata": hover}}
+
+
+def weights_template(inputs: int, n: int, *, lecture: bool = False, title: str = "The weights after each pass") -> dict:
+    """Traces 0..inputs-1: each weight per pass (pass 0 = the start); then the cursor line and
+    the weights now (markers)."""
+    fig = theme.Plain()
+    for j in range(inputs):
+        fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n + 1), name=f"weights[{j}] ({light_name(j)})",
+                      line=dict(color=WEIGHT_COLORS[j % len(WEIGHT_COLORS)], width=3), marker=dict(size=5),
+                      hovertemplate=f"pass %{{x}}<br>weights[{j}] %{{y:.6g}}<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="this pass", showlegend=False, line=CURSOR,
+                  hoverinfo="skip")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="now", showlegend=False, hoverinfo="skip",
+                  marker=dict(size=11, color=list(WEIGHT_COLORS[:inputs]), line=dict(color="#111", width=1.5)))
+    fig.update_xaxes(title_text="pass (iteration; 0 = the start)")
+    fig.update_yaxes(title_text="weight")
+    fig.update_layout(title=title)
+    return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 470).to_plotly_json()
+
+
+def weights_run(records) -> tuple[dict, dict, list[float], np.ndarray]:
+    start = np.asarray(records[0]["weights"], dtype=float)
+    series = np.array([start] + [np.asarray(r["new_weights"], dtype=float) for r in records])
+    xs = live.linspace(0, len(records), len(records) + 1)
+    traces = {j: {"xlin": xs, "y": live.enc(series[:, j])} for j in range(series.shape[1])}
+    span = weight_range(series)
+    layout = {"xaxis": {"range": [-0.5, len(records) + 0.5]}, "yaxis": {"range": span}}
+    return traces, layout, span, series
+
+
+def weights_cursor(k: int, span, series, inputs: int) -> dict:
+    w = series[k + 1]
+    return {inputs: {"x": live.enc([k + 1, k + 1]), "y": live.enc(span, 8)},
+            inputs + 1: {"x": live.enc([k + 1] * inputs), "y": live.enc(w)}}
+
+
+def errors_template(labels, colors, n: int, *, lecture: bool = False, floor: float | None = None,
+                    title: str = "Error per pass") -> dict:
+    """One error line per run (``labels``), the floor line with its label (when ``floor``), the cursor."""
+    fig = theme.Plain()
+    for label, color in zip(labels, colors):
+        fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n), name=label, line=dict(color=color, width=3),
+                      marker=dict(size=5), hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
+    if floor is not None:
+        fig.add_trace("scatter", x=[], y=[], mode="lines+text", name=f"error {num(floor, 3)}", showlegend=False,
+                      line=dict(color=theme.COLORS["grey"], dash="dash", width=2), textposition="top left",
+                      textfont=dict(color="#555"), hoverinfo="skip")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="this pass", showlegend=False, line=CURSOR,
+                  hoverinfo="skip")
+    fig.update_xaxes(title_text="pass (iteration)")
+    fig.update_yaxes(title_text="error, summed over the pass (log scale)", **LOG_AXIS)
+    fig.update_layout(title=title)
+    return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 470).to_plotly_json()
+
+
+FLOOR_TEXT = "error 1: one weight vector stays above this"
+
+
+def errors_run(runs, n: int, *, floor: float | None = None) -> tuple[dict, dict, list[float]]:
+    """``runs``: (label, run) pairs. Returns the traces, the layout patch (log range, diverged
+    markers) and the y span of the cursor line (data units)."""
+    traces, shapes, notes, vals = {}, [], [], []
+    for i, (label, run) in enumerate(runs):
+        ys = np.array([r["error"] for r in run.records], dtype=float)
+        ok = np.isfinite(ys) & (ys > 0)
+        vals += ys[ok].tolist()
+        traces[i] = {"xlin": live.linspace(1, len(ys), len(ys)), "y": live.enc(np.where(ok, ys, np.nan))}
+        if run.diverged_at:
+            shapes.append(dict(type="line", x0=run.diverged_at, x1=run.diverged_at, xref="x", y0=0, y1=1,
+                               yref="y domain", line=dict(color="#888", dash="dot", width=2)))
+            notes.append(dict(showarrow=False, text=f"{label}: diverged at pass {run.diverged_at}",
+                              x=run.diverged_at, xanchor="right", xref="x", y=1 - 0.08 * len(notes),
+                              yanchor="top", yref="y domain"))
+    k = len(runs)
+    if floor is not None:
+        vals.append(floor)
+        traces[k] = {"x": live.enc([0.5, n + 0.5]), "y": live.enc([floor, floor]), "text": ["", FLOOR_TEXT]}
+    lo, hi = (min(vals), max(vals)) if vals else (0.1, 10.0)
+    lo_l, hi_l = math.log10(lo), math.log10(hi)
+    pad = max((hi_l - lo_l) * 0.06, 0.3)
+    span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
+    layout = {"xaxis": {"range": [0.5, n + 0.5]},
+              "yaxis": {"range": [lo_l - pad, hi_l + pad], "dtick": 1 if hi_l - lo_l > 1.5 else "D2"},
+              "shapes": shapes, "annotations": notes}
+    return traces, layout, span
+
+
+def _cursor(k: int, span) -> dict:
+    return {"x": live.enc([k + 1, k + 1]), "y": live.enc(span, 8)}
+
+
+def _rows(lines) -> list[list[str]]:
+    return [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value] for ln in lines]
+
+
+def _notice(runs) -> str:
+    bad = [(label, r.diverged_at) for label, r in runs if r.diverged_at]
+    if not bad:
+        return ""
+    which = ", ".join(f"{label} at pass {at}" for label, at in bad)
+    return f"Diverged ({which}): the numbers overflowed to inf/nan. The charts stop there; try a smaller alpha."
+
+
+MODE_LABELS = {"stochastic": "stochastic", "full": "full", "batch": "mini-batch"}
+
+
+def _pass_weights(r, diverged: bool):
+    return r["new_weights"] if not diverged else r["weights"]
+
+
+def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, floor: float | None = None,
+                 errors_id: str = "errors") -> dict:
+    """C1 (``compare``: the three modes) and C2's view: the weights of the shown run per pass,
+    the error per pass, the lights and the pressure table at the weights of that pass, the
+    metrics and every example's arithmetic."""
+    s = run.settings
+    recs = run.passes
+    n = len(recs)
+    lights, goals = S.rows(s)
+    inputs = lights.shape[1]
+    w_t, w_l, w_span, series = weights_run(recs)
+    labelled = [(MODE_LABELS[m], run.runs[m]) for m in (S.MODES if compare else (run.shown,))]
+    e_t, e_l, e_span = errors_run(labelled, n, floor=floor)
+    ncurves = len(labelled) + (floor is not None)
+    l_t, l_l = lights_run(lights, goals)
+    table0 = S.pressure(recs[0]["weights"], lights, goals)
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        w = _pass_weights(r, run.diverged_at is not None and i == n - 1)
+        table = S.pressure(w, lights, goals) if all(math.isfinite(float(v)) for v in w) else table0
+        metrics = [[f"weights[{j}] ({light_name(j)})", num(float(r["new_weights"][j]), 4)] for j in range(inputs)]
+        for label, rn in labelled:
+            rr = rn.records[min(i, len(rn.records) - 1)]
+            metrics.append([f"error, {label}" if compare else "error (pass)", num(rr["error"], 4)])
+        notes = []
+        if floor is not None and r["error"] > floor and i + 1 >= 20:
+            notes.append(f"After pass {i + 1} the error is still {num(r['error'], 4)}, above {floor:g}: more passes "
+                         "will not help, the weights already sit where the pushes cancel.")
+        frames[i] = {
+            "traces": {"weights": weights_cursor(i, w_span, series, inputs),
+                       errors_id: {ncurves: _cursor(i, e_span)},
+                       "pressure": pressure_hover(table, f"after pass {i + 1}")},
+            "metrics": metrics,
+            "arith": {"title": f"The arithmetic of pass {i + 1} ({MODE_LABELS[run.shown]}): every example, the numbers put in",
+                      "rows": _rows(S.pass_arithmetic(r, s["alpha"]))},
+            "notes": notes,
+            "position": f"pass {i + 1}",
+        }
+    return {"n": n, "run": {"weights": w_t, errors_id: e_t, "lights": l_t,
+                            "pressure": pressure_run(table0, goals)},
+            "layout": {"weights": w_l, errors_id: e_l, "lights": l_l},
+            "frames": frames, "notice": _notice(labelled)}
+
+
+def dataset_charts(run: "S.Runs", *, lecture: bool = False, compare: bool = True, floor: float | None = None,
+                   errors_id: str = "errors", errors_title: str = "Error per pass") -> dict:
+    lights, _ = S.rows(run.settings)
+    rows, inputs = lights.shape
+    n = len(run.passes)
+    modes = S.MODES if compare else (run.shown,)
+    labels = [MODE_LABELS[m] for m in modes] if compare else ["error"]
+    colors = [MODE_COLORS[m] for m in modes]
+    return {"weights": weights_template(inputs, n, lecture=lecture),
+            errors_id: errors_template(labels, colors, n, lecture=lecture, floor=floor, title=errors_title),
+            "lights": lights_template(rows, inputs, lecture=lecture),
+            "pressure": pressure_template(rows, inputs, lecture=lecture)}
+
+
+# --------------------------------------------------------------------------- C3: every phase of every example
+
+def network_id(hidden: int) -> str:
+    """The network chart's id: its traces depend on hidden_size, so a new size is a new chart."""
+    return f"network{hidden}"
+
+
+def _net_layout(inputs: int, hidden: int):
+    y0, y1 = _y_positions(inputs), _y_positions(hidden)
+    edges = [(0, y0[i], 1, y1[j]) for i in range(inputs) for j in range(hidden)] + \
+            [(1, y1[j], 2, 0.0) for j in range(hidden)]
+    return y0, y1, edges
+
+
+def network_template(inputs: int, hidden: int, *, lecture: bool = False) -> dict:
+    """The 3-layer network: one trace per edge (colour, width, opacity and hover in each frame),
+    then layer_0, layer_1, layer_2 (markers + numbers), the column captions, the phase message
+    and the goal/pred note (text traces)."""
+    y0, y1, edges = _net_layout(inputs, hidden)
+    fig = theme.Plain()
+    for xa, ya, xb, yb in edges:
+        fig.add_trace("scatter", x=[xa, xb], y=[ya, yb], mode="lines", showlegend=False, hoverinfo="text",
+                      text="", line=dict(color="#ccc", width=2))
+    hsize = max(16, min(40, 260 / hidden))
+    fig.add_trace("scatter", x=[0] * inputs, y=y0, mode="markers+text", name="layer_0 (input)",
+                  marker=dict(size=38, color=[OFF] * inputs, line=dict(color="#222", width=3)),
+                  text=[""] * inputs, hovertemplate="layer_0 %{text}<extra></extra>")
+    fig.add_trace("scatter", x=[1] * hidden, y=y1, mode="markers+text" if hidden <= 8 else "markers",
+                  name="layer_1 (hidden; grey = relu off)", textfont=dict(size=13 if hidden <= 6 else 10),
+                  marker=dict(size=hsize, color=["#FFFFFF"] * hidden, line=dict(color="#555", width=3)),
+                  text=[""] * hidden, hovertemplate="%{text}<extra></extra>")
+    fig.add_trace("scatter", x=[2], y=[0.0], mode="markers+text", name="layer_2 (output)",
+                  marker=dict(size=44, color="#FFFFFF", line=dict(color="#555", width=4)), text=[""],
+                  hovertemplate="%{text}<extra></extra>")
+    # two-line captions over narrow columns: they never run into each other
+    fig.add_trace("scatter", x=[0, 1, 2], y=[1.3, 1.3, 1.3], mode="text", name="captions", hoverinfo="skip",
+                  text=["", "", ""], textfont=dict(size=14))
+    fig.add_trace("scatter", x=[1.0], y=[-1.4], mode="text", name="message", hoverinfo="skip", text=[""],
+                  textfont=dict(size=14))
+    fig.add_trace("scatter", x=[2.0], y=[-0.42], mode="text", name="goal", hoverinfo="skip", text=[""],
+                  textfont=dict(size=13, color=theme.CURRENT))
+    fig.update_xaxes(range=[-0.45, 2.45], visible=False, fixedrange=True)
+    fig.update_yaxes(range=[-1.55, 1.55], visible=False, fixedrange=True)
+    fig.update_layout(showlegend=False, margin=dict(l=5, r=5, t=10, b=5))
+    return fig.figure(lecture=lecture, height=440 if not lecture else 560).to_plotly_json()
+
+
+CAPTIONS = {"forward": ("layer_0", "layer_1<br>= {act}(sum)", "layer_2<br>(pred)"),
+            "compare": ("layer_0", "layer_1", "layer_2_delta"),
+            "backward": ("layer_0", "layer_1_delta", "layer_2_delta"),
+            "update": ("layer_0", "layer_1", "layer_2<br>(pred)")}
+MESSAGES = {"forward": "forward: weighted sums flow left to right",
+            "compare": "compare: error {error}",
+            "backward": "backward: delta × weight (0 where relu was off)",
+            "update": "update: weight −= alpha × input × delta"}
+
+
+def _edge_looks(r: dict, upd: bool, scale: float) -> list[tuple[str, float, str]]:
+    """(colour, width, hover) of every edge for the weights an example starts from (or, ``upd``,
+    ends with): the same for three of its four phases, so computed once per example."""
+    w01 = np.asarray(r["new_weights_0_1" if upd else "weights_0_1"], dtype=float)
+    w12 = np.asarray(r["new_weights_1_2" if upd else "weights_1_2"], dtype=float)
+    d01 = np.asarray(r["weight_deltas_0_1"], dtype=float).tolist() if upd else None
+    d12 = np.asarray(r["weight_deltas_1_2"], dtype=float).tolist() if upd else None
+    inputs, hidden = w01.shape
+    a, b = w01.tolist(), w12.tolist()
+    out = []
+
+    def look(w, label):
+        width = 1.0 + 5.0 * min(abs(w) / scale, 1.0) if math.isfinite(w) else 1.0
+        return weight_color(w, scale), width, label
+
+    for i in range(inputs):
+        for j in range(hidden):
+            label = f"weights_0_1[{i},{j}] = {num(a[i][j], 4)}"
+            if upd:
+                label += f"<br>weight_delta {num(d01[i][j], 4)}"
+            out.append(look(a[i][j], label))
+    for j in range(hidden):
+        label = f"weights_1_2[{j}] = {num(b[j][0], 4)}"
+        if upd:
+            label += f"<br>weight_delta {num(d12[j][0], 4)}"
+        out.append(look(b[j][0], label))
+    return out
+
+
+def network_frame(r: dict, phase: str, scale: float, inputs: int, hidden: int,
+                  edges: list | None = None) -> dict:
+    """One phase of one example: edge colours (new weights in the update phase), node numbers.
+    ``edges``: :func:`_edge_looks` for this example and phase, when already computed."""
+    upd = phase == "update"
+    edges = edges if edges is not None else _edge_looks(r, upd, scale)
+    layer_0 = np.ravel(r["layer_0"]).tolist()
+    layer_1 = (np.ravel(r["layer_1"]) + 0.0).tolist()
+    mask = np.ravel(r["relu_mask"]).astype(bool).tolist()
+    hl = PHASE_COLORS.get(phase, "#444")
+    out = {}
+    in_bold = phase in ("forward", "update")
+    out_bold = phase in ("forward", "backward", "update")
+    for idx, (color, width, label) in enumerate(edges):
+        if idx < inputs * hidden:
+            i, j = divmod(idx, hidden)
+            bold = in_bold and mask[j] and layer_0[i] != 0
+        else:
+            bold = out_bold and mask[idx - inputs * hidden]
+        out[idx] = {"line.color": color, "line.width": round(width * 1.6, 2) if bold else round(width, 2),
+                    "opacity": 1.0 if bold else 0.5, "text": label}
+    idx = len(edges)
+    out[idx] = {"text": [num(v, 3) for v in layer_0],
+                "marker.color": [ON if v != 0 else OFF for v in layer_0],
+                "marker.line.color": hl if phase == "forward" else "#222",
+                "textfont.color": ["#111" if v != 0 else "#EEE" for v in layer_0]}
+    back = phase == "backward"
+    h_vals = (np.ravel(r["layer_1_delta"]) + 0.0).tolist() if back else layer_1
+    h_name = "layer_1_delta" if back else "layer_1"
+    out[idx + 1] = {"text": [num(v, 3) for v in h_vals],
+                    "hovertext": [f"{h_name}[{j}] {num(v, 4)}" for j, v in enumerate(h_vals)],
+                    "marker.color": ["#FFFFFF" if m else "#BDBDBD" for m in mask],
+                    "marker.line.color": [hl if (m and phase in ("forward", "backward")) else "#555" for m in mask]}
+    d2 = float(np.ravel(r["layer_2_delta"])[0])
+    out_val = d2 if phase in ("compare", "backward") else float(r["pred"])
+    out[idx + 2] = {"text": [num(out_val, 3)],
+                    "marker.line.color": hl if phase in ("forward", "compare") else "#555"}
+    act = "relu" if r["activation"] == "relu" else "linear"
+    caps = [c.format(act=act) for c in CAPTIONS[phase]]
+    out[idx + 3] = {"text": [f"<b>{c}</b>" for c in caps]}
+    out[idx + 4] = {"text": [MESSAGES[phase].format(error=num(r["error"], 4))], "textfont.color": hl}
+    goal = (f"goal_pred {num(float(r['goal_pred']), 3)}<br>pred {num(float(r['pred']), 3)}"
+            if phase in ("compare", "backward") else "")
+    out[idx + 4 + 1] = {"text": [goal]}
+    return out
+
+
+def _net_scale(run) -> float:
+    """One colour scale for the whole run (colours compare across frames)."""
+    vals = []
+    for rec in run.passes:
+        for key in ("weights_0_1", "weights_1_2", "new_weights_0_1", "new_weights_1_2"):
+            a = np.abs(np.asarray(rec[key], dtype=float))
+            a = a[np.isfinite(a)]
+            if a.size:
+                vals.append(float(a.max()))
+    return max(vals) if vals else 1.0
+
+
+def step_position(p: int, e: int, phase: str, i: int) -> str:
+    return f"pass {p + 1} · example {e} · {phase} · step {i + 1}"
+
+
+BACKPROP_ORDER = ("relu", "linear")
+BACKPROP_LABELS = {"relu": "relu hidden layer", "linear": "linear hidden layer"}
+
+
+def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
+    """C3's view: a frame for every phase of every example of every pass (forward, compare,
+    backward, update), the network, the example being learned, the error per pass of the
+    relu and the linear network, the phase's arithmetic."""
+    s = run.settings
+    steps = [(f["pass"], f["example"], f["phase"]) for f in run.records]
+    n = len(steps)
+    lights, goals = S.rows(s)
+    rows, inputs = lights.shape
+    hidden = int(s["hidden_size"])
+    net = network_id(hidden)
+    scale = _net_scale(run)
+    labelled = [(BACKPROP_LABELS[a], run.runs[a]) for a in BACKPROP_ORDER]
+    e_t, e_l, e_span = errors_run(labelled, len(run.passes), floor=1.0)
+    l_t, l_l = lights_run(lights, goals)
+    frames = {}
+    looks = {}
+    for i in live.frames_for(n, at):
+        p, e, phase = steps[i]
+        rec = run.passes[p]
+        r = rec["examples"][e]
+        upd = phase == "update"
+        if (p, e, upd) not in looks:
+            looks = {(p, e, upd): _edge_looks(r, upd, scale)}
+        frames[i] = {
+            "traces": {net: network_frame(r, phase, scale, inputs, hidden, looks[(p, e, upd)]),
+                       "errors": {len(labelled) + 1: _cursor(p, e_span)},
+                       "lights": {2: lights_highlight(e, inputs)}},
+            "metrics": [["layer_2 (pred)", num(r["pred"], 4)], ["goal_pred", num(r["goal_pred"], 3)],
+                        [f"error, example {e}", num(r["error"], 4)], [f"error, pass {p + 1}", num(rec["error"], 4)]],
+            "arith": {"title": f"The arithmetic of the {phase} phase (pass {p + 1}, example {e})",
+                      "rows": _rows(S.backprop_arithmetic(r, phase))},
+            "position": step_position(p, e, phase, i),
+        }
+    return {"n": n, "run": {"errors": e_t, "lights": l_t}, "layout": {"errors": e_l, "lights": l_l},
+            "frames": frames, "notice": _notice(labelled[:1] if run.shown == "relu" else labelled[1:])}
+
+
+def backprop_charts(run: "S.Runs", *, lecture: bool = False) -> dict:
+    lights, _ = S.rows(run.settings)
+    rows, inputs = lights.shape
+    hidden = int(run.settings["hidden_size"])
+    n = len(run.passes)
+    return {network_id(hidden): network_template(inputs, hidden, lecture=lecture),
+            "lights": lights_template(rows, inputs, lecture=lecture, title="The example being learned"),
+            "errors": errors_template([BACKPROP_LABELS[a] for a in BACKPROP_ORDER],
+                                      [theme.CURRENT, theme.COLORS["blue"]], n, lecture=lecture, floor=1.0,
+                                      title="Error per pass: relu vs linear hidden layer")}
