@@ -217,3 +217,81 @@ def unit_predict(s: GateUnit, x) -> np.ndarray:
     x = checks.array("x", x, shape=(None, 2))
     with np.errstate(over="ignore", invalid="ignore"):
         return sigmoid.value(x @ s.w + s.b)
+
+
+# --- many starts at once (a leading grid axis) ---------------------------------------------------
+
+def unit_grid(gate: str, w, b, learn_rate, epochs: int) -> dict[str, np.ndarray]:
+    """:func:`unit_step` for ``G`` units learning ``gate`` from ``G`` starts, ``epochs`` times.
+
+    ``w`` is G×2, ``b`` and ``learn_rate`` G values. ``out[key][k, g]`` (keys ``w``, ``b``,
+    ``y_hat`` (4 per start), ``E``, ``accuracy``, ``new_w``, ``new_b``) is epoch ``k + 1`` of
+    start ``g`` stepped alone, with the same operations in the same order (bit for bit).
+    Nothing stops at an overflow: the caller cuts each run at its first non-finite epoch.
+    """
+    x, y = truth_table(gate)
+    w = checks.array("w", w, shape=(None, 2))
+    g = w.shape[0]
+    b = checks.array("b", b, shape=(g,))
+    lr = checks.array("learn_rate", learn_rate, shape=(g,))
+    epochs = checks.count("epochs", epochs, lo=1, hi=100_000)
+    ws, bs = np.empty((epochs + 1, g, 2)), np.empty((epochs + 1, g))
+    y_hats, E = np.empty((epochs, g, 4)), np.empty((epochs, g))
+    ws[0], bs[0] = w, b
+    xT = x.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(epochs):
+            y_hat = 1.0 / (1.0 + np.exp(-(ws[k] @ xT + bs[k][:, None])))  # sigmoid.value, inlined
+            error = y - y_hat
+            delta = error * (y_hat * (1 - y_hat))
+            ws[k + 1] = ws[k] + lr[:, None] * (delta @ x) / len(y)
+            bs[k + 1] = bs[k] + lr * np.mean(delta, axis=-1)
+            y_hats[k] = y_hat
+            E[k] = np.mean(error**2, axis=-1) / 2
+    accuracy = np.mean((y_hats > 0.5) == (y > 0.5), axis=-1)
+    return {"w": ws[:-1], "b": bs[:-1], "new_w": ws[1:], "new_b": bs[1:], "y_hat": y_hats, "E": E,
+            "accuracy": accuracy}
+
+
+def net_grid(gate: str, W1, b1, W2, b2, learn_rate, epochs: int) -> dict[str, np.ndarray]:
+    """:func:`net_step` for ``G`` 2-2-1 networks at once, like :func:`unit_grid`: ``W1`` G×2×2,
+    ``b1`` G×2, ``W2`` G×1×2, ``b2`` G×1; keys ``W1, b1, W2, b2`` (before), ``new_*``,
+    ``y_hat``, ``E``, ``accuracy``."""
+    x, y = truth_table(gate)
+    W1 = checks.array("W1", W1, shape=(None, 2, 2))
+    g = W1.shape[0]
+    b1 = checks.array("b1", b1, shape=(g, 2))
+    W2 = checks.array("W2", W2, shape=(g, 1, 2))
+    b2 = checks.array("b2", b2, shape=(g, 1))
+    lr = checks.array("learn_rate", learn_rate, shape=(g,)) / len(y)
+    epochs = checks.count("epochs", epochs, lo=1, hi=100_000)
+    P = {k: np.empty((epochs + 1,) + v.shape) for k, v in (("W1", W1), ("b1", b1), ("W2", W2), ("b2", b2))}
+    P["W1"][0], P["b1"][0], P["W2"][0], P["b2"][0] = W1, b1, W2, b2
+    y_hats, E = np.empty((epochs, g, 4)), np.empty((epochs, g))
+    lr2, lr3 = lr[:, None], lr[:, None, None]
+    assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]  # the shortcuts below rely on it
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(epochs):
+            W1k, b1k, W2k, b2k = P["W1"][k], P["b1"][k], P["W2"][k], P["b2"][k]
+            # x @ W1ᵀ for the rows (0,0), (0,1), (1,0), (1,1) of x: the same single roundings
+            z = np.empty((g, 4, 2))
+            z[:, 0], z[:, 1], z[:, 2] = 0.0, W1k[:, :, 1], W1k[:, :, 0]
+            z[:, 3] = W1k[:, :, 0] + W1k[:, :, 1]
+            hidden = 1.0 / (1.0 + np.exp(-(z + b1k[:, None, :])))  # g × m × 2
+            y_hat = 1.0 / (1.0 + np.exp(-(hidden @ W2k.transpose(0, 2, 1) + b2k[:, None, :])))[:, :, 0]
+            error = y - y_hat
+            delta_output = error * (y_hat * (1 - y_hat))
+            delta_hidden = delta_output[:, :, None] * W2k * (hidden * (1 - hidden))
+            np.add(W2k, (lr2 * (delta_output[:, None, :] @ hidden)[:, 0, :])[:, None, :], out=P["W2"][k + 1])
+            np.add(b2k, (lr * delta_output.sum(axis=-1))[:, None], out=P["b2"][k + 1])
+            s = lr3 * delta_hidden  # (lr · δʰ)ᵀ @ x: column sums over the rows where x is 1
+            P["W1"][k + 1, :, :, 0] = W1k[:, :, 0] + (s[:, 2] + s[:, 3])
+            P["W1"][k + 1, :, :, 1] = W1k[:, :, 1] + (s[:, 1] + s[:, 3])
+            np.add(b1k, lr2 * delta_hidden.sum(axis=1), out=P["b1"][k + 1])
+            y_hats[k] = y_hat
+            E[k] = np.mean(error**2, axis=-1) / 2
+    accuracy = np.mean((y_hats > 0.5) == (y > 0.5), axis=-1)
+    out = {k: v[:-1] for k, v in P.items()}
+    out.update({f"new_{k}": v[1:] for k, v in P.items()})
+    out.update(y_hat=y_hats, E=E, accuracy=accuracy)
+    return out

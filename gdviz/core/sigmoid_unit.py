@@ -269,3 +269,78 @@ def saturation(scale: float, n_inputs: int, samples: int = 2000, seed: int = 0,
         "scale": scale, "n_inputs": n_inputs, "threshold": threshold,
         "recommended_scale": 1.0 / math.sqrt(n_inputs),
     }
+
+
+# --- many units at once (a leading grid axis) ----------------------------------------------------
+
+def unit_grid(x, y, w, learn_rate, iterations: int) -> dict[str, np.ndarray]:
+    """:func:`step` for ``G`` one-record units at once, ``iterations`` times each.
+
+    ``x`` and ``w`` are G×n, ``y`` and ``learn_rate`` G values. Returns :func:`step`'s record
+    keys (no ``x``, ``y``, ``learn_rate``, ``index``) as arrays with a leading iteration axis:
+    ``out[key][k, g]`` is the value of the k-th record of unit ``g`` stepped alone, computed
+    with the same operations in the same order (bit for bit). Nothing stops at an overflow:
+    the caller cuts each unit's run at its first non-finite record.
+    """
+    x = checks.array("x", x, shape=(None, None))
+    g, n = x.shape
+    y = checks.array("y", y, shape=(g,))
+    w = checks.array("w", w, shape=(g, n))
+    lr = checks.array("learn_rate", learn_rate, shape=(g,))
+    iterations = checks.count("iterations", iterations, lo=1, hi=100_000)
+    out = {k: np.empty((iterations, g)) for k in ("h", "y_hat", "error", "f_prime", "delta", "E")}
+    ws = np.empty((iterations + 1, g, n))
+    dws = np.empty((iterations, g, n))
+    ws[0] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(iterations):
+            h = np.sum(x * ws[k], axis=-1)
+            y_hat = sigmoid.value(h)
+            error = y - y_hat
+            f_prime = sigmoid.deriv(y_hat)
+            delta = error * f_prime
+            dws[k] = (lr * delta)[:, None] * x
+            ws[k + 1] = ws[k] + dws[k]
+            for name, v in (("h", h), ("y_hat", y_hat), ("error", error), ("f_prime", f_prime), ("delta", delta)):
+                out[name][k] = v
+            out["E"][k] = 0.5 * error * error
+    out.update(w=ws[:-1], new_w=ws[1:], delta_w=dws)
+    return out
+
+
+def backprop_grid(x, y, w, W, learn_rate, iterations: int) -> dict[str, np.ndarray]:
+    """:func:`backprop_step` (unrounded) for ``G`` 2-1-1 networks at once, like :func:`unit_grid`:
+    ``x``, ``w`` G×2; ``y``, ``W``, ``learn_rate`` G values; ``out[key][k, g]``."""
+    x = checks.array("x", x, shape=(None, 2))
+    g = x.shape[0]
+    w = checks.array("w", w, shape=(g, 2))
+    y, W0, lr = (checks.array(name, v, shape=(g,)) for name, v in (("y", y), ("W", W), ("learn_rate", learn_rate)))
+    iterations = checks.count("iterations", iterations, lo=1, hi=100_000)
+    keys = ("h", "a", "h_output", "y_hat", "error", "f_prime_output", "delta_output", "f_prime_hidden",
+            "delta_hidden", "delta_W", "E")
+    out = {k: np.empty((iterations, g)) for k in keys}
+    ws = np.empty((iterations + 1, g, 2))
+    Ws = np.empty((iterations + 1, g))
+    dws = np.empty((iterations, g, 2))
+    ws[0], Ws[0] = w, W0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(iterations):
+            Wk = Ws[k]
+            h = np.sum(x * ws[k], axis=-1)
+            a = sigmoid.value(h)
+            h_output = Wk * a
+            y_hat = sigmoid.value(h_output)
+            error = y - y_hat
+            f_prime_output = y_hat * (1 - y_hat)
+            delta_output = error * f_prime_output
+            f_prime_hidden = a * (1 - a)
+            delta_hidden = Wk * delta_output * f_prime_hidden
+            delta_W = lr * delta_output * a
+            dws[k] = (lr * delta_hidden)[:, None] * x
+            Ws[k + 1] = Wk + delta_W
+            ws[k + 1] = ws[k] + dws[k]
+            for name, v in zip(keys, (h, a, h_output, y_hat, error, f_prime_output, delta_output,
+                                      f_prime_hidden, delta_hidden, delta_W, 0.5 * error * error)):
+                out[name][k] = v
+    out.update(w=ws[:-1], new_w=ws[1:], W=Ws[:-1], new_W=Ws[1:], delta_w=dws)
+    return out

@@ -6,6 +6,8 @@ Where the decks round by hand, the logs show their number beside ours (``deck:�
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gdviz.core import gates
@@ -75,6 +77,7 @@ def unit_arithmetic(r) -> list[Line]:
         Line("predict", "y_hat", "sigmoid(h) = 1 / (1 + e^(−h))", f"1 / (1 + e^(−{fmt(r['h'])}))",
              fmt_value(r["y_hat"])),
         Line("compare", "error", "y − y_hat", f"{fmt(r['y'])} − {fmt(r['y_hat'])}", fmt_value(r["error"])),
+        error_line(r),
         Line("learn", "f_prime", "y_hat × (1 − y_hat)", f"{fmt(r['y_hat'])} × (1 − {fmt(r['y_hat'])})",
              fmt_value(r["f_prime"])),
         Line("learn", "delta", "error × f_prime", f"{fmt(r['error'])} × {fmt(r['f_prime'])}",
@@ -112,6 +115,7 @@ def backprop_arithmetic(r) -> list[Line]:
         Line("predict", "y_hat", "sigmoid(W × a)", f"sigmoid({fmt(r['W'])} × {fmt(r['a'])})",
              fmt_value(r["y_hat"])),
         Line("compare", "error", "y − y_hat", f"{fmt(r['y'])} − {fmt(r['y_hat'])}", fmt_value(r["error"])),
+        error_line(r),
         Line("learn", "delta_output", "error × y_hat × (1 − y_hat)",
              f"{fmt(r['error'])} × {fmt(r['y_hat'])} × (1 − {fmt(r['y_hat'])})", fmt_value(r["delta_output"])),
         Line("learn", "delta_hidden", "W × delta_output × a × (1 − a)",
@@ -259,3 +263,260 @@ register(
                GATE_PARAMS, gates.XOR_EPOCHS, simulate_gates, log_gates, max_iterations=MAX_EPOCHS,
                button="XOR with a hidden layer (2-2-1)"),
 )
+
+
+# --- the pages' lesson instrument: live settings and their runs computed as one batch ---------------
+#
+# A live slider needs one run per value of its grid. Stepping each of E2's ~160 grid runs alone
+# costs ~70 ms, F1's 75 runs of 1000 epochs ~3 s; the core's *_grid functions step them all at
+# once (a leading grid axis, bit for bit the single runs). A page's ``simulate`` (see
+# :func:`batched`) computes a setting and every one-slider variant of it on its first call, and
+# hands each variant its run when the instrument asks for it.
+
+from collections import OrderedDict  # noqa: E402
+from collections.abc import Callable, Mapping, Sequence  # noqa: E402
+import threading  # noqa: E402
+
+from gdviz.experiments.base import _hashable  # noqa: E402
+
+#: How many grid runs are kept (a few pages' batches; they share their arrays).
+KEPT_RUNS = 600
+_RUNS: OrderedDict = OrderedDict()
+_RUNS_LOCK = threading.Lock()
+
+
+class _Records(Sequence):
+    """A run's records made on demand (the batch holds them as arrays)."""
+
+    def __init__(self, make: Callable[[int], dict], n: int):
+        self._make, self._n = make, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self._make(i) for i in range(*k.indices(self._n))]
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(k)
+        return self._make(k)
+
+
+class GridRun:
+    """One member of a batch, read like a :class:`gdviz.core.run.Run`: ``records``,
+    ``diverged_at``, ``len()``, and ``column(key)`` as an array (no records made)."""
+
+    def __init__(self, out: dict, g: int, n: int, diverged_at: int | None, make: Callable[[dict, int, int], dict]):
+        self._out, self._g = out, g
+        self.diverged_at = diverged_at
+        self.records = _Records(lambda k: make(out, g, k), n)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def array(self, key: str) -> np.ndarray:
+        """A field over the run (one value per record), without making the records."""
+        return self._out[key][: len(self.records), self._g]
+
+    def column(self, key: str) -> list:
+        return self.array(key).tolist()
+
+
+def _cut(out: dict, keys: Sequence[str], iterations: int) -> list[tuple[int, int | None]]:
+    """Each member's (records kept, diverged_at): a run stops at its first non-finite record."""
+    ok = np.ones(next(iter(out.values())).shape[:2], dtype=bool)
+    for k in keys:
+        a = out[k]
+        ok &= np.isfinite(a).reshape(a.shape[0], a.shape[1], -1).all(axis=-1)
+    result = []
+    for g in range(ok.shape[1]):
+        bad = np.flatnonzero(~ok[:, g])
+        result.append((int(bad[0]) + 1, int(bad[0]) + 1) if bad.size else (iterations, None))
+    return result
+
+
+def cached_many(kernel: Callable[[list[dict], int], list]) -> Callable[[list[dict], int], list]:
+    """``simulate_many(settings_list, iterations)`` for the instrument's grid previews: the runs
+    ``kernel`` computes at once (one batch for the members not computed before), kept for the
+    next cursor step, which asks for the same runs again."""
+
+    def simulate_many(members: list[dict], iterations: int) -> list:
+        keys = [(_hashable(dict(m)), iterations) for m in members]
+        with _RUNS_LOCK:
+            have = {k: _RUNS[k] for k in keys if k in _RUNS}
+        missing = [m for m, k in zip(members, keys) if k not in have]
+        if missing:
+            for m, r in zip(missing, kernel(missing, iterations)):
+                have[(_hashable(dict(m)), iterations)] = r
+        with _RUNS_LOCK:
+            for k in keys:
+                _RUNS[k] = have[k]
+                _RUNS.move_to_end(k)
+            while len(_RUNS) > KEPT_RUNS:
+                _RUNS.popitem(last=False)
+        return [have[k] for k in keys]
+
+    return simulate_many
+
+
+def _col(members, name) -> np.ndarray:
+    return np.array([float(m[name]) for m in members])
+
+
+# E1: one sigmoid unit, its inputs and weights live
+E1_LIVE = (
+    Param("x1", "x1 (input 1)", 0.1, ui=(-1.0, 1.0, 0.1), help="The first input of the record."),
+    Param("x2", "x2 (input 2)", 0.3, ui=(-1.0, 1.0, 0.1), help="The second input of the record."),
+    Param("w1", "w1 (weight 1)", -0.8, ui=(-2.0, 2.0, 0.1), help="The starting weight of input 1."),
+    Param("w2", "w2 (weight 2)", 0.5, ui=(-2.0, 2.0, 0.1), help="The starting weight of input 2."),
+)
+E_TARGET = Param("y", "y (target)", 0.2, ui=(0.0, 1.0, 0.01), help="The output we want (a sigmoid reaches 0 … 1).")
+E_RATE = Param("learn_rate", "learn_rate (η)", 0.5, ui=(0.01, 5.0, 0.01), help=LEARN_RATE.help)
+E_MOST_ITERATIONS = 200
+
+
+def e_iterations(default: int) -> Param:
+    return Param("iterations", "iterations", default, kind="int", ui=(1, E_MOST_ITERATIONS, 1),
+                 help=f"How many steps the run has (at most {E_MOST_ITERATIONS}).")
+
+
+def unit_settings(flat: Mapping) -> dict:
+    """The sigmoid-unit experiment's settings from a page's flat ones (x1, x2, w1, w2, y, learn_rate)."""
+    return {"x": (float(flat["x1"]), float(flat["x2"])), "y": float(flat["y"]),
+            "w": (float(flat["w1"]), float(flat["w2"])), "learn_rate": float(flat["learn_rate"])}
+
+
+def _unit_record(out, g, k) -> dict:
+    x = out["_x"][g]
+    r = {"x": x, "y": float(out["_y"][g]), "learn_rate": float(out["_lr"][g]), "index": 0,
+         "w": out["w"][k, g], "delta_w": out["delta_w"][k, g], "new_w": out["new_w"][k, g]}
+    for name in ("h", "y_hat", "error", "f_prime", "delta", "E"):
+        r[name] = float(out[name][k, g])
+    return r
+
+
+def unit_runs(members: list[dict], iterations: int) -> list[GridRun]:
+    """The sigmoid unit's run for each flat setting, at once (bit for bit the single runs)."""
+    x = np.array([[m["x1"], m["x2"]] for m in members], dtype=float)
+    w = np.array([[m["w1"], m["w2"]] for m in members], dtype=float)
+    out = su.unit_grid(x, _col(members, "y"), w, _col(members, "learn_rate"), iterations)
+    out.update(_x=x, _y=_col(members, "y"), _lr=_col(members, "learn_rate"))
+    cuts = _cut(out, ("h", "y_hat", "error", "f_prime", "delta", "E", "new_w"), iterations)
+    return [GridRun(out, g, n, d, _unit_record) for g, (n, d) in enumerate(cuts)]
+
+
+# E2: the 2-1-1 network, its inputs and three weights live
+E2_LIVE = (
+    Param("x1", "x1 (input 1)", 0.1, ui=(-1.0, 1.0, 0.1), help="The first input."),
+    Param("x2", "x2 (input 2)", 0.3, ui=(-1.0, 1.0, 0.1), help="The second input."),
+    Param("w1", "w1 (input 1 → hidden)", 0.4, ui=(-2.0, 2.0, 0.1), help="Starting weight from input 1 to the hidden node."),
+    Param("w2", "w2 (input 2 → hidden)", -0.2, ui=(-2.0, 2.0, 0.1), help="Starting weight from input 2 to the hidden node."),
+    Param("W", "W (hidden → output)", 0.1, ui=(-2.0, 2.0, 0.1), help="Starting weight from the hidden node to the output."),
+)
+E2_TARGET = Param("y", "y (target)", 1.0, ui=(0.0, 1.0, 0.01), help="The output we want.")
+
+
+def backprop_settings(flat: Mapping) -> dict:
+    """The backprop-worked experiment's settings from a page's flat ones."""
+    return {"x": (float(flat["x1"]), float(flat["x2"])), "y": float(flat["y"]),
+            "w": (float(flat["w1"]), float(flat["w2"])), "W": float(flat["W"]),
+            "learn_rate": float(flat["learn_rate"])}
+
+
+_BP_SCALARS = ("h", "a", "h_output", "y_hat", "error", "f_prime_output", "delta_output", "f_prime_hidden",
+               "delta_hidden", "delta_W", "E", "W", "new_W")
+
+
+def _bp_record(out, g, k) -> dict:
+    r = {"x": out["_x"][g], "y": float(out["_y"][g]), "learn_rate": float(out["_lr"][g]),
+         "w": out["w"][k, g], "delta_w": out["delta_w"][k, g], "new_w": out["new_w"][k, g]}
+    for name in _BP_SCALARS:
+        r[name] = float(out[name][k, g])
+    return r
+
+
+def backprop_runs(members: list[dict], iterations: int) -> list[GridRun]:
+    """The 2-1-1 network's run for each flat setting, at once (bit for bit the single runs)."""
+    x = np.array([[m["x1"], m["x2"]] for m in members], dtype=float)
+    w = np.array([[m["w1"], m["w2"]] for m in members], dtype=float)
+    out = su.backprop_grid(x, _col(members, "y"), w, _col(members, "W"), _col(members, "learn_rate"), iterations)
+    out.update(_x=x, _y=_col(members, "y"), _lr=_col(members, "learn_rate"))
+    cuts = _cut(out, _BP_SCALARS + ("new_w",), iterations)
+    return [GridRun(out, g, n, d, _bp_record) for g, (n, d) in enumerate(cuts)]
+
+
+def deck_step(r) -> dict | None:
+    """Record ``r``'s step as the deck works it by hand (each value rounded before it is used),
+    or None when the record overflowed."""
+    if not (all(map(math.isfinite, r["w"])) and math.isfinite(r["W"])):
+        return None
+    return su.backprop_211(r["x"], r["y"], r["w"], r["W"], r["learn_rate"], su.DECK_DECIMALS)
+
+
+def error_line(r) -> Line:
+    """The error the charts plot, ``E = ½ (y − ŷ)²``, from the record's ``error = y − ŷ``."""
+    return Line("compare", "E", "½ × error²", f"0.5 × {fmt(r['error'])}²", fmt_value(r["E"]))
+
+
+# F2: the matrix forward pass, its three inputs live
+F2_LIVE = tuple(Param(f"I{k}", f"I[{k}] (input {k})", d, ui=(0.0, 1.0, 0.05), help=f"The value of input node {k}.")
+                for k, d in zip((1, 2, 3), MATRIX_PARAMS[0].default))
+F2_DECIMALS = MATRIX_PARAMS[3]
+F2_TARGET = Param("target", "target node (0.99 there, 0.01 elsewhere)", 1, kind="int", ui=(1, 3, 1),
+                  help="The output node whose target is 0.99; the others' are 0.01.")
+#: The six cells the F2 page steps through: (layer, node).
+CELLS = tuple(("hidden", j) for j in range(3)) + tuple(("output", j) for j in range(3))
+
+
+def matrix_settings(flat: Mapping) -> dict:
+    """The matrix-forward experiment's settings from a page's flat ones (I1, I2, I3, deck_decimals)."""
+    s = {p.name: p.default for p in MATRIX_PARAMS}
+    s["I"] = MATRIX_PARAMS[0].check(tuple(float(flat[f"I{k}"]) for k in (1, 2, 3)))
+    if "deck_decimals" in flat:
+        s["deck_decimals"] = MATRIX_PARAMS[3].check(flat["deck_decimals"])
+    return s
+
+
+def matrix_runs(members: list[dict], iterations: int) -> list:
+    return [simulate_matrix(matrix_settings(m), iterations) for m in members]
+
+
+def matrix_weights(settings: Mapping) -> tuple[np.ndarray, np.ndarray]:
+    """W_input_hidden and W_hidden_output of the settings as matrices (row j = links into node j)."""
+    net = matrix_net_of(settings)
+    return net.weights[0], net.weights[1]
+
+
+def one_hot_errors(O_output, node: int):
+    """Targets (0.99 at ``node``, 0.01 elsewhere, as prepared for a sigmoid) and ``T − O_output``."""
+    O = np.asarray(O_output, dtype=float)
+    T = np.full(O.shape, mn.LOW)
+    T[node] = mn.HIGH
+    return T, T - O
+
+
+def cell_arithmetic(r, W1, W2, cell: int, decimals: int) -> list[Line]:
+    """Cell ``cell`` (0–5: hidden nodes 1–3, then output nodes 1–3) of the forward pass, numbers put in."""
+    layer, j = CELLS[cell]
+    W, I, X, O, I_name = ((W1, r["I"], "X_hidden", "O_hidden", "I") if layer == "hidden"
+                          else (W2, r["O_hidden"], "X_output", "O_output", "O_hidden"))
+    k = j + 1
+    terms = " + ".join(f"W[{k},{i + 1}]·{I_name}[{i + 1}]" for i in range(len(I)))
+    lines = [Line("forward", f"{X}[{k}]", terms, " + ".join(f"{fmt(w)} × {fmt(v)}" for w, v in zip(W[j], I)),
+                  fmt_value(r[X][j])),
+             Line("forward", f"{O}[{k}]", f"sigmoid({X}[{k}]) = 1 / (1 + e^(−{X}[{k}]))",
+                  f"1 / (1 + e^(−{fmt(r[X][j])}))", fmt_value(r[O][j]))]
+    d = r["deck"]
+    if layer == "hidden":
+        lines.append(Line("deck", f"{O}[{k}]", f"rounded to {decimals} decimals", fmt(r[O][j]),
+                          f"{d[O][j]:.{decimals}f}"))
+    else:
+        hid = d["O_hidden"]
+        lines.append(Line("deck", f"{X}[{k}]", f"with O_hidden rounded to {decimals} decimals",
+                          " + ".join(f"{fmt(w)} × {v:.{decimals}f}" for w, v in zip(W[j], hid)),
+                          f"{d[X][j]:.{decimals}f}"))
+        lines.append(Line("deck", f"{O}[{k}]", f"sigmoid({X}[{k}]), {decimals} decimals",
+                          f"sigmoid({d[X][j]:.{decimals}f})", f"{d[O][j]:.{decimals}f}"))
+    return lines

@@ -314,3 +314,305 @@ def one_hot_errors(O_output, node: int, low: float = mn.LOW, high: float = mn.HI
     T = np.full(O.shape, low)
     T[node] = high
     return T, T - O
+
+
+# --- live: the lesson instrument (E1, E2) -------------------------------------------------------------
+# Templates hold a fixed list of traces; views (gdviz.figures.live) move their data per frame.
+
+from gdviz.experiments import sigmoid as E  # noqa: E402
+from gdviz.figures import live  # noqa: E402
+from gdviz.figures import one_weight as ofigs  # noqa: E402
+
+E_NAME = "E = ½ (y − ŷ)²"
+E_AXIS = "E = ½ (y − ŷ)²  (log scale)"
+#: sigmoid_template's moving traces
+SIG_H, SIG_YHAT, SIG_FPRIME, SIG_OFF = 3, 4, 5, 6
+SATURATED = ("The unit is saturated: h is far from 0, the slope f'(h) is nearly flat, so δ and every Δw "
+             "are tiny whatever the error. Smaller weights (or inputs) bring h back to the steep middle.")
+
+
+def _rows(lines) -> list[list[str]]:
+    return [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value] for ln in lines]
+
+
+def _errors(run, at):
+    """A run's E curve for the errors chart (a grid run's without making its records)."""
+    n = len(run.records)
+    traces, layout, span = ofigs.errors_run([(run, run.diverged_at)], n, key="E", preview=at is not None)
+    layout["xaxis"] = {"range": [0.5, n + 0.5]}  # the run's own length (the template may be another run's)
+    return traces, layout, span
+
+
+def _diverged(run) -> str:
+    return (f"Diverged at iteration {run.diverged_at}: the numbers overflowed to inf/nan. "
+            "The charts show the run up to there.") if run.diverged_at else ""
+
+
+def sigmoid_template(*, lecture: bool = False) -> dict:
+    """f(h) and f'(h) over h ∈ [−8, 8] (fixed), then the moving marks: the current h (a dashed
+    line), ŷ = f(h), f'(h), and a triangle at the edge when h is off the chart."""
+    lo, hi = H_RANGE
+    hs = np.linspace(lo, hi, 161)
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=hs, y=act.value(hs), mode="lines", name="sigmoid f(h)",
+                  line=dict(color=theme.CURVE, width=3), hovertemplate="h %{x:.3g}<br>f(h) %{y:.4g}<extra></extra>")
+    fig.add_trace("scatter", x=hs, y=su.slope(hs), mode="lines", name="slope f'(h) = f(h)(1 − f(h))",
+                  line=dict(color=theme.TANGENT, width=3), hovertemplate="h %{x:.3g}<br>f'(h) %{y:.4g}<extra></extra>")
+    fig.add_trace("scatter", x=[lo, hi], y=[su.MAX_SLOPE] * 2, mode="lines", name="largest slope 0.25",
+                  line=dict(color=theme.TANGENT, dash="dot", width=1.5), hoverinfo="skip")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="h now", showlegend=False,
+                  line=dict(color="#444", width=1.2, dash="dash"), hoverinfo="skip")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="ŷ = f(h) now",
+                  marker=dict(size=15, color=theme.CURRENT, line=dict(width=2, color="white")),
+                  hovertemplate="h %{x:.6g}<br>ŷ %{y:.6g}<extra>now</extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="f'(h) now",
+                  marker=dict(size=15, color=theme.PATH, symbol="diamond", line=dict(width=2, color="white")),
+                  hovertemplate="h %{x:.6g}<br>f'(h) %{y:.6g}<extra>now</extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="markers", name="h off the chart", showlegend=False,
+                  marker=dict(size=16, color=theme.CURRENT, symbol="triangle-right"), hoverinfo="skip")
+    fig.update_xaxes(range=[lo, hi], title_text="h = Σ wᵢxᵢ")
+    fig.update_yaxes(range=[-0.03, 1.05], title_text="f(h) and f'(h)")
+    return fig.figure(lecture=lecture, height=400 if not lecture else 430).to_plotly_json()
+
+
+def sigmoid_marks(h: float, y_hat: float, f_prime: float) -> dict:
+    """The moving traces of :func:`sigmoid_template` for one record."""
+    lo, hi = H_RANGE
+    empty = {"x": "", "y": ""}
+    if not _finite(h, y_hat, f_prime):
+        return {SIG_H: empty, SIG_YHAT: empty, SIG_FPRIME: empty, SIG_OFF: empty}
+    if lo <= h <= hi:
+        return {SIG_H: {"x": live.enc([h, h]), "y": "-0.03,1.05"}, SIG_YHAT: {"x": live.enc([h]), "y": live.enc([y_hat])},
+                SIG_FPRIME: {"x": live.enc([h]), "y": live.enc([f_prime])}, SIG_OFF: empty}
+    edge = hi if h > hi else lo
+    return {SIG_H: empty, SIG_YHAT: empty, SIG_FPRIME: empty,
+            SIG_OFF: {"x": live.enc([edge]), "y": "0.5", "marker": {"symbol": "triangle-right" if h > hi else "triangle-left"}}}
+
+
+def unit_view(run, at: int | None = None) -> dict:
+    """E1's view of one run: the marks on the sigmoid, E per iteration, h / ŷ / f'(h) and the
+    chain rule term by term for every iteration."""
+    recs = run.records
+    n = len(recs)
+    err_t, err_l, span = _errors(run, at)
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        h, y_hat, fp = r["h"], r["y_hat"], r["f_prime"]
+        notes = []
+        if _finite(h) and not H_RANGE[0] <= h <= H_RANGE[1]:
+            notes.append(f"h = {num(h, 4)} is off the chart (it shows h from −8 to 8); ŷ = {num(y_hat, 4)}.")
+        if _finite(fp) and fp < 0.05:
+            notes.append(SATURATED)
+        frames[i] = {"traces": {"curves": sigmoid_marks(h, y_hat, fp), "errors": {1: ofigs.errors_cursor(i, span)}},
+                     "metrics": [["h", num(h, 4)], ["ŷ = f(h)", num(y_hat, 4)], ["f'(h)", num(fp, 4)]],
+                     "arith": {"title": f"The chain rule, term by term, at iteration {i + 1}",
+                               "rows": _rows(E.unit_arithmetic(r))},
+                     "notes": notes}
+    return {"n": n, "run": {"errors": err_t}, "layout": {"errors": err_l}, "frames": frames, "notice": _diverged(run)}
+
+
+def unit_charts(run, *, lecture: bool = False) -> dict:
+    n = len(run.records)
+    return {"curves": sigmoid_template(lecture=lecture),
+            "errors": ofigs.errors_template([E_NAME], n, lecture=lecture, key="E", name=E_AXIS)}
+
+
+# E2: the 2-1-1 network as text traces (forward values blue, backward green) that move per frame
+NET_FWD, NET_BWD, NET_NODES, NET_ETA = 3, 4, 5, 6
+
+
+def _net_places():
+    P = NODES_211
+    fwd, bwd = [], []
+    for a, b in (("x1", "hidden"), ("x2", "hidden"), ("hidden", "output")):
+        (x0, y0), (x1, y1) = P[a], P[b]
+        t = 0.45 if a != "hidden" else 0.5
+        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+        fwd.append((mx, my + 0.22))
+        bwd.append((mx, my - 0.22))
+    hx, hy = P["hidden"]
+    ox, oy = P["output"]
+    fwd += [(hx, hy + 0.95), (ox + 0.3, oy + 0.95)]
+    bwd += [(hx + 0.3, hy - 0.95), (ox + 0.3, oy - 0.95)]
+    return fwd, bwd
+
+
+def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
+    """The 2-1-1 network: three edges, four nodes; its numbers are text traces the frames fill."""
+    P = NODES_211
+    fig = theme.Plain()
+    for a, b in (("x1", "hidden"), ("x2", "hidden"), ("hidden", "output")):
+        (x0, y0), (x1, y1) = P[a], P[b]
+        fig.add_trace("scatter", x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color="#999", width=3),
+                      hoverinfo="skip", showlegend=False)
+    fwd, bwd = _net_places()
+    size = 19 if lecture else 14
+    for places, color, name in ((fwd, theme.CURVE, "forward"), (bwd, theme.GOAL, "backward")):
+        fig.add_trace("scatter", x=[p[0] for p in places], y=[p[1] for p in places], mode="text", text=[""] * len(places),
+                      textfont=dict(color=color, size=size), name=name, showlegend=False, hoverinfo="skip")
+    fig.add_trace("scatter", x=[P[k][0] for k in P], y=[P[k][1] for k in P], mode="markers+text",
+                  text=["x₁", "x₂", "hidden", "output"], textposition="middle center", textfont=dict(size=size),
+                  marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
+                  hoverinfo="skip", showlegend=False)
+    fig.add_annotation(x=0.8, y=1.65, showarrow=False, text="forward →", font=dict(color=theme.CURVE))
+    fig.add_trace("scatter", x=[2.4], y=[-1.65], mode="text", text=[f"← backward (η = {num(learn_rate, 3)})"],
+                  textfont=dict(color=theme.GOAL, size=size), name="eta", showlegend=False, hoverinfo="skip")
+    fig.update_xaxes(range=[-0.4, 4.35], visible=False, fixedrange=True)
+    fig.update_yaxes(range=[-1.85, 1.85], visible=False, fixedrange=True)
+    fig.update_layout(showlegend=False)
+    return fig.figure(lecture=lecture, height=420 if not lecture else 470).to_plotly_json()
+
+
+def network_texts(r: dict, deck: dict | None) -> dict:
+    """The text of :func:`network_template`'s numbers for record ``r`` (deck values in brackets)."""
+    d = deck or {}
+    dw = d.get("delta_w", [None, None])
+    fwd = [f"w₁ = {num(r['w'][0], 4)}", f"w₂ = {num(r['w'][1], 4)}", f"W = {num(r['W'], 4)}",
+           f"h = {_pair(r['h'], d.get('h'))}<br>a = f(h) = {_pair(r['a'], d.get('a'))}",
+           f"ŷ = f(W·a) = {_pair(r['y_hat'], d.get('y_hat'))}<br>y = {num(r['y'], 4)}, "
+           f"error y − ŷ = {_pair(r['error'], d.get('error'))}"]
+    bwd = [f"Δw₁ = {_pair(r['delta_w'][0], dw[0], 5)}", f"Δw₂ = {_pair(r['delta_w'][1], dw[1], 5)}",
+           f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 6)}",
+           f"δʰ = W·δᵒ·a(1 − a)<br>= {_pair(r['delta_hidden'], d.get('delta_hidden'))}",
+           f"δᵒ = error·ŷ(1 − ŷ)<br>= {_pair(r['delta_output'], d.get('delta_output'))}"]
+    nodes = [f"x₁<br>{num(r['x'][0], 4)}", f"x₂<br>{num(r['x'][1], 4)}", "hidden", "output"]
+    return {NET_FWD: {"text": fwd}, NET_BWD: {"text": bwd}, NET_NODES: {"text": nodes}}
+
+
+DECK_NOTE = ("The deck rounds as it goes (h, a, ŷ, δᵒ and δʰ to 3 decimals, ΔW to 4, Δw to 5) and uses each "
+             "rounded value in the next line, as one does on paper: its numbers, in brackets, drift slightly "
+             "from the exact ones.")
+
+
+def backprop_view(run, at: int | None = None) -> dict:
+    """E2's view of one run: the network's numbers, E per iteration, ŷ / error / δᵒ / δʰ and the
+    forward and backward arithmetic of every iteration."""
+    recs = run.records
+    n = len(recs)
+    err_t, err_l, span = _errors(run, at)
+    frames = {}
+    for i in live.frames_for(n, at):
+        r = recs[i]
+        frames[i] = {"traces": {"net": network_texts(r, E.deck_step(r)), "errors": {1: ofigs.errors_cursor(i, span)}},
+                     "metrics": [["ŷ", num(r["y_hat"], 4)], ["error y − ŷ", num(r["error"], 4)],
+                                 ["δᵒ", num(r["delta_output"], 3)], ["δʰ", num(r["delta_hidden"], 3)]],
+                     "arith": {"title": f"Forward and backward, term by term, at iteration {i + 1}",
+                               "rows": _rows(E.backprop_arithmetic(r))},
+                     "notes": [DECK_NOTE] if i == 0 else []}
+    eta = {NET_ETA: {"text": [f"← backward (η = {num(recs[0]['learn_rate'], 3)})"]}}
+    return {"n": n, "run": {"errors": err_t, "net": eta}, "layout": {"errors": err_l}, "frames": frames,
+            "notice": _diverged(run)}
+
+
+def backprop_charts(run, *, lecture: bool = False) -> dict:
+    n = len(run.records)
+    return {"net": network_template(run.records[0]["learn_rate"], lecture=lecture),
+            "errors": ofigs.errors_template([E_NAME], n, lecture=lecture, key="E", name=E_AXIS)}
+
+
+# --- live: F2, the forward pass as matrices ------------------------------------------------------------
+#: The matrices chart: (row, col) of each panel, its name, its colour range
+MAT_PANELS = (((1, 1), "W_input_hidden", (-1.0, 1.0)), ((1, 2), "I", (-1.0, 1.0)),
+              ((1, 3), "X_hidden", (-1.5, 1.5)), ((1, 4), "O_hidden", (-1.0, 1.0)),
+              ((2, 1), "W_hidden_output", (-1.0, 1.0)), ((2, 2), "O_hidden", (-1.0, 1.0)),
+              ((2, 3), "X_output", (-1.5, 1.5)), ((2, 4), "O_output", (-1.0, 1.0)))
+#: Trace indices of the highlight boxes: the W row, the X cell, the O cell, for each layer
+MAT_BOXES = {"hidden": (8, 9, 10), "output": (11, 12, 13)}
+PRODUCTS = 0
+
+
+def matrices_template(*, lecture: bool = False) -> dict:
+    """Both layers of the 3-3-3 network as annotated heatmaps: W · input = X, sigmoid(X) = O (the
+    hidden layer above, the output layer below), and outlines the frames move onto the cell
+    being computed."""
+    titles = ["W_input_hidden", "· I", "= X_hidden", "→ O_hidden", "W_hidden_output", "· O_hidden", "= X_output",
+              "→ O_output"]
+    fig = theme.Plain.grid(2, 4, column_widths=[0.43, 0.19, 0.19, 0.19], horizontal_spacing=0.05,
+                           vertical_spacing=0.16, subplot_titles=titles)
+    size = 20 if lecture else 14
+    for (row, col), name, (lo, hi) in MAT_PANELS:
+        ncols = 3 if col == 1 else 1
+        fig.add_trace("heatmap", row=row, col=col, x=list(range(1, ncols + 1)), y=[1, 2, 3], z=[[0.0] * ncols] * 3,
+                      text=[[""] * ncols] * 3, texttemplate="%{text}", textfont=dict(size=size),
+                      colorscale=theme.DIVERGING, zmin=lo, zmax=hi, showscale=False, xgap=2, ygap=2, name=name,
+                      hovertemplate=name + " row %{y}: %{z:.6g}<extra></extra>")
+        fig.update_xaxes(row=row, col=col, range=[0.5, ncols + 0.5], tickvals=list(range(1, ncols + 1)),
+                         side="bottom", showline=False, zeroline=False, showgrid=False, fixedrange=True,
+                         showticklabels=col == 1, ticks="")
+        fig.update_yaxes(row=row, col=col, range=[3.5, 0.5], tickvals=[1, 2, 3], showline=False, zeroline=False,
+                         showgrid=False, fixedrange=True, showticklabels=col == 1, ticks="")
+    for layer, row in (("hidden", 1), ("output", 2)):
+        for col in (1, 3, 4):
+            fig.add_trace("scatter", row=row, col=col, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
+                          name=f"{layer} cell", line=dict(color=theme.COLORS["black"], width=4))
+    fig.update_layout(showlegend=False, margin=dict(t=50, l=10, r=10, b=10))
+    return fig.figure(lecture=lecture, height=470 if not lecture else 540,
+                      title_size=19 if lecture else 15).to_plotly_json()
+
+
+def _box(x0, x1, y0, y1) -> dict:
+    return {"x": live.enc([x0, x1, x1, x0, x0]), "y": live.enc([y0, y0, y1, y1, y0])}
+
+
+def products_template(*, lecture: bool = False) -> dict:
+    """The products that make the current cell, and their sum (a waterfall the frames fill)."""
+    fig = theme.Plain.of(
+        "waterfall", x=[], y=[], measure=[], text=[], textposition="outside",
+        increasing=dict(marker=dict(color=theme.COLORS["vermillion"])),
+        decreasing=dict(marker=dict(color=theme.COLORS["blue"])),
+        totals=dict(marker=dict(color=theme.COLORS["green"])), name="products",
+        hovertemplate="%{x}: %{y:.6g}<extra></extra>")
+    fig.update_yaxes(title_text="contribution to the cell")
+    fig.update_layout(showlegend=False)
+    return fig.figure(lecture=lecture, height=340 if not lecture else 420).to_plotly_json()
+
+
+def matrix_view_of(W1, W2, decimals: int):
+    """F2's view function for the weights ``W1``, ``W2`` (fixed on the page) and the deck's rounding."""
+    W1, W2 = np.asarray(W1, dtype=float), np.asarray(W2, dtype=float)
+
+    def view(run, at: int | None = None) -> dict:
+        r = run.records[0]
+        col = {"I": r["I"], "X_hidden": r["X_hidden"], "O_hidden": r["O_hidden"], "X_output": r["X_output"],
+               "O_output": r["O_output"]}
+        traces = {}
+        for t, ((row, c), name, _) in enumerate(MAT_PANELS):
+            M = W1 if name == "W_input_hidden" else W2 if name == "W_hidden_output" else np.asarray(col[name])[:, None]
+            z = np.where(np.isfinite(M), M, 0.0)
+            traces[t] = {"z": [live.enc(row_) for row_ in z], "text": cell_text(M, 3)}
+        bound = max(float(np.abs(W1).sum(axis=1).max() * max(1.0, float(np.max(np.abs(r["I"]))))),
+                    float(np.abs(W2).sum(axis=1).max()), 1e-9)
+        frames = {}
+        for i in live.frames_for(len(E.CELLS), at):
+            layer, j = E.CELLS[i]
+            W, I, I_name, X, O = ((W1, r["I"], "I", "X_hidden", "O_hidden") if layer == "hidden"
+                                  else (W2, r["O_hidden"], "O_hidden", "X_output", "O_output"))
+            empty = {"x": "", "y": ""}
+            boxes = {idx: empty for idx in MAT_BOXES["hidden"] + MAT_BOXES["output"]}
+            bw, bx, bo = MAT_BOXES[layer]
+            boxes[bw] = _box(0.5, 3.5, j + 0.5, j + 1.5)
+            boxes[bx] = _box(0.5, 1.5, j + 0.5, j + 1.5)
+            boxes[bo] = _box(0.5, 1.5, j + 0.5, j + 1.5)
+            products = W[j] * I
+            k = j + 1
+            frames[i] = {
+                "traces": {"matrices": boxes, "products": {PRODUCTS: {
+                    "x": [f"W[{k},{m + 1}]·{I_name}[{m + 1}]" for m in range(len(I))] + [f"{X}[{k}]"],
+                    "y": live.enc(list(products) + [float(r[X][j])]),
+                    "measure": ["relative"] * len(I) + ["total"],
+                    "text": [f"{p:.4f}" for p in products] + [f"{r[X][j]:.4f}"]}}},
+                "metrics": [[f"{X}[{k}]", num(r[X][j], 6)], [f"{O}[{k}]", num(r[O][j], 6)],
+                            [f"deck {O}[{k}]", f"{r['deck'][O][j]:.{decimals}f}"]],
+                "arith": {"title": f"Cell {i + 1} of 6: {layer} node {k} = row {k} of "
+                                   f"{'W_input_hidden' if layer == 'hidden' else 'W_hidden_output'} · {I_name}",
+                          "rows": _rows(E.cell_arithmetic(r, W1, W2, i, decimals))},
+                "notes": []}
+        layout = {"products": {"yaxis": {"range": [-bound * 0.3, bound * 1.25]}}}
+        return {"n": len(E.CELLS), "run": {"matrices": traces}, "layout": layout, "frames": frames, "notice": ""}
+
+    return view
+
+
+def matrix_charts(run, *, lecture: bool = False) -> dict:
+    return {"matrices": matrices_template(lecture=lecture), "products": products_template(lecture=lecture)}
