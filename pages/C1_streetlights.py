@@ -1,154 +1,135 @@
-"""C1 · The streetlight problem: one weight vector learns a whole dataset, three ways."""
+"""C1 · The streetlight problem: one pattern learnt alone, then a weight vector learns the whole table, three ways."""
+
+import functools
 
 import streamlit as st
 
 from gdviz import experiments
-from gdviz.core import datasets as ds
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import arithmetic, controls, downloads, page, player
+from gdviz.ui import controls, downloads, instrument, page
 
-KEY = "sl"
-exp = experiments.get("streetlights")
-ROWS, LIGHTS = len(ds.STREETLIGHTS), len(ds.STREETLIGHTS[0])
-#: The lights a preset puts in: (streetlights, walk_vs_stop).
-LIGHT_SETS = {
-    "Book's lights (middle light = walk)": (ds.STREETLIGHTS, ds.WALK_VS_STOP),
-    "Same lights, left light = walk": (ds.STREETLIGHTS, tuple(row[0] for row in ds.STREETLIGHTS)),
-}
+KEY = "C1"
+LIVE = (instrument.live(S.LIVE_ALPHA),)
+ROWS, LIGHTS = S.LIGHT_ROWS, S.LIGHT_COLUMNS
 
 
-def light_key(i: int, j: int) -> str:
-    return f"light_{i}_{j}"
+def _lesson_changed(_value) -> None:
+    """Another lesson: its own run length and settings, from its first pass."""
+    for name in ("iterations", "iteration", "mode", "batch_size"):
+        if name in st.query_params:
+            del st.query_params[name]
 
 
-def walk_key(i: int) -> str:
-    return f"walk_{i}"
-
-
-def use_set(lights, goals, book: bool) -> None:
-    values = {light_key(i, j): bool(lights[i][j]) for i in range(ROWS) for j in range(LIGHTS)}
-    values.update({walk_key(i): bool(goals[i]) for i in range(ROWS)})
-    if book:
-        values.update({"alpha": 0.1, "batch_size": 2, "iterations": exp.iterations})
-    controls.set_values(values)
-    player.reset(KEY)
+def _use_lights(goals) -> None:
+    """A preset of lights: the book's lamps with these walk / stop labels (the link says only
+    what differs from the book)."""
+    for i in range(ROWS):
+        for j in range(LIGHTS):
+            if S.light_param(i, j) in st.query_params:
+                del st.query_params[S.light_param(i, j)]
+        name = S.walk_param(i)
+        if bool(goals[i]) == bool(S.BOOK_WALK_VS_STOP[i]):
+            if name in st.query_params:
+                del st.query_params[name]
+        else:
+            st.query_params[name] = str(bool(goals[i])).lower()
+    if "iteration" in st.query_params:
+        del st.query_params["iteration"]
 
 
 page.lesson(
     "The streetlight problem", "C1",
     "You arrive in a foreign city and watch the pedestrian lights: three lamps, and people either "
-    "**walk** or **stop**. Which lamp tells them? One weight per lamp, a single weighted sum as the "
-    "prediction, and gradient descent over the **whole dataset**: an *iteration* is now a **pass** "
-    "through all six patterns. The weight of the lamp that always agrees with walking climbs to 1; "
-    "the lamps that say nothing useful are pushed back to 0. You can learn after every example "
-    "(**stochastic**), once per pass with the average `weight_delta` (**full**), or once per "
-    "`batch_size` examples (**mini-batch**) — below all three run on the same lights from the same "
-    "starting weights `[0.5, 0.48, -0.7]`.")
+    "**walk** or **stop**. Which lamp tells them? One weight per lamp and a single weighted sum as the "
+    "prediction. **First** the weights learn a single pattern alone (left and right lamps on: stop). "
+    "**Then** gradient descent works on the **whole dataset**: an *iteration* is now a **pass** through "
+    "all six patterns. The weight of the lamp that always agrees with walking climbs to 1; the lamps "
+    "that say nothing useful are pushed back to 0. You can learn after every example (**stochastic**), "
+    "once per pass with the average `weight_delta` (**full**), or once per `batch_size` examples "
+    "(**mini-batch**): the error chart runs all three from the same start `[0.5, 0.48, -0.7]`.")
 
-row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-row.markdown("**Presets:**")
-for n, (label, (lights, goals)) in enumerate(LIGHT_SETS.items()):
-    row.button(label, key=f"preset_lights_{n}", on_click=use_set, args=(lights, goals, n == 0),
-               help="Put these lights and labels in" + (" with the book's settings." if n == 0 else "."))
+lesson = controls.page_choice(S.LESSON, KEY, format_func=S.LESSON_TEXT.get, on_change=_lesson_changed)
+exp = experiments.get(S.LESSON_EXPERIMENT[lesson])
+PASSES = S.passes_param(exp.iterations, 200)
+with page.settings_area():
+    if lesson == "table":
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        row.markdown("**Lights:**")
+        row.button("Book's lights (middle lamp = walk)", key="preset_lights_book", on_click=_use_lights,
+                   args=(S.BOOK_WALK_VS_STOP,), help="The book's six patterns and labels.")
+        row.button("Same lights, left lamp = walk", key="preset_lights_left", on_click=_use_lights,
+                   args=(S.LEFT_WALK_VS_STOP,), help="The same lamps; people now walk when the left lamp is on.")
+        c = st.columns(3)
+        with c[0]:
+            mode = controls.page_choice(S.MODE, KEY, help="Which run the weights, metrics and arithmetic show "
+                                        "(the error chart shows all three).", format_func=figs.MODE_LABELS.get)
+        with c[1]:
+            batch_size = controls.page_slider(S.C_BATCH_SIZE, KEY)
+        with c[2]:
+            iterations = controls.page_slider(PASSES, f"{KEY}.{lesson}", default=exp.iterations)
+    else:
+        mode, batch_size = "stochastic", 2
+        iterations = controls.page_slider(PASSES, f"{KEY}.{lesson}", default=exp.iterations,
+                                          label="iterations (one pattern: one example per pass)")
 
-c = st.columns(3)
-with c[0]:
-    alpha = controls.number_slider(S.ALPHA)
-with c[1]:
-    batch_size = controls.number_slider(S.BATCH_SIZE, help="Examples per update in the mini-batch run.")
-with c[2]:
-    iterations = controls.iterations_slider(exp.iterations, 200, label="passes (iterations)")
+if lesson == "table":
+    with st.expander("Edit the lights (one switch per lamp, and walk / stop per row)"):
+        grid, goals = [], []
+        for i in range(ROWS):
+            cols = st.columns(LIGHTS + 1)
+            line = []
+            for j in range(LIGHTS):
+                with cols[j]:
+                    line.append(float(controls.page_toggle(S.light_param(i, j), KEY,
+                                                           f"example {i}: {figs.light_name(j)}",
+                                                           default=bool(S.BOOK_STREETLIGHTS[i][j]))))
+            grid.append(line)
+            with cols[LIGHTS]:
+                goals.append(float(controls.page_toggle(S.walk_param(i), KEY, f"example {i}: walk",
+                                                        default=bool(S.BOOK_WALK_VS_STOP[i]))))
+    data = dict(streetlights=tuple(v for r in grid for v in r), walk_vs_stop=tuple(goals))
+    settings = exp.settings(mode=mode, batch_size=batch_size, **data, **instrument.read_settings(LIVE, exp.defaults))
+    SPEC = instrument.Spec(KEY, exp, LIVE, figs.dataset_view,
+                           functools.partial(figs.dataset_charts,
+                                             errors_title=f"Error per pass: stochastic, full, mini-batch ({batch_size})"),
+                           columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
+                           more_rows=(((("lights",), ("pressure",)), (2, 3)),),
+                           simulate=lambda s, n: S.modes_run(exp, s, n),
+                           simulate_many=S.many(S.modes_run)(exp), redraw=frozenset({"pressure"}))
+    if all(v == 0 for v in S.pressure(S.BOOK_WEIGHTS, grid, goals)["votes"]):
+        st.warning("Every column of the pressure table is balanced (votes 0): no single lamp correlates "
+                   "with walking, so one weight vector cannot learn these lights (see C2).", icon=":material/balance:")
+else:
+    settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
+    SPEC = instrument.Spec(KEY, exp, LIVE, functools.partial(figs.dataset_view, compare=False, errors_id="error_one"),
+                           functools.partial(figs.dataset_charts, compare=False, errors_id="error_one",
+                                             errors_title="Error per iteration: one pattern"),
+                           columns=(("weights",), ("metrics", "error_one")), widths=(1, 1),
+                           more_rows=(((("lights",), ("pressure",)), (2, 3)),),
+                           simulate=lambda s, n: S.single_run(exp, s, n),
+                           simulate_many=S.many(S.single_run)(exp), redraw=frozenset({"pressure"}))
 
-with st.expander("Edit the lights (one switch per lamp, and walk / stop per row)"):
-    grid = []
-    goals = []
-    for i in range(ROWS):
-        cols = st.columns(LIGHTS + 1)
-        line = []
-        for j in range(LIGHTS):
-            with cols[j]:
-                line.append(float(controls.toggle(light_key(i, j), f"example {i}: {figs.light_name(j)}",
-                                                  default=bool(ds.STREETLIGHTS[i][j]))))
-        grid.append(line)
-        with cols[LIGHTS]:
-            goals.append(float(controls.toggle(walk_key(i), f"example {i}: walk",
-                                               default=bool(ds.WALK_VS_STOP[i]))))
-
-flat = tuple(v for r in grid for v in r)
-base = dict(alpha=alpha, batch_size=batch_size, streetlights=flat, walk_vs_stop=tuple(goals))
-runs = {m: exp.shared_run(exp.settings(mode=m, **base), iterations) for m in ds.MODES}
-for m, rn in runs.items():
-    page.diverged(rn, f"the {m} run")
-signs = ds.pressure(ds.BOOK_WEIGHTS, grid, goals)
-left, right = st.columns([2, 3])
-with left:
-    st.plotly_chart(figs.lights(grid, goals, lecture=page.lecture(), title="The dataset"),
-                    key=f"{KEY}_lights", config={"displayModeBar": False})
-with right:
+instrument.show(SPEC, settings, iterations)
+if lesson == "one":
+    st.markdown("**One pattern alone.** Left and right lamps on, people stop (goal_pred 0). The prediction "
+                "starts at −0.2; each iteration the weights of the two lit lamps move, the middle one (off) "
+                "feels nothing. **error** is `(pred − goal_pred)²`. Then choose **2 · the whole table** above.")
+else:
     st.markdown("**What to look for**\n"
                 "- Only one lamp is on exactly when people walk: in the book's lights it is the middle one. "
                 "Its weight should end near **1**, the others near **0**.\n"
                 "- Step through the passes: the weights move most in the first few passes, then settle.\n"
-                "- Compare the three error curves: same data, same start, different ways of spending "
-                "the `weight_delta`s.\n"
-                "- Edit the lights (the expander above): make the left lamp say walk, or switch a lamp "
-                "off everywhere, and watch which weight wins.")
-if all(v == 0 for v in signs["votes"]):
-    st.warning("Every column of the pressure table is balanced (votes 0): no single lamp correlates "
-               "with walking, so one weight vector cannot learn these lights (see C2).", icon="⚖")
-
-
-def show_arithmetic(lines, title: str) -> None:
-    """The arithmetic panel, scrolling sideways when its rows are wider than the page."""
-    st.markdown(f"**{title}**")
-    arithmetic.show(lines, title=None)
-
-
-def render(i: int) -> None:
-    sto = runs["stochastic"]
-    j = min(i, len(sto) - 1)
-    r = sto.records[j]
-    m = st.columns(LIGHTS + 3)
-    for k in range(LIGHTS):
-        m[k].metric(f"weights[{k}] ({figs.light_name(k)})", figs.num(r["new_weights"][k], 4))
-    for k, mode in enumerate(ds.MODES):
-        rm = runs[mode].records[min(i, len(runs[mode]) - 1)]
-        m[LIGHTS + k].metric(f"error, {mode}", figs.num(rm["error"], 4))
-    a, b = st.columns(2)
-    with a:
-        st.plotly_chart(figs.weights_per_pass(sto.records, j, iterations, lecture=page.lecture(),
-                                              title="The weights, stochastic run"),
-                        key=f"{KEY}_weights", config={"displayModeBar": False})
-    with b:
-        st.plotly_chart(figs.error_per_pass([(mode, rn.records, rn.diverged_at) for mode, rn in runs.items()],
-                                            i, iterations, lecture=page.lecture(),
-                                            title=f"Error per pass: stochastic vs full vs batch ({batch_size})"),
-                        key=f"{KEY}_errors", config={"displayModeBar": False})
-    weights = r["new_weights"] if sto.diverged_at is None else r["weights"]
-    p, q = st.columns([3, 2])
-    with p:
-        st.plotly_chart(figs.pressure_table(ds.pressure(weights, grid, goals), goals, lecture=page.lecture(),
-                                            title="Up/down pressure table"),
-                        key=f"{KEY}_pressure", config={"displayModeBar": False})
-    with q:
-        st.markdown("Each cell says which way that example pushes that weight. **+**: up (the row says "
-                    "walk and the lamp is on); **−**: down (stop, lamp on); **0**: the lamp is off, so "
-                    "the weight took no part in the prediction and feels nothing. The **votes** row adds "
-                    "each column up. A column that votes one way wins; where up and down balance, the "
-                    "weight is left to the others. Hover a cell for the size of its push at the "
-                    "current weights (stochastic run).")
-    with st.expander(f"The arithmetic of pass {j + 1} (stochastic: learn after every example)"):
-        show_arithmetic(S.pass_arithmetic(r, alpha), "Every example of the pass, with the numbers put in")
-
-
-player.player(KEY, iterations, render, label="pass")
-st.markdown("Stochastic learning takes six small steps per pass and usually gets there in the fewest "
-            "passes; full gradient descent takes one calm step per pass with the average of all six "
-            "`weight_delta`s; mini-batches sit in between. With `batch_size` 1 the mini-batch run is the "
-            "stochastic run; with `batch_size` 6 it is the full one.")
-with st.expander("The log, as the book prints it (stochastic run)"):
-    settings = exp.settings(mode="stochastic", **base)
-    lines = list(exp.log(runs["stochastic"], settings))
+                "- Compare the three error curves (**error** = `(pred − goal_pred)²`, summed over the six "
+                "examples of a pass): same data, same start, different ways of spending the `weight_delta`s.\n"
+                "- In the **pressure table** each cell says which way that example pushes that weight: **+** up "
+                "(walk, lamp on), **−** down (stop, lamp on), **0** lamp off. A column that votes one way wins. "
+                "Hover a cell for the size of its push after the pass under the cursor.\n"
+                "- Edit the lights (the expander above): make the left lamp say walk, or switch a lamp off "
+                "everywhere, and watch which weight wins.\n\n"
+                "With `batch_size` 1 the mini-batch run is the stochastic run; with `batch_size` 6 it is the full one.")
+with st.expander(f"The log, as the book prints it ({figs.MODE_LABELS[mode]} run)"):
+    run = exp.shared_run(settings, iterations)
+    lines = list(exp.log(run, settings))
     st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, runs["stochastic"].records, lines)
+    downloads.log_buttons(exp.name, run.records, lines)

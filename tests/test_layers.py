@@ -50,10 +50,6 @@ def test_the_checker_sees_a_streamlit_import(tmp_path):
 #: issue). Not a skip: every other page is checked, and a page leaves this set as soon as it is
 #: converted (the test below fails while a converted page is still listed). Empty it, then delete it.
 STEPPED_PAGES_BEING_REBUILT = {
-    "C1_streetlights.py",
-    "C2_no_correlation.py",
-    "C3_backpropagation.py",
-    "E2_backpropagation_worked_example.py",
 }
 
 
