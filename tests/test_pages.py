@@ -37,7 +37,13 @@ def no_exception(at: AppTest, what: str) -> None:
 
 
 def figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """The page's charts: its Plotly charts and those its lesson instrument draws."""
+    out = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for c in at.get("bidi_component"):
+        text = c.proto.json
+        data = json.loads(json.loads(text) if text.startswith('"') else text)
+        out += [chart["figure"] for chart in data.get("charts", [])]
+    return out
 
 
 def bound_keys(at: AppTest) -> list[str]:

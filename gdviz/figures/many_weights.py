@@ -545,7 +545,7 @@ def step_sizes_template(records: Sequence[dict], *, lecture: bool = False, names
     fig.add_trace("bar", x=[f"weight {m}" for m in names[:n]], y=[], text=[], textposition="outside", cliponaxis=False,
                   name="|alpha × weight_delta|", marker=dict(color=[theme.OTHER] * n),
                   hovertemplate="%{x}: step %{text}<extra></extra>")
-    fig.update_yaxes(type="log", dtick=1, exponentformat="power", minor=dict(showticklabels=False),
+    fig.update_yaxes(type="log", dtick=1, exponentformat="power",
                      title_text="step (log scale)")
     fig.update_layout(margin=dict(t=90 if lecture else 70))
     return fig.figure(lecture=lecture, height=420 if lecture else 340).to_plotly_json()
