@@ -60,8 +60,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadkit.chromium import chromium_missing_reason  # noqa: E402
-from benchmarks.loadkit.report import report  # noqa: E402
-from benchmarks.loadkit.scenario import THINK, run_load  # noqa: E402,F401  (run_load: the API)
+from benchmarks.loadkit.report import report, report_matrix  # noqa: E402
+from benchmarks.loadkit.runs import run_load, run_matrix, state_workers  # noqa: E402
+from benchmarks.loadkit.scenario import THINK  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
                          "(default: the pages of parts A–C that do not use MNIST)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--url", help="use a server already running at this URL instead of starting one")
+    ap.add_argument("--target", type=int, metavar="PORT",
+                    help="use a server already running on 127.0.0.1:PORT (e.g. make serve's nginx)")
+    ap.add_argument("--state", metavar="SERVE_JSON",
+                    help="with --target: make serve's serve.json, for RSS and CPU per worker")
+    ap.add_argument("--matrix", default="", metavar="SIZES",
+                    help="the class-size matrix (make load: 30,100,200): each size against 1 worker "
+                         "and WORKERS=2 behind nginx, then one worker killed during the 100-session run")
     ap.add_argument("--profile", metavar="FILE",
                     help="sample the server with py-spy into FILE and print where its time goes")
     a = ap.parse_args(argv)
@@ -87,7 +95,21 @@ def main(argv: list[str] | None = None) -> int:
     if a.browsers and chromium_missing_reason():
         print(f"no browsers: {chromium_missing_reason()}", file=sys.stderr)
         a.browsers = 0
-    result = run_load(a.sessions, a.browsers, a.seconds, think=think, seed=a.seed, url=a.url,
+    if a.matrix:
+        try:
+            sizes = tuple(int(x) for x in a.matrix.split(",") if x.strip())
+        except ValueError:
+            ap.error("--matrix needs sizes like 30,100,200")
+        if not sizes or min(sizes) < 1:
+            ap.error("--matrix needs sizes like 30,100,200")
+        rows = run_matrix(sizes, a.browsers, a.seconds, kill_at=100 if 100 in sizes else sizes[-1], think=think)
+        report_matrix(rows)
+        return 0 if all("failed" not in r and not r["errors"] for r in rows if not r["kill"]) else 1
+    if a.target is not None and not 0 < a.target < 65536:
+        ap.error("--target needs a port between 1 and 65535")
+    url = a.url or (f"http://127.0.0.1:{a.target}" if a.target else None)
+    result = run_load(a.sessions, a.browsers, a.seconds, think=think, seed=a.seed, url=url,
+                      workers=state_workers(a.state), reconnect=url is not None,
                       trainers=a.trainers, hostile=a.hostile, profile=a.profile,
                       pages=tuple(x.strip() for x in a.pages.split(",") if x.strip()))
     report(result)

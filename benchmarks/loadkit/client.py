@@ -57,11 +57,16 @@ WIDGET_KINDS = ("slider", "checkbox", "button", "radio", "selectbox")
 WORKER_HEADER = "X-GDVIZ-Worker"
 
 
-def sticky_cookie(base_url: str, timeout: float = 10.0) -> tuple[str, str]:
-    """(Cookie header, worker) a first request gets, as a browser gets them with the page."""
-    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=timeout) as r:
-        cookies = [c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or []]
-        return "; ".join(cookies), r.headers.get(WORKER_HEADER, "")
+def sticky_cookie(base_url: str, cookie: str = "", timeout: float = 10.0) -> tuple[str, str]:
+    """(Cookie header, worker) after one request with ``cookie``, as a browser keeps its cookies."""
+    req = urllib.request.Request(f"{base_url}/_stcore/health", headers={"Cookie": cookie} if cookie else {})
+    jar = dict(c.strip().split("=", 1) for c in cookie.split(";") if "=" in c)
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        for c in r.headers.get_all("Set-Cookie") or []:
+            name, _, value = c.split(";", 1)[0].partition("=")
+            if not name.strip().startswith("_streamlit"):  # the XSRF cookie asks for a token we do not send
+                jar[name.strip()] = value
+        return "; ".join(f"{k}={v}" for k, v in jar.items()), r.headers.get(WORKER_HEADER, "")
 
 
 @dataclass
@@ -82,6 +87,7 @@ class RunResult:
     exceptions: list[str]
     warnings: list[str]
     markdown: list[str]
+    plotly: int = 0  # of the charts, Plotly charts drawn by Streamlit (the rest: the lesson instrument)
 
 
 class SessionError(Exception):
@@ -118,6 +124,7 @@ class WsSession:
         self.widgets: dict[str, Widget] = {}
         self.values: dict[str, object] = {}
         self.closed = False
+        self.closed_at = 0.0
         self.close_reason = ""
         self.fragment_runs = 0
         self.progress_text = ""
@@ -133,7 +140,7 @@ class WsSession:
     async def connect(self) -> None:
         from websockets.asyncio.client import connect
 
-        self.cookie, _ = await asyncio.to_thread(sticky_cookie, self.base_url)
+        self.cookie, _ = await asyncio.to_thread(sticky_cookie, self.base_url, self.cookie)
         ws_url = self.base_url.replace("http://", "ws://") + "/_stcore/stream"
         headers = {"Cookie": self.cookie} if self.cookie else None
         self.ws = await connect(ws_url, subprotocols=["streamlit"], origin=self.base_url,
@@ -164,7 +171,7 @@ class WsSession:
         except Exception as err:  # a bug in this client must not hide as a hang
             self.close_reason = f"client error: {err!r}"
         finally:
-            self.closed = True
+            self.closed, self.closed_at = True, time.monotonic()
             if self._run and not self._run["done"].done():
                 self._run["done"].set_exception(SessionError(self.close_reason or "websocket closed"))
 
@@ -231,9 +238,10 @@ class WsSession:
         elif kind == "alert":
             if p.format == 2:
                 self._note_run("warnings", p.body)
-        elif kind == "plotly_chart":
+        elif kind in ("plotly_chart", "bidi_component"):  # a Plotly chart, or the lesson instrument
             if self._run is not None:
                 self._run["charts"] += 1
+                self._run["plotly"] += kind == "plotly_chart"
         elif kind == "progress":
             self.progress_text = p.text
             m = re.search(r"(\d[\d,]*) of (\d[\d,]*)", p.text)
@@ -327,7 +335,7 @@ class WsSession:
         if self.closed:
             raise SessionError(self.close_reason or "websocket closed")
         loop = asyncio.get_running_loop()
-        self._run = {"done": loop.create_future(), "charts": 0, "exceptions": [], "warnings": [],
+        self._run = {"done": loop.create_future(), "charts": 0, "plotly": 0, "exceptions": [], "warnings": [],
                      "markdown": []}
         run = self._run
         t0 = time.perf_counter()
@@ -338,7 +346,8 @@ class WsSession:
             raise SessionError(f"no script_finished within {RUN_TIMEOUT:.0f} s") from None
         seconds = time.perf_counter() - t0
         self._run = None
-        return RunResult(seconds, status, run["charts"], run["exceptions"], run["warnings"], run["markdown"])
+        return RunResult(seconds, status, run["charts"], run["exceptions"], run["warnings"], run["markdown"],
+                         run["plotly"])
 
     async def open(self, page_name: str, query: list[tuple[str, str]] | None = None) -> RunResult:
         """Open a page as a link does: the first run, with the link's query string."""

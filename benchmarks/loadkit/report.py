@@ -117,6 +117,17 @@ def report(result: dict) -> None:
     table("By page (slider and hostile sessions)", ("page", "sessions", "moves", "p50", "p95", "max"),
           [(p, str(v["sessions"]), str(v["n"]), ms(v["p50"]), ms(v["p95"]), ms(v["max"]))
            for p, v in result["by_page"].items()])
+    workers = result.get("per_worker") or {}
+    if workers:
+        table("Per worker (X-GDVIZ-Worker behind make serve; else the server's address)",
+              ("worker", "sessions", "moves", "p50", "p95", "max", "peak RSS", "CPU"),
+              [(w, str(v["sessions"]), str(v["n"]), ms(v["p50"]), ms(v["p95"]), ms(v["max"]),
+                f"{v['rss_mb']:.0f} MB" if v["rss_mb"] else "—",
+                f"{v['cpu_seconds']:.0f} s" if v["cpu_seconds"] else "—") for w, v in workers.items()])
+    if result.get("disconnects"):
+        back = result["back_after"]
+        print(f"Dropped sessions: {result['disconnects']}, served again after p50 {ms(back['p50'])}, "
+              f"max {ms(back['max'])} ({back['n']} came back)")
     for t in result["trainer"]:
         print(f"\nTraining session: {t}")
     cpu = result["server_cpu_seconds"]
@@ -142,3 +153,39 @@ def report(result: dict) -> None:
         print(f"  … and {len(result['errors']) - 30} more")
 
 
+
+
+def report_matrix(rows: list[dict]) -> None:
+    """`make load`: one line per (workers, sessions) run, then the kill."""
+    out = []
+    for r in rows:
+        if "failed" in r:
+            out.append((r["label"], "", "", "", "", "", "run failed: " + r["failed"][:80], ""))
+            continue
+        lat, w = r["latency"], r.get("per_worker") or {}
+        rss = ", ".join(f"{k} {v['rss_mb']:.0f}" for k, v in w.items() if v.get("rss_mb"))
+        (a0, _, _), (a1, _, _) = r["load_average"]
+        errs = [e for e in r["errors"] if not e.startswith("discovery:")]
+        out.append((r["label"], f"{r['held']}/{r['sessions']}", str(lat["n"]), ms(lat["p50"]), ms(lat["p95"]),
+                    str(len(errs)), str(r.get("disconnects", 0)), rss or "—", f"{a0:.1f}→{a1:.1f}"))
+    table("Class size × workers (slider change → page updated; all sessions; errors: the sessions' and "
+          "the servers' logs, a page failing at discovery is listed below)",
+          ("run", "held", "moves", "p50", "p95", "errors", "dropped", "peak RSS MB per worker", "load avg"), out)
+    for r in rows:
+        if r.get("kill") and "failed" not in r:
+            d, back = r.get("during") or {}, r["back_after"]
+            print(f"\nKill: {d.get('worker')} (pid {d.get('pid')}) SIGKILLed 15 s into the class: "
+                  f"{r.get('disconnects', 0)} sessions dropped, served again (by the other worker) after "
+                  f"p50 {ms(back['p50'])}, max {ms(back['max'])}; the worker answered its health check again "
+                  f"after {d['healthy_again']:.1f} s" if d.get("healthy_again") else "; it never came back")
+            print(f"Errors in that run: {len(r['errors'])}")
+            for e in r["errors"][:10]:
+                print("  error:", e)
+    found = sorted({e for r in rows if "failed" not in r for e in r["errors"] if e.startswith("discovery:")})
+    for e in found:
+        print(f"\n{e[:200]}  (that page was left out of every run)")
+    for r in rows:
+        if not r.get("kill") and "failed" not in r and r["errors"]:
+            print(f"\n{r['label']}: {len(r['errors'])} errors, e.g.")
+            for e in r["errors"][:5]:
+                print("  error:", e)

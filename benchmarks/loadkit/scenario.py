@@ -16,10 +16,10 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.loadkit.chromium import browser_session, chromium_missing_reason, launch
+from benchmarks.loadkit.chromium import browser_session, launch
 from benchmarks.loadkit.client import COMPILE_ERROR, RunResult, SessionError, Slider, Widget, WsSession
-from benchmarks.loadkit.report import start_profiler, summarize_profile, summary
-from benchmarks.loadkit.server import ServerLog, cpu_seconds, rss_bytes, streamlit_server
+from benchmarks.loadkit.report import summary
+from benchmarks.loadkit.server import ServerLog, cpu_seconds
 from gdviz.ui.nav import lesson_pages
 
 TRAIN = "Train ▶"
@@ -68,6 +68,9 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     held: bool = False
     worker: str = ""  # who served this session (X-GDVIZ-Worker behind make serve, else the address)
+    by_worker: dict = field(default_factory=dict)  # worker → this session's move latencies there
+    disconnects: int = 0
+    back_after: list[float] = field(default_factory=list)  # seconds from a drop to served again
     extra: str = ""
     open_seconds: float = 0.0
     ticks: int = 0
@@ -119,7 +122,9 @@ class Window:
 
 
 async def slider_session(url: str, stats: Stats, page: str, query, window: Window, rng: random.Random,
-                         think: tuple[float, float]) -> None:
+                         think: tuple[float, float], reconnect: bool = False) -> None:
+    """Move a control, look, move again. ``reconnect``: a dropped session comes back as the
+    browser does (same cookie, the link's query) and is timed until its page is served again."""
     s = WsSession(url, stats.name)
     hostile = stats.role == "hostile"
     opened = False
@@ -132,17 +137,29 @@ async def slider_session(url: str, stats: Stats, page: str, query, window: Windo
         window.opened()
         opened = True
         until = await window.begin()
-        while time.monotonic() < until and not s.closed:
+        while time.monotonic() < until:
+            if s.closed:
+                if not reconnect:
+                    break
+                s = await _come_back(s, url, stats, page, until)
+                continue
             await asyncio.sleep(rng.uniform(*think))
-            if time.monotonic() >= until:
-                break
+            if time.monotonic() >= until or s.closed:
+                continue
             options = s.movable()
             if not options:
                 stats.error("no control to move")
                 break
             w = rng.choice(options)
-            r = await s.set(w, new_value(w, s.values.get(w.id), rng))
+            try:
+                r = await s.set(w, new_value(w, s.values.get(w.id), rng))
+            except SessionError as err:
+                if reconnect and s.closed:
+                    stats.error(f"a move was lost with its worker: {err}")
+                    continue
+                raise
             stats.latencies.append(r.seconds)
+            stats.by_worker.setdefault(s.worker, []).append(r.seconds)
             check_run(stats, r, f"{w.kind} {w.label!r}", hostile=hostile and not w.fragment_id,
                       charts=True)
         stats.held = not s.closed
@@ -156,6 +173,30 @@ async def slider_session(url: str, stats: Stats, page: str, query, window: Windo
         if not opened:
             window.opened()
         await s.close()
+
+
+async def _come_back(old: WsSession, url: str, stats: Stats, page: str, until: float) -> WsSession:
+    """A new session for a dropped one, tried every half second (the browser's retry)."""
+    stats.disconnects += 1
+    await old.close()
+    while True:
+        s = WsSession(url, stats.name)
+        s.cookie = old.cookie
+        try:
+            await s.connect()
+            r = await s.open(page, old.query)
+            if not r.exceptions and r.charts:
+                stats.back_after.append(time.monotonic() - old.closed_at)
+                stats.worker = s.worker
+                return s
+        except Exception:  # noqa: BLE001  (not back yet)
+            pass
+        await s.close()
+        if time.monotonic() > until:
+            stats.error(f"not served again within {time.monotonic() - old.closed_at:.0f} s of the drop")
+            s.closed = True
+            return s
+        await asyncio.sleep(0.5)
 
 
 async def trainer_session(url: str, stats: Stats, page: str, window: Window) -> None:
@@ -216,6 +257,7 @@ class PageInfo:
     training: bool
     controls: int
     mnist: bool
+    plotly: bool = False  # draws Streamlit Plotly charts (what the Chromium student waits for)
 
 
 async def discover(url: str) -> tuple[list[PageInfo], list[str]]:
@@ -232,16 +274,18 @@ async def discover(url: str) -> tuple[list[PageInfo], list[str]]:
                 continue
             source = lp.path.read_text(encoding="utf-8").lower()
             out.append(PageInfo(lp.url_path, lp.part, r.seconds, s.find(TRAIN, "button") is not None,
-                                len(s.movable()), "mnist" in source))
+                                len(s.movable()), "mnist" in source, r.plotly > 0))
     finally:
         await s.close()
     return out, errors
 
 
 
-async def _scenario(url: str, sessions: int, browsers: int, seconds: float, think, seed: int,
-                    log: ServerLog, trainers: int = 1, hostile: int = 2,
-                    pages_filter: tuple[str, ...] = ()) -> dict:
+async def scenario(url: str, sessions: int, browsers: int, seconds: float, think, seed: int,
+                   log: ServerLog, trainers: int = 1, hostile: int = 2, pages_filter: tuple[str, ...] = (),
+                   *, reconnect: bool = False, workers=None, during=None) -> dict:
+    """The whole run against ``url``. ``workers()``: {worker: pid} now (for RSS and CPU per
+    worker); ``during(window)``: a coroutine run alongside the class (e.g. killing a worker)."""
     rng = random.Random(seed)
     t0 = time.monotonic()
     pages, discovery_errors = await discover(url)
@@ -275,8 +319,15 @@ async def _scenario(url: str, sessions: int, browsers: int, seconds: float, thin
             k += 1
             st_ = Stats(f"ws{i:02d}", "ws", role, page)
             query = HOSTILE_QUERIES[i % len(HOSTILE_QUERIES)] if role == "hostile" else None
-            tasks.append(slider_session(url, st_, page, query, window, random.Random(rng.random()), think))
+            tasks.append(slider_session(url, st_, page, query, window, random.Random(rng.random()), think,
+                                        reconnect))
         stats.append(st_)
+    from benchmarks.loadkit.runs import WorkerSampler
+
+    sampler = WorkerSampler(workers or (lambda: {url.split("//")[-1]: log.pid} if log.pid else {}))
+    side = [asyncio.create_task(sampler.run())]
+    if during is not None:
+        side.append(asyncio.create_task(during(window)))
     pw_cm = browser = None
     try:
         if browsers:
@@ -285,9 +336,9 @@ async def _scenario(url: str, sessions: int, browsers: int, seconds: float, thin
             pw_cm = async_playwright()
             pw = await pw_cm.__aenter__()
             browser = await launch(pw)
+            drawn = [p for p in sliding if p.plotly] or sliding
             for j in range(browsers):
-                page = sliding[k % len(sliding)].url_path
-                k += 1
+                page = drawn[j % len(drawn)].url_path
                 st_ = Stats(f"br{j:02d}", "browser", "slider", page)
                 tasks.append(browser_session(browser, url, st_, page, window, random.Random(rng.random()), think))
                 stats.append(st_)
@@ -297,6 +348,9 @@ async def _scenario(url: str, sessions: int, browsers: int, seconds: float, thin
             await browser.close()
         if pw_cm is not None:
             await pw_cm.__aexit__(None, None, None)
+        sampler.stop = True
+        await side[0]
+        during_result = await side[1] if len(side) > 1 else None
     wall = time.monotonic() - wall0
     cpu1 = cpu_seconds(log.pid)
     own = time.process_time() - own0
@@ -332,36 +386,9 @@ async def _scenario(url: str, sessions: int, browsers: int, seconds: float, thin
                      for s in stats if s.role == "trainer"],
         "pages": [(p.url_path, p.first_seconds, p.training) for p in pages],
         "slider_pages": [p.url_path for p in sliding], "discover_seconds": discover_s,
+        "per_worker": sampler.figures(stats), "during": during_result,
+        "disconnects": sum(s.disconnects for s in stats),
+        "back_after": summary([x for s in stats for x in s.back_after]),
         "per_session": [(s.name, s.kind, s.role, s.page, summary(s.latencies), len(s.errors), s.held)
                         for s in stats],
     }
-
-
-def run_load(sessions: int = 30, browsers: int = 2, seconds: float = 60.0, *,
-             think: tuple[float, float] = THINK, seed: int = 0, url: str | None = None,
-             trainers: int = 1, hostile: int = 2, pages: tuple[str, ...] = (),
-             profile: str | None = None) -> dict:
-    """Start the server (unless ``url`` is given), run the classroom, return the figures.
-
-    ``profile``: a file for py-spy's samples of the server during the run (py-spy must be
-    installed; it is not a requirement of the app); the result then has a ``profile`` summary.
-    """
-    if browsers and chromium_missing_reason():
-        raise RuntimeError(chromium_missing_reason())
-    args = (sessions, browsers, seconds, think, seed)
-    if url is not None:
-        return asyncio.run(_scenario(url, *args, ServerLog(), trainers, hostile, pages))
-    with streamlit_server() as (base, log):
-        spy = start_profiler(log.pid, profile) if profile else None
-        t0 = time.monotonic()
-        try:
-            result = asyncio.run(_scenario(base, *args, log, trainers, hostile, pages))
-        finally:
-            if spy is not None:
-                spy.send_signal(2)  # SIGINT: py-spy writes what it has
-                spy.wait(timeout=60)
-        if profile:
-            result["profile"] = summarize_profile(profile, time.monotonic() - t0)
-        return result
-
-
