@@ -85,5 +85,8 @@ def wait_idle(page, timeout_ms: int = 45_000) -> None:
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stSkeleton"]') &&
                  [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                   .every(c => c.querySelector('.main-svg'))""", timeout=timeout_ms)
+                   .every(c => c.querySelector('.main-svg')) &&
+                 document.querySelectorAll('.gdi[data-ready="true"]').length >=
+                   document.querySelectorAll('.gdi-expected').length""",
+        timeout=timeout_ms)
     page.wait_for_timeout(300)

@@ -47,7 +47,7 @@ def test_page_loads_in_chromium(server, browser, path, mode):
         assert page.get_by_text("Page not found").count() == 0
         assert page.locator("[data-testid='stSidebar']").get_by_text("Lecture mode").count() == 1
         if path:
-            assert page.locator("[data-testid='stPlotlyChart'] .main-svg").count() >= 1
+            assert page.locator("[data-testid='stPlotlyChart'] .main-svg, .gdi-chart .main-svg").count() >= 1
         if lecture:
             assert page.locator("[data-testid='stSidebar'] input[type='checkbox']").first.is_checked()
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -56,36 +56,145 @@ def test_page_loads_in_chromium(server, browser, path, mode):
         page.context.close()
 
 
-def _timeline(page) -> int:
-    text = page.locator("[data-testid='stSlider']").filter(has_text="Timeline").locator(
-        "[data-testid='stSliderThumbValue']").inner_text()
-    return int(re.sub(r"\D", "", text))
+INSTRUMENT_PAGES = [p.url_path for p in lesson_pages() if "instrument.show(" in (ROOT / p.relpath).read_text()]
+
+#: Counts the page's script runs from now on (Streamlit marks each on the app's element).
+COUNT_RERUNS = """() => { window.__gdRuns = 0; const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => { if (app.getAttribute('data-test-script-state') === 'running') window.__gdRuns++; })
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+
+#: What the first chart draws: the data of every trace (to see it change) and whether any has points.
+CHART_DATA = """() => { const gd = document.querySelector('.gdi-chart');
+  return JSON.stringify(gd.data.map(t => [t.x, t.y, t.z])); }"""
 
 
-def _wait_timeline(page, value: int, timeout_ms: int = 10_000) -> None:
-    """Wait until the timeline's thumb shows ``value``. The slider redraws its thumb a moment
-    after the rest of the fragment (CI once read it between the two), so read it by waiting."""
-    page.wait_for_function(
-        """v => [...document.querySelectorAll('[data-testid="stSlider"]')]
-                  .filter(s => s.innerText.includes('Timeline'))
-                  .some(s => s.querySelector('[data-testid="stSliderThumbValue"]').innerText.trim() === v)""",
-        arg=str(value), timeout=timeout_ms)
+def _state(page) -> dict:
+    return page.evaluate("""() => { const r = document.querySelector('.gdi');
+      return {frame: Number(r.getAttribute('data-frame')), variant: r.getAttribute('data-variant'),
+              playing: r.getAttribute('data-playing') === 'true',
+              arith: (document.querySelector('.gdi-arith') || {}).innerText || '',
+              metrics: [...document.querySelectorAll('.gdi-metric-value')].map(e => e.textContent).join('|')}; }""")
 
 
-def test_step_play_and_the_arithmetic_follow(server, browser):
-    page = open_page(browser, f"{server}/A2_gradient_descent")
+def _drag_first_slider(page, to: float = 0.85):
+    """Press on the first live slider's thumb and drag it toward ``to`` of its width, mouse still down."""
+    s = page.locator(".gdi-slider input").first
+    box = s.bounding_box()
+    lo, hi = float(s.get_attribute("min")), float(s.get_attribute("max"))
+    at = (float(s.input_value()) - lo) / ((hi - lo) or 1)
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + 8 + (box["width"] - 16) * at
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    target = to if abs(to - at) > 0.2 else 0.15
+    for k in range(1, 9):
+        page.mouse.move(x0 + (box["x"] + box["width"] * target - x0) * k / 8, y)
+        page.wait_for_timeout(30)
+    return s
+
+
+@pytest.mark.parametrize("path", INSTRUMENT_PAGES)
+def test_a_drag_redraws_before_release_and_commits_once(server, browser, path):
+    """Mid-drag the charts, metrics and arithmetic already show the dragged value's run, with
+    no server rerun; releasing commits it: exactly one rerun, and the value is in the link."""
+    page = open_page(browser, f"{server}/{path}", width=1600, height=1000)
     try:
-        assert _timeline(page) == 1
-        assert "0.5 × 0.5" in page.locator(".gd-arith").inner_text()
-        page.get_by_role("button", name="Step ▸").click()
-        page.wait_for_function("() => document.querySelector('.gd-arith').innerText.includes('0.5 × 0.775')")
-        _wait_timeline(page, 2)
-        assert "0.5 × 0.775" in page.locator(".gd-arith").inner_text()  # and the panel stays there
-        page.get_by_role("button", name="Play ▶").click()
-        _wait_timeline(page, 20, timeout_ms=30_000)
-        page.get_by_role("button", name="Play ▶").wait_for(timeout=10_000)  # back when the run ends
-        assert _timeline(page) == 20
+        before, data0 = _state(page), page.evaluate(CHART_DATA)
+        page.evaluate(COUNT_RERUNS)
+        s = _drag_first_slider(page)
+        mid, data1 = _state(page), page.evaluate(CHART_DATA)
+        assert mid["variant"] != "base", "the dragged value's run is shown"
+        assert data1 != data0 or mid["metrics"] != before["metrics"] or mid["arith"] != before["arith"]
+        assert page.evaluate("() => window.__gdRuns") == 0, "no rerun while dragging"
+        assert s.get_attribute("data-name") not in page.url
+        page.mouse.up()
+        name = s.get_attribute("data-name")
+        page.wait_for_function("n => location.search.includes(n + '=')", arg=name, timeout=15_000)
+        wait_idle(page)
+        page.wait_for_timeout(600)
+        assert page.evaluate("() => window.__gdRuns") == 1, "exactly one rerun per release"
+        after = _state(page)
+        assert after["variant"] == "base" and after["metrics"] == mid["metrics"] and after["arith"] == mid["arith"]
         assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path", INSTRUMENT_PAGES)
+def test_play_runs_in_the_browser_without_a_blank_frame(server, browser, path):
+    """Play advances frame by frame with no server rerun, and no frame shows a chart without data."""
+    page = open_page(browser, f"{server}/{path}", width=1600, height=1000)
+    try:
+        page.evaluate(COUNT_RERUNS)
+        page.evaluate("""() => { window.__gdBlank = 0; window.__gdFrames = new Set(); const tick = () => {
+            const r = document.querySelector('.gdi'); if (!r) return;
+            window.__gdFrames.add(r.getAttribute('data-frame'));
+            for (const gd of document.querySelectorAll('.gdi-chart'))
+              if (!gd.data || !gd.data.some(t => (t.x && t.x.length) || (t.z && t.z.length) || (t.values && t.values.length)))
+                window.__gdBlank++;
+            if (r.getAttribute('data-playing') === 'true' || !window.__gdStarted) requestAnimationFrame(tick); };
+          requestAnimationFrame(tick); }""")
+        page.locator(".gdi-btn.gdi-primary").click()
+        page.evaluate("() => { window.__gdStarted = true; }")
+        page.wait_for_function("() => document.querySelectorAll('.gdi')[0].getAttribute('data-frame') >= 3", timeout=15_000)
+        page.wait_for_timeout(500)
+        assert page.evaluate("() => window.__gdRuns") == 0, "Play reruns nothing on the server"
+        assert page.evaluate("() => window.__gdBlank") == 0, "no blank frame"
+        assert page.evaluate("() => window.__gdFrames.size") >= 3
+    finally:
+        page.context.close()
+
+
+def test_keys_drive_the_player_and_the_link_keeps_the_iteration(server, browser):
+    """Space plays and pauses, → and ← step; the iteration under the cursor goes into the link,
+    and that link opens at that iteration with the same numbers."""
+    page = open_page(browser, f"{server}/A2_gradient_descent?weight=0.0&input=1.1", width=1600, height=1000)
+    try:
+        page.locator("h2, h1").first.click()
+        assert _state(page)["frame"] == 1
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowRight")
+        assert _state(page)["frame"] == 3
+        page.wait_for_function("() => location.search.includes('iteration=3')", timeout=10_000)
+        wait_idle(page)
+        arith = _state(page)["arith"]
+        page.keyboard.press(" ")
+        page.wait_for_function("() => document.querySelector('.gdi').getAttribute('data-playing') === 'true'")
+        page.wait_for_timeout(600)
+        page.keyboard.press(" ")
+        assert not _state(page)["playing"] and _state(page)["frame"] > 3
+        url = page.url.replace(re.search(r"iteration=\d+", page.url).group(0), "iteration=3")
+        again = open_page(browser, url, width=1600, height=1000)
+        try:
+            assert _state(again)["frame"] == 3 and _state(again)["arith"] == arith
+        finally:
+            again.context.close()
+    finally:
+        page.context.close()
+
+
+def test_another_lesson_opens_with_its_own_settings(server, browser):
+    """Move A2's sliders, then open A3 from the sidebar: A3 has its own defaults (input 2, so it
+    diverges as its title promises); Back returns to A2 with A2's moved setting."""
+    page = open_page(browser, f"{server}/A2_gradient_descent", width=1600, height=1000)
+    try:
+        page.locator(".gdi-slider input[data-name='input']").focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("() => location.search.includes('input=')", timeout=10_000)
+        wait_idle(page)
+        moved = page.url
+        page.locator("[data-testid='stSidebar']").get_by_text("A3 · Divergence").click()
+        page.wait_for_url(re.compile(r".*/A3_divergence_and_alpha.*"))
+        wait_idle(page)
+        value = page.locator(".gdi-slider input[data-name='input']").evaluate("e => e.closest('.gdi-slider').querySelector('output').textContent")
+        assert value == "2.0"
+        assert "input=" not in page.url
+        page.go_back()
+        page.wait_for_url(moved)
+        wait_idle(page)
+        assert page.locator(".gdi-slider input[data-name='input']").evaluate("e => e.closest('.gdi-slider').querySelector('output').textContent") == "0.45"
     finally:
         page.context.close()
 

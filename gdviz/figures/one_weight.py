@@ -331,7 +331,7 @@ def errors_template(labels: Sequence[str], n: int, *, lecture: bool = False, log
                   line=dict(color="#444", width=1.5), hoverinfo="skip")
     fig.update_xaxes(range=[0.5, n + 0.5], title_text="iteration")
     if log:
-        fig.update_yaxes(type="log", exponentformat="power", minor=dict(showticklabels=False), dtick=1)
+        fig.update_yaxes(type="log", exponentformat="power", dtick=1)  # decades only: no "2 5 2 5" between them
     fig.update_yaxes(title_text=name or (f"{key} (log scale)" if log else key))
     return fig.figure(lecture=lecture, height=320 if not lecture else 400).to_plotly_json()
 
@@ -349,16 +349,16 @@ def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True, key: str = "e
     colors = [theme.CURRENT, theme.COLORS["blue"], theme.COLORS["green"], theme.COLORS["orange"]]
     for i, (run, diverged_at) in enumerate(runs):
         ys = column(run, key)
+        fin = ys[np.isfinite(ys)]
+        if fin.size:  # the range from every point, thinned or not
+            a, b = float(fin.min()), float(fin.max())
+            a, b = (max(a, 1e-300), max(b, 1e-300)) if log else (a, b)
+            lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
         xs = None
         if preview and len(ys) > PREVIEW_POINTS:  # thinned, always keeping the last point
             keep = np.unique(np.append(np.arange(0, len(ys), -(-len(ys) // PREVIEW_POINTS)), len(ys) - 1))
             xs, ys = (keep + 1).astype(float), ys[keep]
-        ys = ys.tolist()
-        ys = [(max(y, 1e-300) if log else y) if math.isfinite(y) else None for y in ys]
-        fin = [y for y in ys if y is not None]
-        if fin:
-            a, b = min(fin), max(fin)
-            lo, hi = (a, b) if lo is None else (min(lo, a), max(hi, b))
+        ys = [(max(y, 1e-300) if log else y) if math.isfinite(y) else None for y in ys.tolist()]
         traces[i] = ({"xlin": live.linspace(1, len(ys), len(ys))} if xs is None else {"x": live.enc(xs)}) | {"y": live.enc(ys, 6)}
         if diverged_at:
             shapes.append(dict(type="line", x0=diverged_at, x1=diverged_at, xref="x", y0=0, y1=1, yref="y domain",
@@ -370,10 +370,9 @@ def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True, key: str = "e
     if lo is not None:
         if log:
             lo_l, hi_l = math.log10(lo), math.log10(hi)
-            pad = max((hi_l - lo_l) * 0.06, 0.3)
+            pad = max((hi_l - lo_l) * 0.06, 0.3, (1.6 - (hi_l - lo_l)) / 2)  # at least one decade's label shows
             decades = hi_l - lo_l + 2 * pad
-            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad],
-                               "dtick": "D2" if decades < 2 else max(1, math.ceil(decades / 6))}
+            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad], "dtick": max(1, math.ceil(decades / 7))}
             span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
         else:
             pad = (hi - lo) * 0.08 or 1.0
