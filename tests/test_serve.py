@@ -118,18 +118,17 @@ def test_first_visits_are_spread_and_then_stick_to_their_worker(cluster):
         for _ in range(3):  # every later request of that visitor, the websocket's too
             assert _get(f"{cluster.url}/_stcore/health", f"gdviz_worker={cookie}") == (worker, "")
 
-    async def socket_worker(cookie: str) -> str:
+    async def session_on(cookie: str) -> tuple[str, list[str]]:
+        """A real Streamlit session through nginx: (worker its websocket reached, page exceptions)."""
         s = client.WsSession(cluster.url, "probe")
-        s.cookie = cookie
-        from websockets.asyncio.client import connect
-        ws = await connect(cluster.url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
-                           origin=cluster.url, additional_headers={"Cookie": cookie}, open_timeout=20)
+        s.cookie = f"gdviz_worker={cookie}"
+        await s.connect()
         try:
-            return ws.response.headers.get(client.WORKER_HEADER, "")
+            return s.worker, (await s.open(PAGE)).exceptions
         finally:
-            await ws.close()
+            await s.close()
     for name in ("w1", "w2"):
-        assert asyncio.run(socket_worker(f"gdviz_worker={name}")) == name
+        assert asyncio.run(session_on(name)) == (name, [])
     state = (Path(cluster.dir) / "serve.json").read_text()
     assert all(f'"pid": {w.proc.pid}' in state for w in cluster.workers)
     assert cluster.rooms.startswith("redis://127.0.0.1:"), cluster.rooms
