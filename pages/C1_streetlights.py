@@ -92,7 +92,7 @@ if lesson == "table":
     settings = exp.settings(mode=mode, batch_size=batch_size, **data, **instrument.read_settings(LIVE, exp.defaults))
     SPEC = instrument.Spec(KEY, exp, LIVE, figs.dataset_view,
                            functools.partial(figs.dataset_charts,
-                                             errors_title=f"Error per pass: stochastic, full, mini-batch ({batch_size})"),
+                                             errors_title="Error per pass, three ways"),
                            columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
                            simulate=lambda s, n: S.modes_run(exp, s, n),

@@ -55,8 +55,7 @@ if activation == "linear":
                "just like C2: the error stays above 1.", icon=":material/warning:")
 NET = figs.network_id(hidden_size)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.backprop_view, figs.backprop_charts,
-                       columns=((NET,), ("metrics", "lights")), widths=(3, 2),
-                       more_rows=(((("arith",), ("errors",)), (3, 2)),), unit="step",
+                       columns=((NET, "errors"), ("metrics", "lights")), widths=(3, 2), unit="step",
                        simulate=lambda s, n: S.activations_run(exp, s, n),
                        simulate_many=S.many(S.activations_run)(exp), redraw=frozenset({NET}))
 instrument.show(SPEC, settings, iterations)

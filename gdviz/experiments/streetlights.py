@@ -180,7 +180,8 @@ def pass_arithmetic(r, alpha: float) -> list[Line]:
             lines.append(Line("learn", "weights", "weights − alpha × weight_delta",
                               f"{_vec(e['weights'], 3)} − {fmt(alpha)} × {_vec(e['batch_weight_delta'], 3)}",
                               _vec(e["new_weights"], 4)))
-    lines.append(Line("compare", "error (pass)", "sum of the errors", "", fmt_value(r["error"])))
+    lines.append(Line("compare", "error (pass)", "sum of the errors",
+                      " + ".join(fmt(e["error"]) for e in r["examples"]), fmt_value(r["error"])))
     return lines
 
 

@@ -352,15 +352,16 @@ def lights_template(rows: int, inputs: int, *, lecture: bool = False, title: str
     fig.add_trace("scatter", x=[], y=[], mode="lines", name="this example", hoverinfo="skip",
                   line=dict(color=theme.CURRENT, width=3))
     fig.update_xaxes(range=[-0.6, inputs - 0.4], tickvals=list(range(inputs)),
-                     ticktext=[light_name(j) for j in range(inputs)], side="top", fixedrange=True)
-    fig.update_yaxes(range=[rows - 0.5, -0.5], tickvals=list(range(rows)), fixedrange=True)
+                     ticktext=[light_name(j) for j in range(inputs)], side="top", fixedrange=True, tickangle=0)
+    fig.update_yaxes(range=[rows - 0.5, -0.5], tickvals=list(range(rows)), fixedrange=True,
+                     title_text="example: walk or stop", title_standoff=4)
     fig.update_layout(showlegend=False, title=title, margin=dict(l=10, r=20, t=70 if lecture else 60, b=10))
     return _bare(fig).figure(lecture=lecture, height=per_row * rows + (120 if lecture else 95)).to_plotly_json()
 
 
 def _walk_label(g: float) -> str:
     color = theme.GOAL if g >= 0.5 else theme.CURRENT
-    return f"example {{i}}  <span style='color:{color}'><b>{'WALK' if g >= 0.5 else 'STOP'}</b> ({num(g, 3)})</span>"
+    return f"{{i}}: <span style='color:{color}'><b>{'WALK' if g >= 0.5 else 'STOP'}</b> ({num(g, 3)})</span>"
 
 
 def lights_run(streetlights, walk_vs_stop) -> tuple[dict, dict]:
@@ -391,8 +392,9 @@ def pressure_template(rows: int, inputs: int, *, lecture: bool = False, title: s
         showscale=False, xgap=3, ygap=3)
     fig.update_yaxes(autorange="reversed", fixedrange=True)
     fig.update_xaxes(side="top", fixedrange=True)
-    fig.update_layout(title=title)
-    return _bare(fig).figure(lecture=lecture, height=(44 * (rows + 1) + 120) * (1.25 if lecture else 1)).to_plotly_json()
+    # the column names sit on top: the title goes above them, clear of their two lines
+    fig.update_layout(title=dict(text=title, y=0.99, yanchor="top"), margin=dict(t=125 if lecture else 95))
+    return _bare(fig).figure(lecture=lecture, height=(44 * (rows + 1) + 140) * (1.25 if lecture else 1)).to_plotly_json()
 
 
 def pressure_run(table: dict, walk_vs_stop) -> dict:
@@ -458,20 +460,21 @@ def errors_template(labels, colors, n: int, *, lecture: bool = False, floor: flo
                       marker=dict(size=5), hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
     if floor is not None:
         fig.add_trace("scatter", x=[], y=[], mode="lines+text", name=f"error {num(floor, 3)}", showlegend=False,
-                      line=dict(color=theme.COLORS["grey"], dash="dash", width=2), textposition="top left",
+                      line=dict(color=theme.COLORS["grey"], dash="dash", width=2), textposition="bottom left",
                       textfont=dict(color="#555"), hoverinfo="skip")
     fig.add_trace("scatter", x=[], y=[], mode="lines", name="this pass", showlegend=False, line=CURSOR,
                   hoverinfo="skip")
     fig.update_xaxes(title_text="pass (iteration)")
-    fig.update_yaxes(title_text="error, summed over the pass (log scale)", **LOG_AXIS)
+    fig.update_yaxes(title_text="error per pass (log)", **LOG_AXIS)
     fig.update_layout(title=title)
     return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 470).to_plotly_json()
 
 
-FLOOR_TEXT = "error 1: one weight vector stays above this"
+FLOOR_TEXT = "error 1: one weight vector never gets below"
 
 
-def errors_run(runs, n: int, *, floor: float | None = None) -> tuple[dict, dict, list[float]]:
+def errors_run(runs, n: int, *, floor: float | None = None,
+               floor_text: str = FLOOR_TEXT) -> tuple[dict, dict, list[float]]:
     """``runs``: (label, run) pairs. Returns the traces, the layout patch (log range, diverged
     markers) and the y span of the cursor line (data units)."""
     traces, shapes, notes, vals = {}, [], [], []
@@ -489,15 +492,26 @@ def errors_run(runs, n: int, *, floor: float | None = None) -> tuple[dict, dict,
     k = len(runs)
     if floor is not None:
         vals.append(floor)
-        traces[k] = {"x": live.enc([0.5, n + 0.5]), "y": live.enc([floor, floor]), "text": ["", FLOOR_TEXT]}
+        traces[k] = {"x": live.enc([0.5, n + 0.5]), "y": live.enc([floor, floor]), "text": ["", floor_text]}
     lo, hi = (min(vals), max(vals)) if vals else (0.1, 10.0)
     lo_l, hi_l = math.log10(lo), math.log10(hi)
     pad = max((hi_l - lo_l) * 0.06, 0.3)
     span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
     layout = {"xaxis": {"range": [0.5, n + 0.5]},
-              "yaxis": {"range": [lo_l - pad, hi_l + pad], "dtick": 1 if hi_l - lo_l > 1.5 else "D2"},
+              "yaxis": {"range": [lo_l - pad, hi_l + pad], **log_ticks(lo_l - pad, hi_l + pad)},
               "shapes": shapes, "annotations": notes}
     return traces, layout, span
+
+
+def log_ticks(lo_l: float, hi_l: float) -> dict:
+    """Ticks of a log axis from 10**lo_l to 10**hi_l: one per decade (10^k) over a wide range;
+    over a narrow one 1, 2 and 5 times the decades, written as plain numbers. Never Plotly's
+    unlabelled-decade "5 2 5 2" minor labels, never SI prefixes."""
+    if hi_l - lo_l > 1.5:
+        return {"tickmode": "linear", "tick0": 0, "dtick": 1}
+    vals = [m * 10.0 ** k for k in range(math.floor(lo_l) - 1, math.ceil(hi_l) + 1) for m in (1, 2, 5)]
+    vals = [v for v in vals if lo_l <= math.log10(v) <= hi_l]
+    return {"tickmode": "array", "tickvals": vals, "ticktext": [num(v, 3) for v in vals]}
 
 
 def _cursor(k: int, span) -> dict:
@@ -539,14 +553,17 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
     ncurves = len(labelled) + (floor is not None)
     l_t, l_l = lights_run(lights, goals)
     table0 = S.pressure(recs[0]["weights"], lights, goals)
+    pressure_z = pressure_run(table0, goals)  # in every frame: one update per trace and frame
     frames = {}
     for i in live.frames_for(n, at):
         r = recs[i]
         w = _pass_weights(r, run.diverged_at is not None and i == n - 1)
         table = S.pressure(w, lights, goals) if all(math.isfinite(float(v)) for v in w) else table0
-        metrics = [[f"weights[{j}] ({light_name(j)})", num(float(r["new_weights"][j]), 4)] for j in range(inputs)]
+        metrics = [[f"weights[{j}] ({light_name(j)})", num(float(r["new_weights"][j]), 3)] for j in range(inputs)]
         for label, rn in labelled:
             rr = rn.records[min(i, len(rn.records) - 1)]
+            if label == MODE_LABELS["batch"]:
+                label = f"{label} ({int(s['batch_size'])})"
             metrics.append([f"error, {label}" if compare else "error (pass)", num(rr["error"], 4)])
         notes = []
         if floor is not None and r["error"] > floor and i + 1 >= 20:
@@ -555,15 +572,14 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
         frames[i] = {
             "traces": {"weights": weights_cursor(i, w_span, series, inputs),
                        errors_id: {ncurves: _cursor(i, e_span)},
-                       "pressure": pressure_hover(table, f"after pass {i + 1}")},
+                       "pressure": {0: {**pressure_z[0], **pressure_hover(table, f"after pass {i + 1}")[0]}}},
             "metrics": metrics,
             "arith": {"title": f"The arithmetic of pass {i + 1} ({MODE_LABELS[run.shown]}): every example, the numbers put in",
                       "rows": _rows(S.pass_arithmetic(r, s["alpha"]))},
             "notes": notes,
             "position": f"pass {i + 1}",
         }
-    return {"n": n, "run": {"weights": w_t, errors_id: e_t, "lights": l_t,
-                            "pressure": pressure_run(table0, goals)},
+    return {"n": n, "run": {"weights": w_t, errors_id: e_t, "lights": l_t},
             "layout": {"weights": w_l, errors_id: e_l, "lights": l_l},
             "frames": frames, "notice": _notice(labelled)}
 
@@ -748,7 +764,7 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     net = network_id(hidden)
     scale = _net_scale(run)
     labelled = [(BACKPROP_LABELS[a], run.runs[a]) for a in BACKPROP_ORDER]
-    e_t, e_l, e_span = errors_run(labelled, len(run.passes), floor=1.0)
+    e_t, e_l, e_span = errors_run(labelled, len(run.passes), floor=1.0, floor_text="error 1")
     l_t, l_l = lights_run(lights, goals)
     frames = {}
     looks = {}
@@ -782,4 +798,4 @@ def backprop_charts(run: "S.Runs", *, lecture: bool = False) -> dict:
             "lights": lights_template(rows, inputs, lecture=lecture, title="The example being learned"),
             "errors": errors_template([BACKPROP_LABELS[a] for a in BACKPROP_ORDER],
                                       [theme.CURRENT, theme.COLORS["blue"]], n, lecture=lecture, floor=1.0,
-                                      title="Error per pass: relu vs linear hidden layer")}
+                                      title="Error per pass: relu vs linear")}
