@@ -36,8 +36,10 @@ import streamlit.elements.plotly_chart  # noqa: E402,F401
 from gdviz.ui import guard  # noqa: E402
 
 # Touch the paths that import more on first use: a validated figure with a NumPy array (the
-# validators look for pandas and numpy), its JSON (plotly.io's engines), Pillow's plugin list.
+# validators look for pandas and numpy), its JSON (plotly.io's engines), a table as Arrow (what
+# st.dataframe does), Pillow's plugin list.
 go.Figure(go.Scatter(x=[0.0, 1.0], y=pandas.Series([1.0, 2.0]).to_numpy())).to_json()
+streamlit.dataframe_util.convert_pandas_df_to_arrow_bytes(pandas.DataFrame({"a": [0.0]}))  # F3's table: pyarrow
 PIL.Image.init()
 guard.install()
 
