@@ -328,7 +328,7 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
 from gdviz.experiments import streetlights as S  # noqa: E402
 from gdviz.figures import live  # noqa: E402
 
-LOG_AXIS = dict(type="log", exponentformat="power", minor=dict(showticklabels=False), dtick=1)
+LOG_AXIS = dict(type="log", exponentformat="power", dtick=1)  # ticks: log_ticks (no minor labels)
 CURSOR = dict(color="#444", width=1.5)
 
 
@@ -386,7 +386,7 @@ def pressure_template(rows: int, inputs: int, *, lecture: bool = False, title: s
     each frame: it depends on the weights of that pass)."""
     fig = theme.Plain.of(
         "heatmap", z=[], x=[f"weights[{j}]<br>({light_name(j)})" for j in range(inputs)],
-        y=[f"r{i}" for i in range(rows + 1)], text=[], texttemplate="%{text}",
+        y=list(range(rows + 1)), text=[], texttemplate="%{text}",
         textfont=dict(size=26 if lecture else 20), customdata=[], hovertemplate="%{customdata}<extra></extra>",
         colorscale=[[0.0, "#9CC8EA"], [0.5, "#F2F2F2"], [1.0, "#F4B97F"]], zmin=-1, zmax=1,
         showscale=False, xgap=3, ygap=3)
@@ -402,8 +402,13 @@ def pressure_run(table: dict, walk_vs_stop) -> dict:
     votes = np.asarray(table["votes"], dtype=int)
     z = np.vstack([sign, np.sign(votes)]).astype(float)
     text = [[SIGN_TEXT[int(s)] for s in row] for row in sign] + [[f"{v:+d}" if v else "0" for v in votes]]
-    ylabels = [f"example {i} ({'walk' if g >= 0.5 else 'stop'})" for i, g in enumerate(walk_vs_stop)] + ["votes"]
-    return {0: {"z": [live.enc(r) for r in z], "text": text, "y": ylabels}}
+    return {0: {"z": [live.enc(r) for r in z], "text": text}}
+
+
+def pressure_layout(walk_vs_stop) -> dict:
+    """The table's row names (they follow the walk / stop labels)."""
+    labels = [f"example {i} ({'walk' if g >= 0.5 else 'stop'})" for i, g in enumerate(walk_vs_stop)] + ["votes"]
+    return {"yaxis": {"tickmode": "array", "tickvals": list(range(len(labels))), "ticktext": labels}}
 
 
 def pressure_hover(table: dict, what: str) -> dict:
@@ -580,7 +585,7 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
             "position": f"pass {i + 1}",
         }
     return {"n": n, "run": {"weights": w_t, errors_id: e_t, "lights": l_t},
-            "layout": {"weights": w_l, errors_id: e_l, "lights": l_l},
+            "layout": {"weights": w_l, errors_id: e_l, "lights": l_l, "pressure": pressure_layout(goals)},
             "frames": frames, "notice": _notice(labelled)}
 
 
