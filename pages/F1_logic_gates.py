@@ -5,12 +5,16 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, page, player, presets
+from gdviz.ui import controls, downloads, instrument, page
 
-KEY = "gates"
+KEY = "F1"
 exp = experiments.get("logic-gates")
-GATE, _, RATE, SEED = E.GATE_PARAMS
-
+LIVE = tuple(instrument.live(p) for p in E.F1_LIVE)
+_, _, RATE, SEED, _ = E.GATE_PARAMS
+LEARNERS = {"0": "one unit (2-1)", "2": "hidden layer (2-2-1)"}
+PRESETS = (("AND, one unit", {"gate": "and", "hidden": "0"}), ("OR, one unit", {"gate": "or", "hidden": "0"}),
+           ("XOR, one unit (fails)", {"gate": "xor", "hidden": "0"}),
+           ("XOR with a hidden layer", {"gate": "xor", "hidden": "2"}))
 
 page.lesson(
     "Logic gates", "F1",
@@ -18,55 +22,42 @@ page.lesson(
     "A single sigmoid unit with a bias answers above 0.5 on one side of the straight line "
     "**w1·x1 + w2·x2 + b = 0** and below on the other, so it can only learn a gate whose 1s and 0s a "
     "straight line can separate. AND and OR can be split that way; XOR cannot — its two 1s sit on "
-    "opposite corners. Turn on the **hidden layer**: two hidden units draw two lines, and the output "
-    "unit answers 1 *between* them, which is exactly XOR.")
+    "opposite corners. Drag the starting line's **w1, w2, b** and watch where it starts and where training "
+    "takes it. Switch to the **hidden layer**: two hidden units draw two lines, and the output unit "
+    "answers 1 *between* them, which is exactly XOR. In the square, blue squares are the rows whose "
+    "target is 0 and red circles those whose target is 1 (✓: answered right); the shading is the answer "
+    "ŷ at every point, and E is the mean of ½ (y − ŷ)² over the four rows.")
 
-presets.row("Try", KEY, [
-    (label, f"preset_{label}", {**values, "learn_rate": 5.0, "seed": 0, "iterations": 1000}, None)
-    for label, values in (("AND, one unit", {"gate": "and", "hidden": False}),
-                          ("OR, one unit", {"gate": "or", "hidden": False}),
-                          ("XOR, one unit (fails)", {"gate": "xor", "hidden": False}),
-                          ("XOR with a hidden layer", {"gate": "xor", "hidden": True}))])
-c = st.columns([1.3, 1, 1.3, 1, 1.3])
+where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+where.markdown("**Try:**")
+for label, values in PRESETS:
+    where.button(label, key=f"preset_{label}", on_click=controls.set_link,
+                 args=({**values, "learn_rate": 5.0, "seed": 0, "epochs": 1000,
+                        **{p.name: p.default for p in E.F1_LIVE}},))
+c = st.columns([1.2, 1.5, 1.3, 1.3, 1])
 with c[0]:
-    gate = controls.choice_slider(GATE, GATE.choices, default="and", format_func=str.upper)
+    gate = controls.page_choice(E.F1_GATE, KEY, format_func=str.upper)
 with c[1]:
-    hidden = controls.toggle("hidden", "hidden layer", help="Off: one sigmoid unit (2-1). On: a 2-2-1 network, two hidden units.")
+    hidden = controls.page_choice(E.F1_HIDDEN, KEY, format_func=LEARNERS.get)
 with c[2]:
-    learn_rate = controls.number_slider(RATE)
+    learn_rate = controls.page_slider(RATE, KEY, default=5.0)
 with c[3]:
-    seed = controls.number_slider(SEED)
+    epochs = controls.page_slider(E.F1_EPOCHS, KEY, options=E.F1_EPOCHS.choices)
 with c[4]:
-    epochs = controls.iterations_slider(1000, 5000, label="epochs")
-
-settings = exp.settings(gate=gate, hidden="2" if hidden else "0", learn_rate=learn_rate, seed=seed)
-run = exp.shared_run(settings, epochs)
-page.diverged(run)
-
-
-def render(i: int) -> None:
-    r = run.records[i]
-    lecture = page.lecture()
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(figs.gate_plane(r, gate, lecture=lecture), key=f"{KEY}_plane",
-                        config={"displayModeBar": False})
-    with right:
-        m = st.columns(2)
-        m[0].metric("accuracy", f"{r['accuracy']:.0%}")
-        m[1].metric("E", figs.num(r["E"], 4))
-        st.plotly_chart(figs.gate_progress(run.records, i, lecture=lecture), key=f"{KEY}_progress",
-                        config={"displayModeBar": False})
-        lines = figs.gate_lines(r)
-        st.markdown("**The line" + ("s" if len(lines) > 1 else "") + " drawn now:**  \n" + "  \n".join(
-            f"{figs.num(w1, 3)}·x1 + {figs.num(w2, 3)}·x2 + {figs.num(b, 3)} = 0" for w1, w2, b in lines))
-    if gate == "xor" and not hidden and i == len(run) - 1:
-        st.info("However long it trains, one line cannot put (0,1) and (1,0) on one side and (0,0), (1,1) "
-                "on the other: at best 3 of the 4 rows come out right. Turn on the hidden layer.", icon="✂")
-
-
-player.player(KEY, len(run), render, label="epoch")
+    seed = controls.page_slider(SEED, KEY, default=0,
+                                help="Where hidden node 2's and the output's starting weights come from "
+                                     "(the hidden layer only).") if hidden == "2" else 0
+settings = {**instrument.read_settings(LIVE, {}), "gate": gate, "hidden": hidden, "learn_rate": learn_rate,
+            "seed": seed}
+SPEC = instrument.Spec(KEY, exp, LIVE, figs.gate_view_of(gate, epochs), figs.gate_charts,
+                       columns=(("plane",), ("metrics", "progress")), widths=(1, 1), unit="epoch", speed=15,
+                       redraw=frozenset({"plane"}),
+                       simulate=lambda s, n: exp.shared_run(E.gate_settings(s), n),
+                       simulate_many=E.cached_many(E.gate_runs))
+instrument.show(SPEC, settings, epochs)
 with st.expander("The log (every 100 epochs)"):
-    lines = list(exp.log(run, settings))
+    exp_settings = E.gate_settings(settings)
+    run = exp.shared_run(exp_settings, epochs)
+    lines = list(exp.log(run, exp_settings))
     st.code("\n".join(lines), language=None)
     downloads.log_buttons(exp.name, run.records, lines)

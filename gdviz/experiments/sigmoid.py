@@ -215,14 +215,33 @@ GATE_PARAMS = (
           help="One full-batch step per epoch on the mean error of the four rows."),
     Param("seed", "seed", gates.XOR_SEED, kind="int", lo=0, hi=2**32 - 1, ui=(0, 100, 1),
           help="Where the random starting weights come from."),
+    Param("start", "start line (w1, w2, b)", (), kind="floats", lo=-BIG, hi=BIG,
+          help="The starting line w1·x1 + w2·x2 + b = 0: the unit's, or hidden node 1's (the other "
+               "weights from the seed). Empty: every starting weight from the seed."),
 )
 EVERY = 100  # the gates log prints one line every EVERY epochs (and the last one)
 
 
-def simulate_gates(s, iterations):
+def gate_start(s):
+    """The learner the settings start from: a GateUnit (hidden "0") or a GateNet (hidden "2")."""
+    start = tuple(s.get("start") or ())
+    if start and len(start) != 3:
+        raise ValueError(f"start must be 3 numbers (w1, w2, b of the starting line), got {len(start)}")
     if s["hidden"] == "0":
-        return run(gates.unit_step, gates.gate_unit(s["gate"], s["seed"], s["learn_rate"]), iterations)
-    return run(gates.net_step, gates.gate_net(s["gate"], s["seed"], s["learn_rate"]), iterations)
+        if start:
+            return gates.GateUnit(s["gate"], start[:2], start[2], s["learn_rate"])
+        return gates.gate_unit(s["gate"], s["seed"], s["learn_rate"])
+    net = gates.gate_net(s["gate"], s["seed"], s["learn_rate"])
+    if start:
+        W1, b1 = np.array(net.W1), np.array(net.b1)
+        W1[0], b1[0] = start[:2], start[2]
+        net = gates.GateNet(s["gate"], W1, b1, net.W2, net.b2, s["learn_rate"])
+    return net
+
+
+def simulate_gates(s, iterations):
+    learner = gate_start(s)
+    return run(gates.unit_step if s["hidden"] == "0" else gates.net_step, learner, iterations)
 
 
 def log_gates(result, settings):
@@ -519,4 +538,98 @@ def cell_arithmetic(r, W1, W2, cell: int, decimals: int) -> list[Line]:
                           f"{d[X][j]:.{decimals}f}"))
         lines.append(Line("deck", f"{O}[{k}]", f"sigmoid({X}[{k}]), {decimals} decimals",
                           f"sigmoid({d[X][j]:.{decimals}f})", f"{d[O][j]:.{decimals}f}"))
+    return lines
+
+
+
+# F1: logic gates, the starting line live
+F1_LIVE = (
+    Param("w1", "w1 (start)", -1.0, ui=(-3.0, 3.0, 0.25), help="The starting line's weight of x1."),
+    Param("w2", "w2 (start)", 0.5, ui=(-3.0, 3.0, 0.25), help="The starting line's weight of x2."),
+    Param("b", "b (start)", 0.5, ui=(-3.0, 3.0, 0.25), help="The starting line's bias."),
+)
+F1_GATE = Param("gate", "gate", "and", kind="choice", choices=("and", "or", "xor"), help="The truth table to learn.")
+F1_HIDDEN = Param("hidden", "learner", "0", kind="choice", choices=("0", "2"),
+                  help="One sigmoid unit (2-1: one line), or a 2-2-1 network (two hidden units: two lines). "
+                       "With the hidden layer the sliders set hidden node 1's starting line.")
+F1_EPOCHS = Param("epochs", "epochs", 1000, kind="int", choices=(100, 200, 500, 1000, 2000),
+                  help="How long the run is. The timeline shows about 100 frames of it: every epoch up to 100, "
+                       "else every 2nd, 5th, 10th or 20th (and epoch 1), so Play shows every frame it has.")
+F1_FRAMES = 100
+
+
+def gate_settings(flat: Mapping) -> dict:
+    """The logic-gates experiment's settings from a page's flat ones (w1, w2, b the starting line)."""
+    s = {p.name: p.default for p in GATE_PARAMS}
+    for name in ("gate", "hidden", "learn_rate", "seed"):
+        if name in flat:
+            s[name] = next(p for p in GATE_PARAMS if p.name == name).check(flat[name])
+    s["start"] = GATE_PARAMS[4].check((float(flat["w1"]), float(flat["w2"]), float(flat["b"])))
+    return s
+
+
+def frame_records(n: int, epochs: int) -> list[int]:
+    """Which records (0-based) a run of ``epochs`` epochs (``n`` kept) shows as frames: every
+    k-th epoch with k = epochs // 100 (at least 1), epoch 1 first and the last kept one last."""
+    k = max(1, epochs // F1_FRAMES)
+    return sorted({0, n - 1, *range(k - 1, n, k)})
+
+
+def _gate_unit_record(out, g, k) -> dict:
+    return {"epoch": k + 1, "w": out["w"][k, g], "b": float(out["b"][k, g]), "y_hat": out["y_hat"][k, g],
+            "E": float(out["E"][k, g]), "accuracy": float(out["accuracy"][k, g]),
+            "new_w": out["new_w"][k, g], "new_b": float(out["new_b"][k, g])}
+
+
+def _gate_net_record(out, g, k) -> dict:
+    W1, b1 = out["W1"][k, g], out["b1"][k, g]
+    return {"epoch": k + 1, "W1": W1, "b1": b1, "W2": out["W2"][k, g], "b2": out["b2"][k, g],
+            "y_hat": out["y_hat"][k, g], "E": float(out["E"][k, g]), "accuracy": float(out["accuracy"][k, g]),
+            "hidden_lines": tuple((float(W1[j, 0]), float(W1[j, 1]), float(b1[j])) for j in range(2))}
+
+
+def gate_runs(members: list[dict], epochs: int) -> list:
+    """The logic-gates run of each flat setting; those sharing gate and learner at once."""
+    out_runs: list = [None] * len(members)
+    groups: dict = {}
+    for i, m in enumerate(members):
+        s = gate_settings(m)
+        groups.setdefault((s["gate"], s["hidden"]), []).append((i, s))
+    for (gate, hidden), items in groups.items():
+        lr = np.array([s["learn_rate"] for _, s in items])
+        if hidden == "0":
+            out = gates.unit_grid(gate, [s["start"][:2] for _, s in items], [s["start"][2] for _, s in items], lr, epochs)
+            keys, make = ("w", "b", "y_hat", "E", "new_w", "new_b"), _gate_unit_record
+        else:
+            nets = [gate_start(s) for _, s in items]
+            out = gates.net_grid(gate, [n.W1 for n in nets], [n.b1 for n in nets], [n.W2 for n in nets],
+                                 [n.b2 for n in nets], lr, epochs)
+            keys, make = ("W1", "b1", "W2", "b2", "y_hat", "E"), _gate_net_record
+        for (i, _), (g, (n, d)) in zip(items, enumerate(_cut(out, keys, epochs))):
+            out_runs[i] = GridRun(out, g, n, d, make)
+    return out_runs
+
+
+def gate_arithmetic(r, gate: str) -> list[Line]:
+    """Epoch ``r``'s line(s) and the learner's answer for each row of the truth table."""
+    x, y = gates.truth_table(gate)
+    lines = []
+    if "hidden_lines" in r:
+        for j, (a, b, c) in enumerate(r["hidden_lines"]):
+            lines.append(Line("line", f"hidden {j + 1}", "w1·x1 + w2·x2 + b = 0",
+                              f"{fmt(a, 4)}·x1 + {fmt(b, 4)}·x2 + {fmt(c, 4)} = 0", "ŷ of the node is 0.5 on it"))
+        with np.errstate(over="ignore", invalid="ignore"):
+            hidden = 1.0 / (1.0 + np.exp(-(x @ np.asarray(r["W1"]).T + np.asarray(r["b1"]))))
+        for row, h, t, p in zip(x, hidden, y, r["y_hat"]):
+            ok = "✓" if (p > 0.5) == (t > 0.5) else "✗"
+            lines.append(Line("answer", f"ŷ({row[0]:g}, {row[1]:g})", "sigmoid(W2 · hidden + b2)",
+                              f"hidden = ({fmt(h[0], 3)}, {fmt(h[1], 3)})", f"{p:.3f} (target {t:g} {ok})"))
+    else:
+        w1, w2, b = float(r["w"][0]), float(r["w"][1]), float(r["b"])
+        lines.append(Line("line", "the unit", "w1·x1 + w2·x2 + b = 0",
+                          f"{fmt(w1, 4)}·x1 + {fmt(w2, 4)}·x2 + {fmt(b, 4)} = 0", "ŷ is 0.5 on it"))
+        for row, t, p in zip(x, y, r["y_hat"]):
+            ok = "✓" if (p > 0.5) == (t > 0.5) else "✗"
+            lines.append(Line("answer", f"ŷ({row[0]:g}, {row[1]:g})", f"sigmoid(w1·{row[0]:g} + w2·{row[1]:g} + b)",
+                              f"sigmoid({fmt(w1 * row[0] + w2 * row[1] + b, 4)})", f"{p:.3f} (target {t:g} {ok})"))
     return lines

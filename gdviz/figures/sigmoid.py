@@ -616,3 +616,150 @@ def matrix_view_of(W1, W2, decimals: int):
 
 def matrix_charts(run, *, lecture: bool = False) -> dict:
     return {"matrices": matrices_template(lecture=lecture), "products": products_template(lecture=lecture)}
+
+
+# --- live: F1, logic gates ---------------------------------------------------------------------------
+#: The plane's traces: the answer ŷ (heatmap), up to two lines, the rows with target 0 and 1
+PLANE_HEAT, PLANE_LINE1, PLANE_LINE2, PLANE_ZERO, PLANE_ONE = 0, 1, 2, 3, 4
+#: The shading's grid (ŷ at 21 × 21 points, smoothed by the browser) and its decimals
+SHADE_POINTS, SHADE_DECIMALS = 21, 2
+
+
+def plane_template(*, lecture: bool = False) -> dict:
+    """The unit square with the learner's answer ŷ shaded, its line(s) and the four rows of the
+    gate (squares target 0, circles target 1, ✓/✗ whether the answer is right). The colour bar
+    sits right under the square."""
+    g = np.linspace(BOX[0], BOX[1], SHADE_POINTS)
+    fig = theme.Plain()
+    fig.add_trace("heatmap", x=g, y=g, z=[[0.5] * SHADE_POINTS] * SHADE_POINTS, zmin=0, zmax=1, zsmooth="best",
+                  opacity=0.6, colorscale=[[0, theme.COLORS["sky"]], [0.5, "#FFFFFF"], [1, theme.COLORS["orange"]]],
+                  colorbar=dict(orientation="h", x=0.5, xanchor="center", y=-0.2, yanchor="top", len=0.6,
+                                thickness=12, tickvals=[0, 0.5, 1], ticktext=["ŷ = 0", "0.5", "ŷ = 1"]),
+                  name="ŷ", hovertemplate="x1 %{x:.2f}<br>x2 %{y:.2f}<br>ŷ %{z:.2f}<extra></extra>")
+    for j, (color, dash, name) in enumerate(((theme.CURRENT, "solid", "line 1 (ŷ = 0.5)"),
+                                             (theme.COLORS["purple"], "dash", "line 2"))):
+        fig.add_trace("scatter", x=[], y=[], mode="lines", name=name, showlegend=False,
+                      line=dict(color=color, width=4, dash=dash), hoverinfo="skip")
+    for color, symbol, label in ((theme.COLORS["blue"], "square", "target 0"),
+                                 (theme.COLORS["vermillion"], "circle", "target 1")):
+        fig.add_trace("scatter", x=[], y=[], mode="markers+text", name=label, showlegend=False, text=[],
+                      textposition="top right", textfont=dict(size=20 if lecture else 17, color=color),
+                      marker=dict(size=22, color=color, symbol=symbol, line=dict(width=2, color="white")),
+                      hovertemplate="x1 %{x:.0f}, x2 %{y:.0f}<br>" + label + "<extra></extra>")
+    fig.update_xaxes(range=list(BOX), title_text="x1", constrain="domain", fixedrange=True, dtick=0.5)
+    fig.update_yaxes(range=list(BOX), title_text="x2", scaleanchor="x", scaleratio=1, fixedrange=True, dtick=0.5)
+    fig.update_layout(showlegend=False, margin=dict(t=10, b=80 if not lecture else 100, l=10, r=10))
+    return fig.figure(lecture=lecture, height=460 if not lecture else 480).to_plotly_json()
+
+
+def progress_template(*, lecture: bool = False) -> dict:
+    """The mean error E and the accuracy per epoch, and the cursor."""
+    fig = theme.Plain()
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="E = mean of ½ (y − ŷ)²",
+                  line=dict(color=theme.CURRENT, width=3), hovertemplate="epoch %{x}<br>E %{y:.4g}<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="accuracy (right axis)", yaxis="y2",
+                  line=dict(color=theme.GOAL, width=3), hovertemplate="epoch %{x}<br>accuracy %{y:.0%}<extra></extra>")
+    fig.add_trace("scatter", x=[], y=[], mode="lines", name="this epoch", showlegend=False,
+                  line=dict(color="#444", width=1.5), hoverinfo="skip")
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(title_text="E (mean error)", rangemode="tozero")
+    fig.update_layout(legend=dict(y=-0.3 if not lecture else -0.38))
+    fig.update_layout(yaxis2=dict(range=[0, 1.05], overlaying="y", side="right", title=dict(text="accuracy"),
+                                  showgrid=False, tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+                                  ticktext=["0", "¼", "½", "¾", "1"]))
+    return fig.figure(lecture=lecture, height=330 if not lecture else 400).to_plotly_json()
+
+
+_SHADE_X, _SHADE_Y = (a.ravel() for a in np.meshgrid(np.linspace(BOX[0], BOX[1], SHADE_POINTS),
+                                                       np.linspace(BOX[0], BOX[1], SHADE_POINTS)))
+
+
+def _shade(r: dict) -> list[str]:
+    """The learner's ŷ over the square (rows: x2 from the bottom), to 2 decimals, as the shading."""
+    def sig(z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        if "hidden_lines" in r:
+            W1, b1, W2, b2 = (np.asarray(r[k], dtype=float) for k in ("W1", "b1", "W2", "b2"))
+            h0 = sig(W1[0, 0] * _SHADE_X + W1[0, 1] * _SHADE_Y + b1[0])
+            h1 = sig(W1[1, 0] * _SHADE_X + W1[1, 1] * _SHADE_Y + b1[1])
+            z = sig(W2[0, 0] * h0 + W2[0, 1] * h1 + b2[0])
+        else:
+            w, b = np.asarray(r["w"], dtype=float), float(r["b"])
+            z = sig(w[0] * _SHADE_X + w[1] * _SHADE_Y + b)
+    z = np.round(np.nan_to_num(z, nan=0.5), SHADE_DECIMALS).reshape(SHADE_POINTS, SHADE_POINTS)
+    text = np.char.mod("%g", z)
+    return [",".join(row) for row in text.tolist()]
+
+
+def _curve(values: np.ndarray, preview: bool) -> dict:
+    """A per-epoch curve: every point (x spread by the browser), or ≤ 150 points for a preview."""
+    n = len(values)
+    if preview and n > ofigs.PREVIEW_POINTS:
+        keep = np.unique(np.append(np.arange(0, n, -(-n // ofigs.PREVIEW_POINTS)), n - 1))
+        return {"x": live.enc((keep + 1).astype(float)), "y": live.enc(values[keep])}
+    return {"xlin": live.linspace(1, n, n), "y": live.enc(values)}
+
+
+def _lines(r: dict) -> dict:
+    out = {}
+    lines = gate_lines(r)
+    for j, idx in enumerate((PLANE_LINE1, PLANE_LINE2)):
+        seg = None
+        if j < len(lines) and _finite(*lines[j]):
+            seg = gates.line_through_box(*lines[j], *BOX)
+        out[idx] = {"x": live.enc([seg[0][0], seg[1][0]]), "y": live.enc([seg[0][1], seg[1][1]])} if seg else \
+            {"x": "", "y": ""}
+    return out
+
+
+def gate_view_of(gate: str, epochs: int):
+    """F1's view function for ``gate`` and a run of ``epochs`` epochs: about 100 frames (see
+    :func:`gdviz.experiments.sigmoid.frame_records`), each with the shading, the line(s), ✓/✗ per
+    row, the rows right, E and the arithmetic."""
+    x, y = gates.truth_table(gate)
+    zero, one = y == 0, y == 1
+
+    def view(run, at: int | None = None) -> dict:
+        recs = run.records
+        N = len(recs)
+        picks = E.frame_records(N, epochs)
+        n = len(picks)
+        Es, acc = ofigs.column(run, "E"), ofigs.column(run, "accuracy")
+        fin = Es[np.isfinite(Es)]
+        top = float(fin.max()) * 1.1 if fin.size else 0.2
+        points = {PLANE_ZERO: {"x": live.enc(x[zero, 0]), "y": live.enc(x[zero, 1])},
+                  PLANE_ONE: {"x": live.enc(x[one, 0]), "y": live.enc(x[one, 1])}}
+        progress = {0: _curve(Es, at is not None), 1: _curve(acc, at is not None)}
+        frames = {}
+        for i in live.frames_for(n, at):
+            r = recs[picks[i]]
+            y_hat = np.nan_to_num(np.asarray(r["y_hat"], dtype=float), nan=0.5)
+            right = (y_hat > 0.5) == (y > 0.5)
+            marks = ["✓" if ok else "✗" for ok in right]
+            e = r["epoch"]
+            notes = []
+            if gate == "xor" and "hidden_lines" not in r and i == n - 1:
+                notes.append("However long it trains, one line cannot put (0,1) and (1,0) on one side and (0,0), "
+                             "(1,1) on the other: at best 3 of the 4 rows come out right. Try the hidden layer.")
+            frames[i] = {
+                "traces": {"plane": {PLANE_HEAT: {"z": _shade(r)}, **_lines(r),
+                                     PLANE_ZERO: {**points[PLANE_ZERO], "text": [m for m, z in zip(marks, zero) if z]},
+                                     PLANE_ONE: {**points[PLANE_ONE], "text": [m for m, o in zip(marks, one) if o]}},
+                           "progress": {2: {"x": live.enc([e, e]), "y": live.enc([0.0, top])}}},
+                "metrics": [["rows right", f"{int(right.sum())} of 4"], ["E (mean)", num(r["E"], 4)]],
+                "arith": {"title": f"{gate.upper()} at epoch {e}: the line(s) and the answers",
+                          "rows": _rows(E.gate_arithmetic(r, gate))},
+                "notes": notes,
+                "position": f"epoch {e} of {N} · frame {i + 1}"}
+        layout = {"progress": {"xaxis": {"range": [0.5, N + 0.5]}, "yaxis": {"range": [0.0, top]}}}
+        # (the rows' places travel in every frame: a chart redrawn per frame takes each trace once)
+        return {"n": n, "run": {"progress": progress}, "layout": layout, "frames": frames,
+                "notice": _diverged(run).replace("iteration", "epoch")}
+
+    return view
+
+
+def gate_charts(run, *, lecture: bool = False) -> dict:
+    return {"plane": plane_template(lecture=lecture), "progress": progress_template(lecture=lecture)}
