@@ -351,8 +351,8 @@ def wait_for(job: Job, *, label: str = "pass") -> None:
         st.error(f"The run could not be computed: {job.error}")
         return
     if job.busy:
-        st.info(f"The server is training {MAX_WAITING} other runs for this class; yours is asked "
-                "for again every moment.")
+        st.info(f"The server's queue of runs for this class is full (at most {MAX_WAITING} runs and "
+                f"{MAX_WAITING_WORK:,} image-passes wait); yours is asked for again every moment.")
 
     first = [True]  # the fragment's first run is inside the page's own run: no rerun loop
 
