@@ -420,7 +420,7 @@ def slices_template(records: Sequence[dict], *, lecture: bool = False, history: 
     x = np.atleast_1d(np.asarray(r["input"], dtype=float))
     n = x.size
     titles = [f"weight {names[i]}<br>(input {num(x[i], 4)})" for i in range(n)]
-    fig = theme.Plain.grid(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.04, subplot_titles=titles)
+    fig = theme.Plain.grid(rows=1, cols=n, shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=titles)
     for i in range(n):
         first = i == 0
         kw = dict(row=1, col=i + 1)
@@ -441,7 +441,7 @@ def slices_template(records: Sequence[dict], *, lecture: bool = False, history: 
         fig.add_trace("scatter", x=[], y=[], mode="markers+text", name="off the chart", showlegend=False,
                       marker=dict(symbol="triangle-up", size=13, color=theme.COLORS["black"]), text=[],
                       textposition="bottom center", hovertemplate="%{text}<extra>off the chart</extra>", **kw)
-        fig.update_xaxes(title_text=f"weight {names[i]}", **kw)
+        fig.update_xaxes(nticks=4, **kw)  # the panel's title names its weight
     fig.update_yaxes(title_text="error", row=1, col=1)
     fig.update_layout(margin=dict(t=80 if lecture else 60))
     return fig.figure(lecture=lecture, height=500 if lecture else 400, title_size=20 if lecture else 14).to_plotly_json()
@@ -781,7 +781,7 @@ def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
         fig.add_annotation(x=1.17, y=float(yout[o]) + 0.16, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
     fig.update_xaxes(range=[-0.45, 2.0], visible=False)
     fig.update_yaxes(range=[-0.2, 1.3], visible=False)
-    fig.update_layout(title="the network<br>(colour: sign of a weight; thickness: its size)",
+    fig.update_layout(title="the network<br>(colour: sign, width: size of a weight)",
                       margin=dict(t=100 if lecture else 70))
     return fig.figure(lecture=lecture, height=460 if lecture else 360).to_plotly_json()
 
