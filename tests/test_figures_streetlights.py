@@ -172,3 +172,114 @@ def test_pass_arithmetic_matches_the_first_book_pass():
     assert sum(1 for ln in lines if ln.name == "weights") == 6  # stochastic: an update per example
     full = S.pass_arithmetic(_c1("full", iterations=1).records[0], 0.1)
     assert sum(1 for ln in full if ln.name == "weights") == 1
+
+
+# --------------------------------------------------------------------------- live: the lesson instrument
+from gdviz.figures import live  # noqa: E402
+
+
+def _c3_runs(**kw):
+    b = experiments.get("backprop")
+    return S.activations_run(b, b.settings(**kw), 2, shared=False)
+
+
+def test_c3_has_a_frame_for_every_phase_of_every_example():
+    """Play must show forward, compare, backward and update of each example (before: only the
+    first phase of example 0 ever appeared)."""
+    runs = _c3_runs()
+    view = figs.backprop_view(runs)
+    assert view["n"] == 2 * 4 * 4 == len(view["frames"])
+    positions = [view["frames"][i]["position"] for i in range(view["n"])]
+    assert positions[:5] == ["pass 1 · example 0 · forward · step 1", "pass 1 · example 0 · compare · step 2",
+                             "pass 1 · example 0 · backward · step 3", "pass 1 · example 0 · update · step 4",
+                             "pass 1 · example 1 · forward · step 5"]
+    assert positions[-1] == "pass 2 · example 3 · update · step 32"
+    # step 7: pass 1, example 1, backward: the core's numbers, in the arithmetic and on the nodes
+    r = runs.passes[0]["examples"][1]
+    f = view["frames"][6]
+    assert f["arith"]["rows"] == [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value]
+                                  for ln in S.backprop_arithmetic(r, "backward")]
+    assert [row[4] for row in f["arith"]["rows"]] == ["0", "0", "0", "−0.333779"]
+    net = f["traces"][figs.network_id(4)]
+    hidden = net[3 * 4 + 4 + 1]
+    assert hidden["text"] == [figs.num(v + 0.0, 3) for v in np.ravel(r["layer_1_delta"])]
+    assert f["metrics"][0] == ["layer_2 (pred)", figs.num(r["pred"], 4)]
+    # the update phase draws the new weights: the edge from input 1 to hidden node 3
+    upd = view["frames"][7]["traces"][figs.network_id(4)]
+    assert upd[1 * 4 + 3]["text"].startswith(f"weights_0_1[1,3] = {figs.num(r['new_weights_0_1'][1, 3], 4)}")
+    # the highlighted example follows the frame
+    assert live.dec(f["traces"]["lights"][2]["y"])[0] == pytest.approx(1 - 0.46)
+
+
+def test_c3_view_at_one_step_is_that_frame():
+    runs = _c3_runs()
+    full = figs.backprop_view(runs)
+    one = figs.backprop_view(runs, 13)
+    assert list(one["frames"]) == [13] and one["frames"][13] == full["frames"][13]
+
+
+def test_network_captions_are_short_lines():
+    """Layer titles overlapped in lecture mode: each caption line fits its column."""
+    for caps in figs.CAPTIONS.values():
+        for c in caps:
+            assert all(len(line.format(act="linear")) <= 14 for line in c.split("<br>")), c
+
+
+def test_c1_view_has_the_book_numbers_for_the_three_modes():
+    e = experiments.get("streetlights")
+    runs = S.modes_run(e, e.settings(), 40, shared=False)
+    view = figs.dataset_view(runs)
+    assert view["n"] == 40
+    f0 = dict(view["frames"][0]["metrics"])
+    assert [f0[f"weights[{j}] ({figs.light_name(j)})"] for j in range(3)] == ["0.541", "0.721", "−0.4"]
+    assert f0["error, stochastic"] == "2.656"
+    errors = view["run"]["errors"]
+    assert live.dec(errors[0]["y"])[0] == pytest.approx(2.6561231104, rel=5e-6)  # 6 digits travel
+    assert live.dec(errors[0]["y"])[-1] == pytest.approx(0.00053373677328488, rel=5e-6)
+    middle = live.dec(view["run"]["weights"][1]["y"])
+    assert middle[0] == 0.48 and middle[-1] == pytest.approx(1.0138, abs=1e-4) and len(middle) == 41
+    # the pressure table's hover follows the weights of the pass under the cursor
+    h0 = view["frames"][0]["traces"]["pressure"][0]["customdata"]
+    h9 = view["frames"][9]["traces"]["pressure"][0]["customdata"]
+    assert h0 != h9 and h0[-1] == h9[-1] == ["weights[0]: votes -1", "weights[1]: votes 3", "weights[2]: votes 0"]
+    assert view["frames"][0]["arith"]["rows"][-1][3] == "0.04 + 1.44 + 0.3136 + 0.147456 + 0.68426 + 0.0308073"
+
+
+def test_streetlight_one_is_a_single_pattern():
+    e = experiments.get("streetlight-one")
+    runs = S.single_run(e, e.settings(), 20, shared=False)
+    view = figs.dataset_view(runs, compare=False, errors_id="error_one")
+    assert view["n"] == 20
+    assert view["frames"][0]["arith"]["rows"][0][4] == "−0.2"
+    charts = figs.dataset_charts(runs, compare=False, errors_id="error_one")
+    assert [t["name"] for t in charts["error_one"]["data"]][:1] == ["error"]
+
+
+def test_live_lights_never_cut_their_labels():
+    """walk / stop are y tick labels (the axis makes room for them); before, a text trace to the
+    right of the lamps ran off the chart ("WALK (1")."""
+    t = figs.lights_template(6, 3, lecture=True)
+    assert all(tr.get("mode") != "text" for tr in t["data"])
+    traces, layout = figs.lights_run(ds.STREETLIGHTS, ds.WALK_VS_STOP)
+    ticks = layout["yaxis"]["ticktext"]
+    assert ["WALK" in x for x in ticks] == [bool(g) for g in ds.WALK_VS_STOP]
+    on = set(zip(live.dec(traces[0]["x"]), live.dec(traces[0]["y"])))
+    assert on == {(j, i) for i in range(6) for j in range(3) if ds.STREETLIGHTS[i][j]}
+
+
+def test_log_axes_have_plain_ticks_and_the_floor_a_label():
+    narrow = figs.log_ticks(-0.3, 0.84)
+    assert narrow == {"tickmode": "array", "tickvals": [1.0, 2.0, 5.0], "ticktext": ["1", "2", "5"]}
+    assert figs.log_ticks(-5.0, 1.0) == {"tickmode": "linear", "tick0": 0, "dtick": 1}
+    e = experiments.get("no-correlation")
+    runs = S.single_run(e, e.settings(), 40, shared=False)
+    view = figs.dataset_view(runs, compare=False, floor=1.0)
+    charts = figs.dataset_charts(runs, compare=False, floor=1.0)
+    y = charts["errors"]["layout"]["yaxis"]
+    assert y["type"] == "log" and y["exponentformat"] == "power"
+    assert view["layout"]["errors"]["yaxis"]["tickmode"] == "array"  # C2's error stays within a decade
+    assert all("µ" not in t and "m" not in t for t in view["layout"]["errors"]["yaxis"]["ticktext"])
+    floor = view["run"]["errors"][1]
+    assert floor["text"][-1] == figs.FLOOR_TEXT and live.dec(floor["y"]) == [1.0, 1.0]
+    assert charts["errors"]["data"][1]["mode"] == "lines+text"
+    assert view["frames"][30]["notes"] and "above 1" in view["frames"][30]["notes"][0]
