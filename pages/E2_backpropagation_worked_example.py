@@ -12,7 +12,8 @@ exp = experiments.get("backprop-worked")
 LIVE = tuple(instrument.live(p) for p in E.E2_LIVE)
 ITERATIONS = E.e_iterations(20)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.backprop_view, figs.backprop_charts,
-                       columns=(("net",), ("metrics", "errors")), redraw=frozenset({"net"}),
+                       columns=(("net",),), widths=(1,), more_rows=(((("metrics",), ("errors",)), (2, 3)),),
+                       redraw=frozenset({"net"}),
                        simulate=lambda s, n: exp.shared_run(E.backprop_settings(s), n),
                        simulate_many=E.cached_many(E.backprop_runs))
 DECK = {"x1": 0.1, "x2": 0.3, "w1": 0.4, "w2": -0.2, "W": 0.1, "y": 1.0, "learn_rate": 0.5, "iterations": 20}

@@ -322,6 +322,7 @@ def one_hot_errors(O_output, node: int, low: float = mn.LOW, high: float = mn.HI
 from gdviz.experiments import sigmoid as E  # noqa: E402
 from gdviz.figures import live  # noqa: E402
 from gdviz.figures import one_weight as ofigs  # noqa: E402
+from gdviz.experiments.base import fmt  # noqa: E402
 
 E_NAME = "E = ½ (y − ŷ)²"
 E_AXIS = "E = ½ (y − ŷ)²  (log scale)"
@@ -561,9 +562,11 @@ def products_template(*, lecture: bool = False) -> dict:
         "waterfall", x=[], y=[], measure=[], text=[], textposition="outside",
         increasing=dict(marker=dict(color=theme.COLORS["vermillion"])),
         decreasing=dict(marker=dict(color=theme.COLORS["blue"])),
-        totals=dict(marker=dict(color=theme.COLORS["green"])), name="products",
-        hovertemplate="%{x}: %{y:.6g}<extra></extra>")
-    fig.update_yaxes(title_text="contribution to the cell")
+        totals=dict(marker=dict(color=theme.COLORS["green"])), name="products", hovertext=[],
+        hovertemplate="%{hovertext}: %{y:.6g}<extra></extra>")
+    fig.update_xaxes(range=[0.5, 4.5], tickvals=[1, 2, 3, 4], ticktext=["weight × input 1", "× input 2", "× input 3", "sum"],
+                     fixedrange=True)
+    fig.update_yaxes(title_text="contribution to the cell", fixedrange=True)
     fig.update_layout(showlegend=False)
     return fig.figure(lecture=lecture, height=340 if not lecture else 420).to_plotly_json()
 
@@ -598,10 +601,11 @@ def matrix_view_of(W1, W2, decimals: int):
             k = j + 1
             frames[i] = {
                 "traces": {"matrices": boxes, "products": {PRODUCTS: {
-                    "x": [f"W[{k},{m + 1}]·{I_name}[{m + 1}]" for m in range(len(I))] + [f"{X}[{k}]"],
-                    "y": live.enc(list(products) + [float(r[X][j])]),
+                    "x": live.enc(range(1, len(I) + 2)), "y": live.enc(list(products) + [float(r[X][j])]),
                     "measure": ["relative"] * len(I) + ["total"],
-                    "text": [f"{p:.4f}" for p in products] + [f"{r[X][j]:.4f}"]}}},
+                    "hovertext": [f"W[{k},{m + 1}]·{I_name}[{m + 1}]" for m in range(len(I))] + [f"{X}[{k}]"],
+                    "text": [f"{fmt(w)}×{fmt(v)}<br>{p:.4f}" for w, v, p in zip(W[j], I, products)]
+                            + [f"{X}[{k}]<br>{r[X][j]:.4f}"]}}},
                 "metrics": [[f"{X}[{k}]", num(r[X][j], 6)], [f"{O}[{k}]", num(r[O][j], 6)],
                             [f"deck {O}[{k}]", f"{r['deck'][O][j]:.{decimals}f}"]],
                 "arith": {"title": f"Cell {i + 1} of 6: {layer} node {k} = row {k} of "
