@@ -452,9 +452,16 @@ def _upto(n: int, at: int | None) -> int:
     return n if at is None else min(int(at), n - 1) + 1
 
 
-def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool = False) -> tuple[dict, dict, tuple]:
+def _prefix(trace: dict, k: int, at: int | None) -> dict:
+    """A growing trace: ``k`` points per frame for a whole run; a preview (``at`` given) is
+    already cut at the cursor and drawn as it is."""
+    return {**trace, "prefix": k} if at is None else trace
+
+
+def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool = False,
+               windows=None) -> tuple[dict, dict, tuple]:
     """The run's part of the slices chart: paths (and earlier slices), fixed axis ranges."""
-    windows = weight_windows(records)
+    windows = windows or weight_windows(records)
     ytop = error_top(records)
     n_w = len(windows)
     m = _upto(len(records), at)
@@ -468,14 +475,14 @@ def slices_run(records: Sequence[dict], at: int | None = None, *, history: bool 
             w = float(np.asarray(rr["weights"]).flat[i])
             ok = _finite(rr) and lo <= w <= hi and rr["total_error"] <= ytop
             px.append(w if ok else None), py.append(rr["total_error"] if ok else None)
-        traces[slice_trace(i, "path")] = {"x": live.enc(px), "y": live.enc(py), "prefix": 1}
+        traces[slice_trace(i, "path")] = _prefix({"x": live.enc(px), "y": live.enc(py)}, 1, at)
         if history:
             hx, hy = [], []
             for c in curves:
                 hx += (c[0][i].tolist() if c is not None else [None] * HISTORY_POINTS) + [None]
                 hy += (c[1][i].tolist() if c is not None else [None] * HISTORY_POINTS) + [None]
-            traces[slice_trace(i, "history")] = {"x": live.enc(hx, 4), "y": live.enc(hy, 4),
-                                                 "prefix": HISTORY_POINTS + 1}
+            traces[slice_trace(i, "history")] = _prefix({"x": live.enc(hx, 4), "y": live.enc(hy, 4)},
+                                                        HISTORY_POINTS + 1, at)
         layout[f"xaxis{_sfx(i)}"] = {"range": [lo, hi]}
         layout[f"yaxis{_sfx(i)}"] = {"range": [-0.04 * ytop, ytop]}
     return traces, layout, (windows, ytop, n_w)
@@ -582,13 +589,14 @@ def multi_input_view(run, at: int | None = None, *, history: bool = False, surfa
     weight moves (B1) or the error surface of two weights (B2), the metrics and the arithmetic."""
     recs = run.records
     n = len(recs)
-    sl_t, sl_l, box = slices_run(recs, at, history=history)
+    windows = weight_windows(recs)
+    sl_t, sl_l, box = slices_run(recs, at, history=history, windows=windows)
     out_run, out_layout = {"slices": sl_t}, {"slices": sl_l}
     if surface is None:
         st_l, st_box = step_sizes_run(recs)
         out_layout["steps"] = st_l
     else:
-        sf_t, sf_l, sf_box = surface_run(recs, at, *surface)
+        sf_t, sf_l, sf_box = surface_run(recs, at, *surface, windows=windows)
         out_run["surface"], out_layout["surface"] = sf_t, sf_l
     frames = {}
     for i in live.frames_for(n, at):
@@ -672,8 +680,9 @@ def surface_template(records: Sequence[dict], i: int, j: int, three_d: bool = Fa
     return fig.figure(lecture=lecture, height=520 if lecture else 440).to_plotly_json()
 
 
-def surface_run(records: Sequence[dict], at: int | None, i: int, j: int, three_d: bool = False) -> tuple[dict, dict, tuple]:
-    windows = weight_windows(records)
+def surface_run(records: Sequence[dict], at: int | None, i: int, j: int, three_d: bool = False,
+                windows=None) -> tuple[dict, dict, tuple]:
+    windows = windows or weight_windows(records)
     (xlo, xhi), (ylo, yhi) = windows[i], windows[j]
     ztop = float(np.max(mw.slice_surface(state(records[0]), i, j, np.linspace(xlo, xhi, 5), np.linspace(ylo, yhi, 5))))
     ztop = ztop if math.isfinite(ztop) and ztop > 0 else 1.0
@@ -684,16 +693,14 @@ def surface_run(records: Sequence[dict], at: int | None, i: int, j: int, three_d
         ok = _finite(rr) and xlo <= w[i] <= xhi and ylo <= w[j] <= yhi
         px.append(float(w[i]) if ok else None), py.append(float(w[j]) if ok else None)
         pz.append(min(rr["total_error"], ztop) if ok else None)
-    path = {"x": live.enc(px), "y": live.enc(py), "prefix": 1}
+    path = {"x": live.enc(px), "y": live.enc(py)}
     if three_d:
         path["z"] = live.enc(pz)
-        u = math.sqrt(ztop)
-        traces = {SURF_PATH: path}
+    traces = {SURF_PATH: _prefix(path, 1, at)}
+    if three_d:
         layout = {"scene": {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]},
                             "zaxis": {"range": [0, ztop]}}}
     else:
-        u = math.sqrt(ztop)
-        traces = {SURF_PATH: path}
         layout = {"xaxis": {"range": [xlo, xhi]}, "yaxis": {"range": [ylo, yhi]}}
     return traces, layout, (i, j, xlo, xhi, ylo, yhi, ztop, three_d)
 
