@@ -129,6 +129,9 @@ if __name__ == "__main__":
     table("Part D: 784 → hidden → 10 relu network (best of interleaved repeats)", ("what", "detail", "time"),
           mnist_net.rows())
     table("Part F: 784 → hidden → 10 sigmoid network", ("what", "detail", "time"), mnist_sigmoid.rows())
+    from benchmarks import instrument
+
+    instrument.main()
     table("One page rerun after its first slider moves (AppTest, compiled once as the server does)",
           ("page", "slider", "to new values (20)", "between two values (20)", "goal (new values)"),
           bench_pages())

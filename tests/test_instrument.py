@@ -167,3 +167,19 @@ def test_values_sent_by_the_browser_are_checked(msg, ok):
     else:
         with pytest.raises(ValueError):
             instrument.check_commit(msg, lives)
+
+
+@pytest.mark.parametrize("alpha, iterations", [(10.0, 200), (5.0, 200), (3.0, 200), (-1.0, 200), (1.0, 20)])
+def test_views_of_diverging_runs_are_drawable(alpha, iterations):
+    """A run that overflows (error up to 1e308 before inf) gives a view, not an exception, and
+    the view's JSON has no NaN or Infinity for the browser's JSON.parse."""
+    from gdviz import experiments  # noqa: PLC0415
+    from gdviz.figures import one_weight as figs  # noqa: PLC0415
+
+    exp = experiments.get("divergence")
+    run = exp.simulate(exp.settings(alpha=alpha), iterations)
+    for at in (None, 0, iterations - 1):
+        view = figs.gd_view(run, at)
+        json.dumps(view, allow_nan=False)
+        lay = view["layout"]["errors"].get("yaxis", {}).get("range")
+        assert lay is None or all(math.isfinite(v) for v in lay)

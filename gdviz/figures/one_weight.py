@@ -371,13 +371,14 @@ def errors_run(runs: Sequence[tuple], n: int, *, log: bool = True, key: str = "e
         if log:
             lo_l, hi_l = math.log10(lo), math.log10(hi)
             pad = max((hi_l - lo_l) * 0.06, 0.3, (1.6 - (hi_l - lo_l)) / 2)  # at least one decade's label shows
-            decades = hi_l - lo_l + 2 * pad
-            layout["yaxis"] = {"range": [lo_l - pad, hi_l + pad], "dtick": max(1, math.ceil(decades / 7))}
-            span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
+            bottom, top = max(lo_l - pad, -320.0), min(hi_l + pad, 308.0)  # 10 ** 309 overflows
+            layout["yaxis"] = {"range": [bottom, top], "dtick": max(1, math.ceil((top - bottom) / 7))}
+            span = [10 ** bottom, 10 ** top]
         else:
             pad = (hi - lo) * 0.08 or 1.0
-            layout["yaxis"] = {"range": [lo - pad, hi + pad]}
-            span = [lo - pad, hi + pad]
+            bottom, top = max(lo - pad, -1.7e308), min(hi + pad, 1.7e308)
+            layout["yaxis"] = {"range": [bottom, top]}
+            span = [bottom, top]
     return traces, layout, span
 
 
