@@ -49,10 +49,10 @@ page.lesson(
     "once per pass with the average `weight_delta` (**full**), or once per `batch_size` examples "
     "(**mini-batch**): the error chart runs all three from the same start `[0.5, 0.48, -0.7]`.")
 
-lesson = controls.page_choice(S.LESSON, KEY, format_func=S.LESSON_TEXT.get, on_change=_lesson_changed)
-exp = experiments.get(S.LESSON_EXPERIMENT[lesson])
-PASSES = S.passes_param(exp.iterations, 200)
 with page.settings_area():
+    lesson = controls.page_choice(S.LESSON, KEY, format_func=S.LESSON_TEXT.get, on_change=_lesson_changed)
+    exp = experiments.get(S.LESSON_EXPERIMENT[lesson])
+    PASSES = S.passes_param(exp.iterations, 200)
     if lesson == "table":
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         row.markdown("**Lights:**")
@@ -73,6 +73,7 @@ with page.settings_area():
         iterations = controls.page_slider(PASSES, f"{KEY}.{lesson}", default=exp.iterations,
                                           label="iterations (one pattern: one example per pass)")
 
+instrument_slot = st.container()  # the instrument first; the lights editor under it
 if lesson == "table":
     with st.expander("Edit the lights (one switch per lamp, and walk / stop per row)"):
         grid, goals = [], []
@@ -102,19 +103,21 @@ if lesson == "table":
                    "with walking, so one weight vector cannot learn these lights (see C2).", icon=":material/balance:")
 else:
     settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
-    SPEC = instrument.Spec(KEY, exp, LIVE, functools.partial(figs.dataset_view, compare=False, errors_id="error_one"),
+    SPEC = instrument.Spec(KEY, exp, LIVE, functools.partial(figs.dataset_view, compare=False, errors_id="error_one",
+                                                            unit="iteration"),
                            functools.partial(figs.dataset_charts, compare=False, errors_id="error_one",
-                                             errors_title="Error per iteration: one pattern"),
+                                             errors_title="Error per iteration: one pattern", unit="iteration"),
                            columns=(("weights",), ("metrics", "error_one")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
                            simulate=lambda s, n: S.single_run(exp, s, n),
                            simulate_many=S.many(S.single_run)(exp), redraw=frozenset({"pressure"}))
 
-instrument.show(SPEC, settings, iterations)
+with instrument_slot:
+    instrument.show(SPEC, settings, iterations)
 if lesson == "one":
     st.markdown("**One pattern alone.** Left and right lamps on, people stop (goal_pred 0). The prediction "
                 "starts at −0.2; each iteration the weights of the two lit lamps move, the middle one (off) "
-                "feels nothing. **error** is `(pred − goal_pred)²`. Then choose **2 · the whole table** above.")
+                "feels nothing. **error** is `(pred − goal_pred)²`. Then choose **2 · the whole table** (under *what the weights learn*).")
 else:
     st.markdown("**What to look for**\n"
                 "- Only one lamp is on exactly when people walk: in the book's lights it is the middle one. "
@@ -125,7 +128,7 @@ else:
                 "- In the **pressure table** each cell says which way that example pushes that weight: **+** up "
                 "(walk, lamp on), **−** down (stop, lamp on), **0** lamp off. A column that votes one way wins. "
                 "Hover a cell for the size of its push after the pass under the cursor.\n"
-                "- Edit the lights (the expander above): make the left lamp say walk, or switch a lamp off "
+                "- Edit the lights (the expander above these notes): make the left lamp say walk, or switch a lamp off "
                 "everywhere, and watch which weight wins.\n\n"
                 "With `batch_size` 1 the mini-batch run is the stochastic run; with `batch_size` 6 it is the full one.")
 with st.expander(f"The log, as the book prints it ({figs.MODE_LABELS[mode]} run)"):

@@ -353,15 +353,14 @@ def lights_template(rows: int, inputs: int, *, lecture: bool = False, title: str
                   line=dict(color=theme.CURRENT, width=3))
     fig.update_xaxes(range=[-0.6, inputs - 0.4], tickvals=list(range(inputs)),
                      ticktext=[light_name(j) for j in range(inputs)], side="top", fixedrange=True, tickangle=0)
-    fig.update_yaxes(range=[rows - 0.5, -0.5], tickvals=list(range(rows)), fixedrange=True,
-                     title_text="example: walk or stop", title_standoff=4)
+    fig.update_yaxes(range=[rows - 0.5, -0.5], tickvals=list(range(rows)), fixedrange=True)
     fig.update_layout(showlegend=False, title=title, margin=dict(l=10, r=20, t=70 if lecture else 60, b=10))
     return _bare(fig).figure(lecture=lecture, height=per_row * rows + (120 if lecture else 95)).to_plotly_json()
 
 
 def _walk_label(g: float) -> str:
     color = theme.GOAL if g >= 0.5 else theme.CURRENT
-    return f"{{i}}: <span style='color:{color}'><b>{'WALK' if g >= 0.5 else 'STOP'}</b> ({num(g, 3)})</span>"
+    return f"ex. {{i}}: <span style='color:{color}'><b>{'WALK' if g >= 0.5 else 'STOP'}</b> ({num(g, 3)})</span>"
 
 
 def lights_run(streetlights, walk_vs_stop) -> tuple[dict, dict]:
@@ -422,7 +421,8 @@ def pressure_hover(table: dict, what: str) -> dict:
     return {0: {"customdata": hover}}
 
 
-def weights_template(inputs: int, n: int, *, lecture: bool = False, title: str = "The weights after each pass") -> dict:
+def weights_template(inputs: int, n: int, *, lecture: bool = False, title: str = "The weights after each pass",
+                     unit: str = "pass") -> dict:
     """Traces 0..inputs-1: each weight per pass (pass 0 = the start); then the cursor line and
     the weights now (markers)."""
     fig = theme.Plain()
@@ -434,7 +434,7 @@ def weights_template(inputs: int, n: int, *, lecture: bool = False, title: str =
                   hoverinfo="skip")
     fig.add_trace("scatter", x=[], y=[], mode="markers", name="now", showlegend=False, hoverinfo="skip",
                   marker=dict(size=11, color=list(WEIGHT_COLORS[:inputs]), line=dict(color="#111", width=1.5)))
-    fig.update_xaxes(title_text="pass (iteration; 0 = the start)")
+    fig.update_xaxes(title_text="pass (iteration; 0 = the start)" if unit == "pass" else f"{unit} (0 = the start)")
     fig.update_yaxes(title_text="weight")
     fig.update_layout(title=title)
     return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 470).to_plotly_json()
@@ -457,20 +457,20 @@ def weights_cursor(k: int, span, series, inputs: int) -> dict:
 
 
 def errors_template(labels, colors, n: int, *, lecture: bool = False, floor: float | None = None,
-                    title: str = "Error per pass") -> dict:
+                    title: str = "Error per pass", unit: str = "pass") -> dict:
     """One error line per run (``labels``), the floor line with its label (when ``floor``), the cursor."""
     fig = theme.Plain()
     for label, color in zip(labels, colors):
         fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n), name=label, line=dict(color=color, width=3),
-                      marker=dict(size=5), hovertemplate=f"pass %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
+                      marker=dict(size=5), hovertemplate=f"{unit} %{{x}}<br>error %{{y:.6g}}<extra>{label}</extra>")
     if floor is not None:
         fig.add_trace("scatter", x=[], y=[], mode="lines+text", name=f"error {num(floor, 3)}", showlegend=False,
                       line=dict(color=theme.COLORS["grey"], dash="dash", width=2), textposition="bottom left",
                       textfont=dict(color="#555"), hoverinfo="skip")
     fig.add_trace("scatter", x=[], y=[], mode="lines", name="this pass", showlegend=False, line=CURSOR,
                   hoverinfo="skip")
-    fig.update_xaxes(title_text="pass (iteration)")
-    fig.update_yaxes(title_text="error per pass (log)", **LOG_AXIS)
+    fig.update_xaxes(title_text="pass (iteration)" if unit == "pass" else unit)
+    fig.update_yaxes(title_text="error per pass (log)" if unit == "pass" else "error (log)", **LOG_AXIS)
     fig.update_layout(title=title)
     return _legend_below(fig, lecture).figure(lecture=lecture, height=380 if not lecture else 470).to_plotly_json()
 
@@ -543,7 +543,7 @@ def _pass_weights(r, diverged: bool):
 
 
 def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, floor: float | None = None,
-                 errors_id: str = "errors") -> dict:
+                 errors_id: str = "errors", unit: str = "pass") -> dict:
     """C1 (``compare``: the three modes) and C2's view: the weights of the shown run per pass,
     the error per pass, the lights and the pressure table at the weights of that pass, the
     metrics and every example's arithmetic."""
@@ -569,7 +569,7 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
             rr = rn.records[min(i, len(rn.records) - 1)]
             if label == MODE_LABELS["batch"]:
                 label = f"{label} ({int(s['batch_size'])})"
-            metrics.append([f"error, {label}" if compare else "error (pass)", num(rr["error"], 4)])
+            metrics.append([f"error, {label}" if compare else f"error ({unit})", num(rr["error"], 4)])
         notes = []
         if floor is not None and r["error"] > floor and i + 1 >= 20:
             notes.append(f"After pass {i + 1} the error is still {num(r['error'], 4)}, above {floor:g}: more passes "
@@ -577,12 +577,13 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
         frames[i] = {
             "traces": {"weights": weights_cursor(i, w_span, series, inputs),
                        errors_id: {ncurves: _cursor(i, e_span)},
-                       "pressure": {0: {**pressure_z[0], **pressure_hover(table, f"after pass {i + 1}")[0]}}},
+                       "pressure": {0: {**pressure_z[0], **pressure_hover(table, f"after {unit} {i + 1}")[0]}}},
             "metrics": metrics,
-            "arith": {"title": f"The arithmetic of pass {i + 1} ({MODE_LABELS[run.shown]}): every example, the numbers put in",
+            "arith": {"title": (f"The arithmetic of pass {i + 1} ({MODE_LABELS[run.shown]}): every example, the numbers put in"
+                                if unit == "pass" else f"The arithmetic of {unit} {i + 1}, the numbers put in"),
                       "rows": _rows(S.pass_arithmetic(r, s["alpha"]))},
             "notes": notes,
-            "position": f"pass {i + 1}",
+            "position": f"{unit} {i + 1}",
         }
     return {"n": n, "run": {"weights": w_t, errors_id: e_t, "lights": l_t},
             "layout": {"weights": w_l, errors_id: e_l, "lights": l_l, "pressure": pressure_layout(goals)},
@@ -590,15 +591,16 @@ def dataset_view(run: "S.Runs", at: int | None = None, *, compare: bool = True, 
 
 
 def dataset_charts(run: "S.Runs", *, lecture: bool = False, compare: bool = True, floor: float | None = None,
-                   errors_id: str = "errors", errors_title: str = "Error per pass") -> dict:
+                   errors_id: str = "errors", errors_title: str = "Error per pass", unit: str = "pass") -> dict:
     lights, _ = S.rows(run.settings)
     rows, inputs = lights.shape
     n = len(run.passes)
     modes = S.MODES if compare else (run.shown,)
     labels = [MODE_LABELS[m] for m in modes] if compare else ["error"]
     colors = [MODE_COLORS[m] for m in modes]
-    return {"weights": weights_template(inputs, n, lecture=lecture),
-            errors_id: errors_template(labels, colors, n, lecture=lecture, floor=floor, title=errors_title),
+    title = "The weights after each pass" if unit == "pass" else f"The weights after each {unit}"
+    return {"weights": weights_template(inputs, n, lecture=lecture, title=title, unit=unit),
+            errors_id: errors_template(labels, colors, n, lecture=lecture, floor=floor, title=errors_title, unit=unit),
             "lights": lights_template(rows, inputs, lecture=lecture),
             "pressure": pressure_template(rows, inputs, lecture=lecture)}
 
