@@ -69,6 +69,8 @@ def test_a_student_follows_explores_and_follows_again(server, browser):
         code = start_room(teacher)
         assert teacher.locator("[data-testid='stSidebar']").get_by_text(f"?room={code}").count() >= 1
         student = open_page(browser, f"{server}/?room={code}")
+        broken = []  # a frontend error that drops the connection ("Bad delta path", then "disconnected")
+        student.on("console", lambda m: broken.append(m.text) if "Bad delta" in m.text or "disconnected" in m.text else None)
         # the student lands on the teacher's page
         wait_until(student, "student follows the page", lambda: where(student)[0] == "A2_gradient_descent")
         assert student.get_by_text(f"Following the teacher · room {code}").count() == 1
@@ -110,6 +112,7 @@ def test_a_student_follows_explores_and_follows_again(server, browser):
         student.get_by_text(f"The room {code} has closed").wait_for(timeout=15_000)
         assert student.locator("[data-testid='stException']").count() == 0
         assert teacher.locator("[data-testid='stException']").count() == 0
+        assert not broken, broken[:3]
     finally:
         teacher.context.close()
         if student is not None:

@@ -290,6 +290,12 @@ def _follower(store) -> None:
         st.button("Dismiss", key="_gdviz_room_dismiss", on_click=lambda: st.session_state.pop(FOLLOW, None))
         return
     if f["following"]:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Following the teacher · room {f['code']}")
+            st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
+                      help="Stop following: keep this page and its settings, and change them yourself.")
+        # The fragment draws nothing: an element it sent while the page was changing (its own
+        # switch) broke the browser's connection ("Bad delta path"), so it only looks and moves.
         st.fragment(_follow_tick, run_every=POLL_SECONDS)()
     else:
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -312,7 +318,7 @@ def _explore() -> None:
 def _follow_tick() -> None:
     f = st.session_state.get(FOLLOW)
     if f is None or not f["following"] or f["closed"]:
-        st.rerun(scope="app")  # Explore pressed (its callback ran first): draw the page without the timer
+        st.rerun(scope="app")  # no longer following: draw the page without the timer
     store = rooms.store()
     try:
         rev = store.revision(f["code"])
@@ -321,16 +327,11 @@ def _follow_tick() -> None:
             rev = None if state is None else state["revision"]
             f["state"], f["rev"] = state, rev
     except rooms.Unavailable:
-        st.caption("The room server cannot be reached; trying again.")
-        return
+        return  # the room server is unreachable for a moment: look again at the next tick
     if rev is None:
         f["closed"] = True
         f["following"] = False
         st.rerun(scope="app")
-    with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(f"Following the teacher · room {f['code']}")
-        st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
-                  help="Stop following: keep this page and its settings, and change them yourself.")
     if f["applied"] != rev:
         _apply(f)
 
@@ -341,8 +342,7 @@ def _apply(f: dict) -> None:
     f["applied"] = f["rev"]
     target = state["page"]
     if target not in known_pages():
-        st.caption("The teacher is on a page this server does not have.")
-        return
+        return  # a page this server does not have: stay
     query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
     if target == current_page() and query == _query():
         return
