@@ -175,6 +175,35 @@ def test_keys_drive_the_player_and_the_link_keeps_the_iteration(server, browser)
         page.context.close()
 
 
+def test_pictures_and_animations_for_slides(server, browser, tmp_path):
+    """Each chart's toolbar saves a PNG of the chart's size (twice the pixels, for a slide);
+    the run downloads as an animated GIF with one frame per iteration, first and last different."""
+    from PIL import Image, ImageChops  # noqa: PLC0415
+
+    page = open_page(browser, f"{server}/A2_gradient_descent?lecture=true", width=1600, height=1000)
+    try:
+        chart = page.locator(".gdi-chart").first
+        box = chart.bounding_box()
+        chart.hover()
+        with page.expect_download(timeout=60_000) as dl:
+            chart.locator(".modebar-btn[data-title='Save as PNG (for a slide)']").click()
+        png = Image.open(dl.value.path())
+        assert png.format == "PNG" and abs(png.size[0] - 2 * box["width"]) <= 4 and abs(png.size[1] - 2 * box["height"]) <= 4
+        with page.expect_download(timeout=60_000) as dl:
+            chart.locator(".modebar-btn[data-title='Save as SVG (for a slide)']").click()
+        assert "<svg" in Path(dl.value.path()).read_text()[:400]
+        with page.expect_download(timeout=180_000) as dl:
+            page.locator(".gdi-gif").click()
+        gif = Image.open(dl.value.path())
+        assert gif.format == "GIF" and gif.size == (960, 540) and gif.n_frames == 20
+        gif.seek(0)
+        first = gif.convert("RGB")
+        gif.seek(gif.n_frames - 1)
+        assert ImageChops.difference(first, gif.convert("RGB")).getbbox() is not None
+    finally:
+        page.context.close()
+
+
 def test_another_lesson_opens_with_its_own_settings(server, browser):
     """Move A2's sliders, then open A3 from the sidebar: A3 has its own defaults (input 2, so it
     diverges as its title promises); Back returns to A2 with A2's moved setting."""

@@ -137,6 +137,7 @@ class Spec:
     simulate_many: Callable | None = None  # (list of settings, iterations) -> runs; default exp.runs
     redraw: frozenset = frozenset()  # charts that need a full redraw per frame (heatmaps, 3-D)
     speed: int | None = None
+    title: str = ""  # the caption of an exported GIF (default: the experiment's title)
 
 
 def _default_speed(n: int) -> int:
@@ -170,7 +171,7 @@ def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tu
         "rows": [{"columns": [list(c) for c in cols], "widths": list(w)}
                  for cols, w in ((spec.columns, spec.widths), *spec.more_rows)],
         "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
-        "live": live_meta, "base": base, "filename": spec.exp.name,
+        "live": live_meta, "base": base, "filename": spec.exp.name, "title": spec.title or spec.exp.title,
     }
     return _dumps(body)[1:-1], len(run.records)
 

@@ -153,6 +153,20 @@ function build(st) {
   if (!hasArith) root.append(arithBox(st));
   st.notes = el("div", "gdi-notes");
   root.append(st.notes);
+  // pictures for slides: each chart's toolbar saves PNG/SVG; the whole run as an animated GIF
+  const exp = el("div", "gdi-export");
+  st.gifSize = el("select", "gdi-speed");
+  st.gifSize.setAttribute("aria-label", "GIF size");
+  for (const [label, v] of [["slide 960×540", "960x540"], ["slide 1280×720", "1280x720"], ["small 640×360", "640x360"]]) {
+    const o = el("option", null, label); o.value = v; st.gifSize.append(o);
+  }
+  const gifBtn = b("⤓ GIF of the run", "Download the run as an animated GIF (for a slide)");
+  gifBtn.classList.add("gdi-gif");
+  st.gifBar = el("progress", "gdi-gif-bar"); st.gifBar.max = 1; st.gifBar.value = 0;
+  st.gifStatus = el("span", "gdi-gif-status");
+  gifBtn.onclick = () => { const [w, h] = st.gifSize.value.split("x").map(Number); exportGif(st, w, h); };
+  exp.append(gifBtn, st.gifSize, st.gifBar, st.gifStatus);
+  root.append(exp);
   st.drawn = {};
   st.plotted = false;
 }
@@ -477,4 +491,122 @@ export default function (component) {
     draw(st);
   }
   return () => {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Animated GIF of the run, made in the browser from the charts the page shows (no server work).
+// Bounded: at most GIF_FRAMES frames (a longer run takes every k-th frame, the last one always),
+// at the chosen size (16:9 by default). An 8-bit colour cube keeps the encoder small and exact
+// enough for charts drawn in a few flat colours.
+const GIF_FRAMES = 240;
+
+function gifQuantize(rgba) {
+  // 6×7×6 colour cube (252 colours) + 4 spare: index = r*42 + g*6 + b
+  const n = rgba.length / 4, out = new Uint8Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 4) {
+    const a = rgba[j + 3] / 255;  // transparent pixels on white
+    const r = rgba[j] * a + 255 * (1 - a), g = rgba[j + 1] * a + 255 * (1 - a), b = rgba[j + 2] * a + 255 * (1 - a);
+    out[i] = Math.round(r / 51) * 42 + Math.round(g / 42.5) * 6 + Math.round(b / 51);
+  }
+  return out;
+}
+
+function gifPalette() {
+  const p = new Uint8Array(256 * 3);
+  for (let r = 0; r < 6; r++) for (let g = 0; g < 7; g++) for (let b = 0; b < 6; b++) {
+    const i = (r * 42 + g * 6 + b) * 3;
+    p[i] = r * 51; p[i + 1] = Math.min(255, Math.round(g * 42.5)); p[i + 2] = b * 51;
+  }
+  return p;
+}
+
+function gifLzw(indices) {
+  // GIF's variable-width LZW, 8-bit minimum code size
+  const out = [];
+  let cur = 0, bits = 0;
+  const emit = (code, size) => { cur |= code << bits; bits += size; while (bits >= 8) { out.push(cur & 255); cur >>= 8; bits -= 8; } };
+  const clear = 256, end = 257;
+  let size = 9, next = 258, dict = new Map();
+  emit(clear, size);
+  let prefix = indices[0];
+  for (let i = 1; i < indices.length; i++) {
+    const k = indices[i], key = prefix * 256 + k;
+    const hit = dict.get(key);
+    if (hit !== undefined) { prefix = hit; continue; }
+    emit(prefix, size);
+    if (next < 4096) { dict.set(key, next++); if (next > (1 << size) && size < 12) size++; }
+    else { emit(clear, size); dict = new Map(); size = 9; next = 258; }
+    prefix = k;
+  }
+  emit(prefix, size);
+  emit(end, size);
+  if (bits > 0) out.push(cur & 255);
+  return out;
+}
+
+function gifEncode(frames, w, h, delayCs) {
+  const bytes = [];
+  const push = (...b) => { for (const x of b) bytes.push(x); };
+  const word = (v) => push(v & 255, (v >> 8) & 255);
+  for (const c of "GIF89a") bytes.push(c.charCodeAt(0));
+  word(w); word(h); push(0xf7, 0, 0);  // global colour table, 256 colours
+  for (const x of gifPalette()) bytes.push(x);
+  push(0x21, 0xff, 11); for (const c of "NETSCAPE2.0") bytes.push(c.charCodeAt(0)); push(3, 1, 0, 0, 0);  // loop for ever
+  for (const f of frames) {
+    push(0x21, 0xf9, 4, 0, delayCs & 255, (delayCs >> 8) & 255, 0, 0);
+    push(0x2c); word(0); word(0); word(w); word(h); push(0);
+    push(8);
+    const data = gifLzw(f);
+    for (let i = 0; i < data.length; i += 255) { const part = data.slice(i, i + 255); push(part.length); for (const x of part) bytes.push(x); }
+    push(0);
+  }
+  push(0x3b);
+  return new Uint8Array(bytes);
+}
+
+async function exportGif(st, w, h) {
+  if (st.exporting) return;
+  st.exporting = true;
+  stop(st);
+  const keep = st.cursor;
+  const n = st.data.base.n;
+  const step = Math.max(1, Math.ceil(n / GIF_FRAMES));
+  const idx = []; for (let i = 0; i < n; i += step) idx.push(i); if (idx[idx.length - 1] !== n - 1) idx.push(n - 1);
+  const charts = st.data.charts.map((c) => st.chartEls[c.id]).filter(Boolean);
+  const canvas = document.createElement("canvas"); canvas.width = w; canvas.height = h;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const frames = [];
+  try {
+    for (let k = 0; k < idx.length; k++) {
+      st.gifStatus.textContent = "GIF: frame " + (k + 1) + " of " + idx.length;
+      st.gifBar.value = (k + 1) / idx.length;
+      st.cursor = idx[k]; draw(st);
+      ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, w, h);
+      // the charts side by side (one chart: the whole picture), each at its share of the width
+      const cw = Math.floor(w / charts.length), strip = Math.round(h / 11);
+      for (let c = 0; c < charts.length; c++) {
+        const url = await Plotly.toImage(charts[c], { format: "png", width: cw, height: h - strip });
+        const img = new Image(); img.src = url; await img.decode();
+        ctx.drawImage(img, c * cw, strip, cw, h - strip);
+      }
+      ctx.fillStyle = "#111"; ctx.font = "bold " + Math.round(strip * 0.55) + "px DejaVu Sans, sans-serif";
+      ctx.textBaseline = "middle";
+      ctx.fillText((st.data.title ? st.data.title + " · " : "") + st.data.unit + " " + (idx[k] + 1) + " of " + n,
+                   Math.round(h / 40), Math.round(strip / 2));
+      frames.push(gifQuantize(ctx.getImageData(0, 0, w, h).data));
+    }
+    const delay = Math.max(2, Math.round(100 / Math.min(st.speedValue * step, 50)));
+    const blob = new Blob([gifEncode(frames, w, h, delay)], { type: "image/gif" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob); a.download = (st.data.filename || "gdviz") + ".gif";
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    st.gifStatus.textContent = "GIF: " + idx.length + " frames, " + Math.round(blob.size / 1024) + " KB";
+    st.root.setAttribute("data-gif-frames", String(idx.length));
+  } catch (e) {
+    st.gifStatus.textContent = "The GIF could not be made: " + e.message;
+  } finally {
+    st.cursor = keep; draw(st);
+    st.exporting = false;
+  }
 }
