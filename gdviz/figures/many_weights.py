@@ -783,10 +783,10 @@ def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
     fig.add_trace("scatter", x=[1.17] * m, y=yout.tolist(), mode="text", text=[""] * m, textposition="middle right",
                   showlegend=False, name="pred and true", hoverinfo="skip")
     for c in range(n):
-        fig.add_annotation(x=-0.1, y=float(yin[c]), text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
+        fig.add_annotation(x=-0.16, y=float(yin[c]), text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
     for o in range(m):
         fig.add_annotation(x=1.17, y=float(yout[o]) + 0.16, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
-    fig.update_xaxes(range=[-0.45, 2.0], visible=False)
+    fig.update_xaxes(range=[-0.55, 2.0], visible=False)
     fig.update_yaxes(range=[-0.2, 1.3], visible=False)
     fig.update_layout(title="the network<br>(colour: sign, width: size of a weight)",
                       margin=dict(t=100 if lecture else 70))
