@@ -27,17 +27,18 @@ page.lesson(
     "that gives the step **Δwᵢ = η δ xᵢ** where **δ = (y − ŷ) f'(h)**. Drag an input or a weight and "
     "watch the slope: it is never above 0.25, and it all but vanishes when |h| is large.")
 
-where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-where.markdown("**Preset from the deck:**")
-where.button("Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2", key="preset_sigmoid_unit", on_click=controls.set_link,
-             args=(DECK,), help=exp.summary)
-c = st.columns(3)
-with c[0]:
-    y = controls.page_slider(E.E_TARGET, KEY)
-with c[1]:
-    learn_rate = controls.page_slider(E.E_RATE, KEY)
-with c[2]:
-    iterations = controls.page_slider(ITERATIONS, KEY, default=30)
+with page.settings_area():
+    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    where.markdown("**Preset from the deck:**")
+    where.button("Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2", key="preset_sigmoid_unit", on_click=controls.set_link,
+                 args=(DECK,), help=exp.summary)
+    c = st.columns(3)
+    with c[0]:
+        y = controls.page_slider(E.E_TARGET, KEY)
+    with c[1]:
+        learn_rate = controls.page_slider(E.E_RATE, KEY)
+    with c[2]:
+        iterations = controls.page_slider(ITERATIONS, KEY, default=30)
 settings = {**instrument.read_settings(LIVE, {}), "y": y, "learn_rate": learn_rate}
 instrument.show(SPEC, settings, iterations)
 

@@ -29,16 +29,17 @@ page.lesson(
     "shows the exact numbers, with the deck's hand-rounded ones in brackets where they differ. Drag an "
     "input or a weight and watch every number change.")
 
-where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-where.markdown("**Preset from the deck:**")
-where.button(exp.button, key="preset_backprop_worked", on_click=controls.set_link, args=(DECK,), help=exp.summary)
-c = st.columns(3)
-with c[0]:
-    y = controls.page_slider(E.E2_TARGET, KEY)
-with c[1]:
-    learn_rate = controls.page_slider(E.E_RATE, KEY)
-with c[2]:
-    iterations = controls.page_slider(ITERATIONS, KEY, default=20)
+with page.settings_area():
+    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    where.markdown("**Preset from the deck:**")
+    where.button(exp.button, key="preset_backprop_worked", on_click=controls.set_link, args=(DECK,), help=exp.summary)
+    c = st.columns(3)
+    with c[0]:
+        y = controls.page_slider(E.E2_TARGET, KEY)
+    with c[1]:
+        learn_rate = controls.page_slider(E.E_RATE, KEY)
+    with c[2]:
+        iterations = controls.page_slider(ITERATIONS, KEY, default=20)
 settings = {**instrument.read_settings(LIVE, {}), "y": y, "learn_rate": learn_rate}
 instrument.show(SPEC, settings, iterations)
 with st.expander("The log, at full precision (deck: the deck's rounded value where it differs)"):

@@ -11,7 +11,7 @@ KEY = "F1"
 exp = experiments.get("logic-gates")
 LIVE = tuple(instrument.live(p) for p in E.F1_LIVE)
 _, _, RATE, SEED, _ = E.GATE_PARAMS
-LEARNERS = {"0": "one unit (2-1)", "2": "hidden layer (2-2-1)"}
+LEARNERS = {"0": "one unit", "2": "hidden layer"}
 PRESETS = (("AND, one unit", {"gate": "and", "hidden": "0"}), ("OR, one unit", {"gate": "or", "hidden": "0"}),
            ("XOR, one unit (fails)", {"gate": "xor", "hidden": "0"}),
            ("XOR with a hidden layer", {"gate": "xor", "hidden": "2"}))
@@ -28,25 +28,27 @@ page.lesson(
     "target is 0 and red circles those whose target is 1 (✓: answered right); the shading is the answer "
     "ŷ at every point, and E is the mean of ½ (y − ŷ)² over the four rows.")
 
-where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-where.markdown("**Try:**")
-for label, values in PRESETS:
-    where.button(label, key=f"preset_{label}", on_click=controls.set_link,
-                 args=({**values, "learn_rate": 5.0, "seed": 0, "epochs": 1000,
-                        **{p.name: p.default for p in E.F1_LIVE}},))
-c = st.columns([1.2, 1.5, 1.3, 1.3, 1])
+c = st.columns([1, 1.5, 1.5])
 with c[0]:
     gate = controls.page_choice(E.F1_GATE, KEY, format_func=str.upper)
 with c[1]:
     hidden = controls.page_choice(E.F1_HIDDEN, KEY, format_func=LEARNERS.get)
-with c[2]:
-    learn_rate = controls.page_slider(RATE, KEY, default=5.0)
-with c[3]:
-    epochs = controls.page_slider(E.F1_EPOCHS, KEY, options=E.F1_EPOCHS.choices)
-with c[4]:
-    seed = controls.page_slider(SEED, KEY, default=0,
-                                help="Where hidden node 2's and the output's starting weights come from "
-                                     "(the hidden layer only).") if hidden == "2" else 0
+with page.settings_area():
+    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    where.markdown("**Try:**")
+    for label, values in PRESETS:
+        where.button(label, key=f"preset_{label}", on_click=controls.set_link,
+                     args=({**values, "learn_rate": 5.0, "seed": 0, "epochs": 1000,
+                            **{p.name: p.default for p in E.F1_LIVE}},))
+    c = st.columns(3)
+    with c[0]:
+        learn_rate = controls.page_slider(RATE, KEY, default=5.0)
+    with c[1]:
+        epochs = controls.page_slider(E.F1_EPOCHS, KEY, options=E.F1_EPOCHS.choices)
+    with c[2]:
+        seed = controls.page_slider(SEED, KEY, default=0,
+                                    help="Where hidden node 2's and the output's starting weights come from "
+                                         "(the hidden layer only).") if hidden == "2" else 0
 settings = {**instrument.read_settings(LIVE, {}), "gate": gate, "hidden": hidden, "learn_rate": learn_rate,
             "seed": seed}
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.gate_view_of(gate, epochs), figs.gate_charts,

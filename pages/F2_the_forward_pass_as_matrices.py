@@ -23,11 +23,8 @@ page.lesson(
     "weights; dropping the division by the row total leaves just **Wᵀ · error** — nearly the same "
     "shares, and a single matrix product.")
 
-c = st.columns(2)
-with c[0]:
+with page.settings_area():
     decimals = controls.page_slider(E.F2_DECIMALS, KEY)
-with c[1]:
-    target = controls.page_slider(E.F2_TARGET, KEY)
 settings = {**instrument.read_settings(LIVE, {}), "deck_decimals": decimals}
 exp_settings = E.matrix_settings(settings)
 W1, W2 = E.matrix_weights(exp_settings)
@@ -39,6 +36,7 @@ SPEC = instrument.Spec(KEY, exp, LIVE, figs.matrix_view_of(W1, W2, decimals), fi
 instrument.show(SPEC, settings, len(E.CELLS))
 
 st.subheader("Sending the output error back: in proportion, or through Wᵀ")
+target = controls.page_slider(E.F2_TARGET, KEY)
 run = exp.shared_run(exp_settings, 1)
 r = run.records[0]
 T, errors = E.one_hot_errors(r["O_output"], target - 1)

@@ -153,3 +153,98 @@ def test_error_split_vs_transpose():
     assert split.sum() == pytest.approx(errors.sum())  # the shares add back up to the output errors
     lo, hi = fig.layout.yaxis.range
     assert lo < min(split.min(), shortcut.min()) and hi > max(split.max(), shortcut.max())
+
+
+# --- the lesson instrument's views (E1, E2, F1, F2) -------------------------------------------------
+
+from gdviz.figures import live  # noqa: E402
+
+
+def _deck_unit_run():
+    exp = experiments.get("sigmoid-unit")
+    return exp.simulate(exp.settings(), 30)
+
+
+def test_e1_view_shows_the_deck_step_and_defines_E():
+    run = _deck_unit_run()
+    view = figs.unit_view(run)
+    f = view["frames"][0]
+    assert f["metrics"] == [["h", "0.07"], ["ŷ = f(h)", "0.5175"], ["f'(h)", "0.2497"]]
+    rows = {r[1]: r for r in f["arith"]["rows"]}
+    assert rows["error"][2:] == ["y − y_hat", "0.2 − 0.517493", "−0.317493"]
+    # E, the quantity the chart plots, is defined in the arithmetic, from error = y − ŷ
+    assert rows["E"][2:] == ["½ × error²", "0.5 × (−0.317493)²", "0.0504009"]
+    charts = figs.unit_charts(run)
+    assert charts["errors"]["layout"]["yaxis"]["title"]["text"].startswith("E = ½ (y − ŷ)²")
+    assert charts["errors"]["data"][0]["name"] == "E = ½ (y − ŷ)²"
+    marks = live.apply(charts["curves"], view, "curves", 0)["data"]
+    assert marks[figs.SIG_YHAT]["x"] == [0.07] and marks[figs.SIG_YHAT]["y"] == [0.517493]
+    assert marks[figs.SIG_FPRIME]["y"] == [pytest.approx(run.records[0]["f_prime"], rel=1e-5)]
+
+
+def test_e1_marks_off_the_chart_and_saturation():
+    assert figs.sigmoid_marks(12.0, 0.99999, 6e-6)[figs.SIG_OFF]["x"] == "8"
+    assert figs.sigmoid_marks(-12.0, 0.0, 0.0)[figs.SIG_OFF]["marker"]["symbol"] == "triangle-left"
+    assert all(t == {"x": "", "y": ""} for t in figs.sigmoid_marks(float("nan"), 0.5, 0.25).values())
+
+
+def test_e2_view_shows_exact_and_deck_values():
+    exp = experiments.get("backprop-worked")
+    run = exp.simulate(exp.settings(), 20)
+    view = figs.backprop_view(run)
+    text = " ".join(t for tr in view["frames"][0]["traces"]["net"].values() for t in tr["text"])
+    assert "ŷ = f(W·a) = 0.5123725 (deck 0.512)" in text
+    assert "= 0.1218322 (deck 0.122)" in text and "ΔW = 0.0301535 (deck 0.0302)" in text
+    assert "error y − ŷ = 0.4876275 (deck 0.488)" in text
+    assert view["frames"][0]["metrics"][1] == ["error y − ŷ", "0.4876"]
+    assert "E" in {r[1] for r in view["frames"][0]["arith"]["rows"]}
+    assert view["run"]["net"][figs.NET_ETA]["text"] == ["← backward (η = 0.5)"]
+
+
+def test_log_axes_have_no_minor_labels_and_no_si_prefixes():
+    fig = figs.vanishing((1, 2, 5))
+    assert fig.layout.yaxis.exponentformat == "power" and fig.layout.yaxis.dtick == 1  # decades, 10⁻³ not 1m
+
+
+def test_f1_frames_every_kth_epoch_and_the_line_lies_on_its_equation():
+    assert E.frame_records(100, 100) == list(range(100))
+    picks = E.frame_records(1000, 1000)
+    assert picks[:3] == [0, 9, 19] and picks[-1] == 999 and len(picks) == 101
+    assert E.frame_records(37, 2000)[-1] == 36  # a run cut short still ends on its last epoch
+    exp = experiments.get("logic-gates")
+    flat = {"w1": -1.0, "w2": 0.5, "b": 0.5, "gate": "and", "hidden": "0", "learn_rate": 5.0, "seed": 0}
+    run = exp.simulate(E.gate_settings(flat), 1000)
+    view = figs.gate_view_of("and", 1000)(run)
+    assert view["n"] == 101
+    first, last = view["frames"][0], view["frames"][100]
+    assert first["metrics"][0] == ["rows right", "1 of 4"] and last["metrics"][0] == ["rows right", "4 of 4"]
+    assert first["position"] == "epoch 1 of 1000 · frame 1" and last["position"].startswith("epoch 1000 ")
+    line = live.apply(figs.gate_charts(run)["plane"], view, "plane", 0)["data"][figs.PLANE_LINE1]
+    for x1, x2 in zip(line["x"], line["y"]):  # the starting line −x1 + 0.5·x2 + 0.5 = 0
+        assert -x1 + 0.5 * x2 + 0.5 == pytest.approx(0.0, abs=1e-5)
+    z = live.dec(first["traces"]["plane"][figs.PLANE_HEAT]["z"][0])  # bottom row, x2 = −0.5
+    assert z[0] == pytest.approx(round(float(1 / (1 + math.exp(-(0.5 - 0.25 + 0.5)))), 2))
+
+
+def test_f1_colour_bar_sits_under_the_square():
+    cb = figs.plane_template()["data"][figs.PLANE_HEAT]["colorbar"]
+    assert cb["orientation"] == "h" and cb["x"] == 0.5 and -0.3 <= cb["y"] <= 0
+
+
+def test_f2_view_cells_and_deck_numbers():
+    exp = experiments.get("matrix-forward")
+    s = exp.settings()
+    run = exp.simulate(s, 6)
+    W1, W2 = E.matrix_weights(s)
+    view = figs.matrix_view_of(W1, W2, 3)(run)
+    assert view["n"] == 6
+    texts = {name: view["run"]["matrices"][i]["text"] for i, (_, name, _) in enumerate(figs.MAT_PANELS)}
+    assert [r[0] for r in texts["X_hidden"]] == ["1.160", "0.420", "0.620"]
+    assert [r[0] for r in texts["O_hidden"]] == ["0.761", "0.603", "0.650"]
+    f = view["frames"][3]  # output node 1, as the deck rounds it
+    rows = f["arith"]["rows"]
+    assert rows[0][1] == "X_output[1]" and rows[0][4] == "0.975947"  # the book: 0.97595 unrounded
+    assert [r[4] for r in rows if r[0] == "deck"] == ["0.975", "0.726"]
+    box = f["traces"]["matrices"][figs.MAT_BOXES["output"][0]]
+    assert live.dec(box["y"]) == [0.5, 0.5, 1.5, 1.5, 0.5]
+    assert all(f["traces"]["matrices"][i] == {"x": "", "y": ""} for i in figs.MAT_BOXES["hidden"])

@@ -78,8 +78,8 @@ def vanishing(layers: Sequence[int] = (1, 2, 5), *, lecture: bool = False) -> go
     ks = list(layers)
     kept = [su.signal_factor(k) for k in ks]
     fig = theme.Plain()
-    fig.update_yaxes(type="log", range=[math.log10(min(kept)) - 0.6, 0.3],
-                     title_text="signal kept (log scale)")
+    fig.update_yaxes(type="log", range=[math.log10(min(kept)) - 0.6, 0.3], dtick=1, exponentformat="power",
+                     title_text="signal kept (log scale)")  # decades only: no "2 5 2 5" between them
     fig.update_xaxes(title_text="sigmoid layers passed back through")
     fig.update_layout(showlegend=False)
     fig.add_trace("bar", x=[f"{k} layer{'s' if k != 1 else ''}" for k in ks], y=kept,
@@ -428,15 +428,18 @@ def _net_places():
     fwd, bwd = [], []
     for a, b in (("x1", "hidden"), ("x2", "hidden"), ("hidden", "output")):
         (x0, y0), (x1, y1) = P[a], P[b]
-        t = 0.45 if a != "hidden" else 0.5
+        t = 0.35 if a != "hidden" else 0.5
         mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         fwd.append((mx, my + 0.22))
         bwd.append((mx, my - 0.22))
     hx, hy = P["hidden"]
-    ox, oy = P["output"]
-    fwd += [(hx, hy + 0.95), (ox + 0.3, oy + 0.95)]
-    bwd += [(hx + 0.3, hy - 0.95), (ox + 0.3, oy - 0.95)]
+    fwd += [(hx, hy + 0.95), (4.3, 0.95)]
+    bwd += [(hx + 0.2, hy - 0.95), (4.3, -0.95)]
     return fwd, bwd
+
+
+#: Where each text of the network sits against its place: the output's texts end at the right edge
+_NET_TEXT_POSITION = ["middle center"] * 4 + ["middle left"]
 
 
 def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
@@ -448,10 +451,11 @@ def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
         fig.add_trace("scatter", x=[x0, x1], y=[y0, y1], mode="lines", line=dict(color="#999", width=3),
                       hoverinfo="skip", showlegend=False)
     fwd, bwd = _net_places()
-    size = 19 if lecture else 14
+    size = 17 if lecture else 14
     for places, color, name in ((fwd, theme.CURVE, "forward"), (bwd, theme.GOAL, "backward")):
         fig.add_trace("scatter", x=[p[0] for p in places], y=[p[1] for p in places], mode="text", text=[""] * len(places),
-                      textfont=dict(color=color, size=size), name=name, showlegend=False, hoverinfo="skip")
+                      textposition=_NET_TEXT_POSITION, textfont=dict(color=color, size=size), name=name,
+                      showlegend=False, hoverinfo="skip")
     fig.add_trace("scatter", x=[P[k][0] for k in P], y=[P[k][1] for k in P], mode="markers+text",
                   text=["x₁", "x₂", "hidden", "output"], textposition="middle center", textfont=dict(size=size),
                   marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
@@ -471,7 +475,7 @@ def network_texts(r: dict, deck: dict | None) -> dict:
     dw = d.get("delta_w", [None, None])
     fwd = [f"w₁ = {num(r['w'][0], 4)}", f"w₂ = {num(r['w'][1], 4)}", f"W = {num(r['W'], 4)}",
            f"h = {_pair(r['h'], d.get('h'))}<br>a = f(h) = {_pair(r['a'], d.get('a'))}",
-           f"ŷ = f(W·a) = {_pair(r['y_hat'], d.get('y_hat'))}<br>y = {num(r['y'], 4)}, "
+           f"ŷ = f(W·a) = {_pair(r['y_hat'], d.get('y_hat'))}<br>y = {num(r['y'], 4)}<br>"
            f"error y − ŷ = {_pair(r['error'], d.get('error'))}"]
     bwd = [f"Δw₁ = {_pair(r['delta_w'][0], dw[0], 5)}", f"Δw₂ = {_pair(r['delta_w'][1], dw[1], 5)}",
            f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 6)}",
@@ -605,8 +609,8 @@ def matrix_view_of(W1, W2, decimals: int):
                     "measure": ["relative"] * len(I) + ["total"],
                     "hovertext": [f"W[{k},{m + 1}]·{I_name}[{m + 1}]" for m in range(len(I))] + [f"{X}[{k}]"],
                     "text": [f"{fmt(w)}×{fmt(v)}<br>{p:.4f}" for w, v, p in zip(W[j], I, products)]
-                            + [f"{X}[{k}]<br>{r[X][j]:.4f}"]}}},
-                "metrics": [[f"{X}[{k}]", num(r[X][j], 6)], [f"{O}[{k}]", num(r[O][j], 6)],
+                            + [f"{r[X][j]:.4f}"]}}},
+                "metrics": [[f"{X}[{k}]", num(r[X][j], 4)], [f"{O}[{k}]", num(r[O][j], 4)],
                             [f"deck {O}[{k}]", f"{r['deck'][O][j]:.{decimals}f}"]],
                 "arith": {"title": f"Cell {i + 1} of 6: {layer} node {k} = row {k} of "
                                    f"{'W_input_hidden' if layer == 'hidden' else 'W_hidden_output'} · {I_name}",
