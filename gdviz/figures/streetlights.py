@@ -633,7 +633,8 @@ def network_template(inputs: int, hidden: int, *, lecture: bool = False) -> dict
                   marker=dict(size=38, color=[OFF] * inputs, line=dict(color="#222", width=3)),
                   text=[""] * inputs, hovertemplate="layer_0 %{text}<extra></extra>")
     fig.add_trace("scatter", x=[1] * hidden, y=y1, mode="markers+text" if hidden <= 8 else "markers",
-                  name="layer_1 (hidden; grey = relu off)", textfont=dict(size=13 if hidden <= 6 else 10),
+                  name="layer_1 (hidden; grey = relu off)",
+                  textfont=dict(size=(17 if lecture else 13) if hidden <= 6 else (13 if lecture else 10)),
                   marker=dict(size=hsize, color=["#FFFFFF"] * hidden, line=dict(color="#555", width=3)),
                   text=[""] * hidden, hovertemplate="%{text}<extra></extra>")
     fig.add_trace("scatter", x=[2], y=[0.0], mode="markers+text", name="layer_2 (output)",
@@ -641,11 +642,11 @@ def network_template(inputs: int, hidden: int, *, lecture: bool = False) -> dict
                   hovertemplate="%{text}<extra></extra>")
     # two-line captions over narrow columns: they never run into each other
     fig.add_trace("scatter", x=[0, 1, 2], y=[1.3, 1.3, 1.3], mode="text", name="captions", hoverinfo="skip",
-                  text=["", "", ""], textfont=dict(size=14))
+                  text=["", "", ""], textfont=dict(size=20 if lecture else 14))
     fig.add_trace("scatter", x=[1.0], y=[-1.4], mode="text", name="message", hoverinfo="skip", text=[""],
-                  textfont=dict(size=14))
+                  textfont=dict(size=20 if lecture else 14))
     fig.add_trace("scatter", x=[2.0], y=[-0.42], mode="text", name="goal", hoverinfo="skip", text=[""],
-                  textfont=dict(size=13, color=theme.CURRENT))
+                  textfont=dict(size=18 if lecture else 13, color=theme.CURRENT))
     fig.update_xaxes(range=[-0.45, 2.45], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-1.55, 1.55], visible=False, fixedrange=True)
     fig.update_layout(showlegend=False, margin=dict(l=5, r=5, t=10, b=5))
