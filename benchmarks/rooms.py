@@ -100,6 +100,14 @@ def query_of(url: str) -> tuple[str, dict]:
     return parts.path.rstrip("/").rsplit("/", 1)[-1], q
 
 
+def on_a2(page, timeout_ms: int = 30_000) -> bool:
+    try:
+        page.wait_for_function("() => location.pathname.endsWith('/A2_gradient_descent')", timeout=timeout_ms)
+        return True
+    except Exception:  # noqa: BLE001  (playwright's TimeoutError)
+        return False
+
+
 def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -> tuple[list[float], int]:
     from playwright.sync_api import sync_playwright
 
@@ -124,8 +132,8 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
                 p.on("console", lambda m, i=i: print(f"console {i}: {m.type} {m.text[:200]}", file=sys.stderr))
                 p.on("framenavigated", lambda f, i=i: print(f"nav {i}: {f.url[-80:]}", file=sys.stderr) if f.parent_frame is None else None)
             pages.append(p)
-        for p in pages:
-            p.wait_for_function("() => location.pathname.endsWith('/A2_gradient_descent')", timeout=30_000)
+        pages = [p for p in pages if on_a2(p)]
+        lost = followers - len(pages)  # followers that never arrived count as errors
 
         def act(kind: str, what: str) -> None:
             if kind == "preset":
@@ -146,8 +154,9 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
         for i, want in enumerate(wants):  # keys the previous state had and this one has not
             prev = wants[i - 1]["query"]
             want["absent"] = [k for k in prev if k not in want["query"]]
-        for p in pages:  # everyone at the plan's last state before timing
-            p.wait_for_function("() => location.pathname.endsWith('/A2_gradient_descent')", timeout=30_000)
+        still = [p for p in pages if on_a2(p)]  # everyone at the plan's last state before timing
+        lost += len(pages) - len(still)
+        pages = still
         time.sleep(1.5)
 
         for n in range(changes):
@@ -176,7 +185,9 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
     if broken:
         print(f"  connection errors in the followers' consoles: {len(broken)}, e.g. {broken[0][:120]}",
               file=sys.stderr)
-    return latencies, errors + (1 if broken else 0)
+    if lost:
+        print(f"  followers that did not follow before timing: {lost}", file=sys.stderr)
+    return latencies, errors + lost * changes + (1 if broken else 0)
 
 
 def p95(values: list[float]) -> float:

@@ -126,3 +126,30 @@ def test_an_unknown_room_says_so(server, browser):
         assert student.locator("[data-testid='stException']").count() == 0
     finally:
         student.context.close()
+
+
+def test_with_redis_a_room_crosses_server_processes(browser, monkeypatch):
+    """Two server processes sharing one Redis (as `make serve` runs them): the teacher on one,
+    the student on the other."""
+    from tests.test_rooms import redis_missing_reason
+
+    if redis_missing_reason():
+        pytest.skip(redis_missing_reason())
+    import contextlib
+
+    from benchmarks.rooms import redis_server
+
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(redis_server())
+        monkeypatch.setenv("GDVIZ_ROOMS", url)
+        one = stack.enter_context(streamlit_server())
+        two = stack.enter_context(streamlit_server())
+        teacher = open_page(browser, f"{one}/A3_divergence_and_alpha")
+        stack.callback(teacher.context.close)
+        code = start_room(teacher)
+        student = open_page(browser, f"{two}/?room={code}")
+        stack.callback(student.context.close)
+        wait_until(student, "student on the other process follows",
+                   lambda: where(student)[0] == "A3_divergence_and_alpha")
+        sidebar_link(teacher, "A2 ·")
+        wait_until(student, "and follows to A2", lambda: where(student)[0] == "A2_gradient_descent")

@@ -128,3 +128,15 @@ def test_the_teacher_is_told_when_its_room_closed():
     no_exception(teacher)
     assert f"The room {code} had closed" in warnings(teacher)
     assert room.PRESENT not in teacher.session_state
+
+
+def test_a_too_big_link_is_not_sent_and_the_teacher_is_told():
+    teacher = load(A2)
+    code, _ = start(teacher)
+    rev = rooms.store().revision(code)
+    for i in range(rooms.base.MAX_QUERY_KEYS + 5):
+        teacher.query_params[f"k{i}"] = "1"
+    teacher.run()
+    no_exception(teacher)
+    assert any("were not sent to the room" in w.value for w in teacher.sidebar.warning)
+    assert rooms.store().revision(code) == rev and rooms.store().read(code)["page"] == A2

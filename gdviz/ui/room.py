@@ -14,6 +14,7 @@ student's side ``follow_state()`` says whether the teacher is playing, at what s
 
 from __future__ import annotations
 
+import contextlib
 import time
 from urllib.parse import urlsplit
 
@@ -80,6 +81,8 @@ def setup() -> None:
         return
     if text is not None and not presenting():
         _join_from_link(store, text)
+    if presenting():  # first, so the sidebar can say what came of it
+        _publish(st.session_state[PRESENT])
     with st.sidebar:
         st.caption("Teaching")
         if presenting():
@@ -90,7 +93,6 @@ def setup() -> None:
                            "this screen (page, settings, Play) until they choose to explore.")
     p = st.session_state.get(PRESENT)
     if p is not None:
-        _publish(p)
         st.fragment(_presenter_tick, run_every=PRESENTER_SECONDS)()
         if page.lecture() and st.session_state.get(SHOW_LINK, True):
             _corner(p["code"])
@@ -172,7 +174,10 @@ def _publish(p: dict) -> None:
         store.publish(p["code"], p["secret"], state)
     except rooms.BadState as e:
         p["error"] = f"This page's settings were not sent to the room: {e}."
-        store.heartbeat(p["code"], p["secret"])
+        p["last"], p["beat"] = state, now  # said once; the heartbeat below keeps the room open
+        with contextlib.suppress(rooms.RoomError):
+            store.heartbeat(p["code"], p["secret"])
+        return
     except rooms.Refused:
         st.session_state.pop(PRESENT, None)
         st.session_state[TRIED] = {"notice": f"The room {p['code']} had closed; press Present to the "
