@@ -193,9 +193,10 @@ def test_e2_view_shows_exact_and_deck_values():
     run = exp.simulate(exp.settings(), 20)
     view = figs.backprop_view(run)
     text = " ".join(t for tr in view["frames"][0]["traces"]["net"].values() for t in tr["text"])
-    assert "ŷ = f(W·a) = 0.5123725 (deck 0.512)" in text
-    assert "= 0.1218322 (deck 0.122)" in text and "ΔW = 0.0301535 (deck 0.0302)" in text
-    assert "error y − ŷ = 0.4876275 (deck 0.488)" in text
+    assert "ŷ = 0.51237 (deck 0.512)" in text
+    assert "δᵒ = 0.12183 (deck 0.122)" in text and "ΔW = 0.030153 (deck 0.0302)" in text
+    assert "δʰ = 0.0030455 (deck 0.003)" in text and "Δw₁ = 0.00015228 (deck 0.00015)" in text
+    assert "error y − ŷ = 0.48763 (deck 0.488)" in text
     assert view["frames"][0]["metrics"][1] == ["error y − ŷ", "0.4876"]
     assert "E" in {r[1] for r in view["frames"][0]["arith"]["rows"]}
     assert view["run"]["net"][figs.NET_ETA]["text"] == ["← backward (η = 0.5)"]
@@ -218,7 +219,7 @@ def test_f1_frames_every_kth_epoch_and_the_line_lies_on_its_equation():
     assert view["n"] == 101
     first, last = view["frames"][0], view["frames"][100]
     assert first["metrics"][0] == ["rows right", "1 of 4"] and last["metrics"][0] == ["rows right", "4 of 4"]
-    assert first["position"] == "epoch 1 of 1000 · frame 1" and last["position"].startswith("epoch 1000 ")
+    assert first["position"] == "epoch 1 · frame 1" and last["position"] == "epoch 1000 · frame 101"
     line = live.apply(figs.gate_charts(run)["plane"], view, "plane", 0)["data"][figs.PLANE_LINE1]
     for x1, x2 in zip(line["x"], line["y"]):  # the starting line −x1 + 0.5·x2 + 0.5 = 0
         assert -x1 + 0.5 * x2 + 0.5 == pytest.approx(0.0, abs=1e-5)

@@ -631,5 +631,5 @@ def gate_arithmetic(r, gate: str) -> list[Line]:
         for row, t, p in zip(x, y, r["y_hat"]):
             ok = "✓" if (p > 0.5) == (t > 0.5) else "✗"
             lines.append(Line("answer", f"ŷ({row[0]:g}, {row[1]:g})", f"sigmoid(w1·{row[0]:g} + w2·{row[1]:g} + b)",
-                              f"sigmoid({fmt(w1 * row[0] + w2 * row[1] + b, 4)})", f"{p:.3f} (target {t:g} {ok})"))
+                              f"sigmoid({fmt_value(w1 * row[0] + w2 * row[1] + b, 4)})", f"{p:.3f} (target {t:g} {ok})"))
     return lines

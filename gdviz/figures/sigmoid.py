@@ -433,8 +433,8 @@ def _net_places():
         fwd.append((mx, my + 0.22))
         bwd.append((mx, my - 0.22))
     hx, hy = P["hidden"]
-    fwd += [(hx, hy + 0.95), (4.3, 0.95)]
-    bwd += [(hx + 0.2, hy - 0.95), (4.3, -0.95)]
+    fwd += [(hx, hy + 1.3), (4.3, 0.85)]  # staggered heights: no overlap even on a phone's width
+    bwd += [(hx, hy - 1.3), (4.3, -0.85)]
     return fwd, bwd
 
 
@@ -461,7 +461,7 @@ def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
                   marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
                   hoverinfo="skip", showlegend=False)
     fig.add_annotation(x=0.8, y=1.65, showarrow=False, text="forward →", font=dict(color=theme.CURVE))
-    fig.add_trace("scatter", x=[2.4], y=[-1.65], mode="text", text=[f"← backward (η = {num(learn_rate, 3)})"],
+    fig.add_trace("scatter", x=[2.4], y=[-1.72], mode="text", text=[f"← backward (η = {num(learn_rate, 3)})"],
                   textfont=dict(color=theme.GOAL, size=size), name="eta", showlegend=False, hoverinfo="skip")
     fig.update_xaxes(range=[-0.4, 4.35], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-1.85, 1.85], visible=False, fixedrange=True)
@@ -470,17 +470,17 @@ def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
 
 
 def network_texts(r: dict, deck: dict | None) -> dict:
-    """The text of :func:`network_template`'s numbers for record ``r`` (deck values in brackets)."""
+    """The text of :func:`network_template`'s numbers for record ``r`` (5 significant digits, the
+    deck's value in brackets where it differs; every digit is in the arithmetic below)."""
     d = deck or {}
     dw = d.get("delta_w", [None, None])
     fwd = [f"w₁ = {num(r['w'][0], 4)}", f"w₂ = {num(r['w'][1], 4)}", f"W = {num(r['W'], 4)}",
-           f"h = {_pair(r['h'], d.get('h'))}<br>a = f(h) = {_pair(r['a'], d.get('a'))}",
-           f"ŷ = f(W·a) = {_pair(r['y_hat'], d.get('y_hat'))}<br>y = {num(r['y'], 4)}<br>"
-           f"error y − ŷ = {_pair(r['error'], d.get('error'))}"]
+           f"h = {_pair(r['h'], d.get('h'), 5)}<br>a = f(h) = {_pair(r['a'], d.get('a'), 5)}",
+           f"ŷ = {_pair(r['y_hat'], d.get('y_hat'), 5)}<br>error y − ŷ = {_pair(r['error'], d.get('error'), 5)}"]
     bwd = [f"Δw₁ = {_pair(r['delta_w'][0], dw[0], 5)}", f"Δw₂ = {_pair(r['delta_w'][1], dw[1], 5)}",
-           f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 6)}",
-           f"δʰ = W·δᵒ·a(1 − a)<br>= {_pair(r['delta_hidden'], d.get('delta_hidden'))}",
-           f"δᵒ = error·ŷ(1 − ŷ)<br>= {_pair(r['delta_output'], d.get('delta_output'))}"]
+           f"ΔW = {_pair(r['delta_W'], d.get('delta_W'), 5)}",
+           f"δʰ = {_pair(r['delta_hidden'], d.get('delta_hidden'), 5)}",
+           f"δᵒ = {_pair(r['delta_output'], d.get('delta_output'), 5)}"]
     nodes = [f"x₁<br>{num(r['x'][0], 4)}", f"x₂<br>{num(r['x'][1], 4)}", "hidden", "output"]
     return {NET_FWD: {"text": fwd}, NET_BWD: {"text": bwd}, NET_NODES: {"text": nodes}}
 
@@ -553,7 +553,7 @@ def matrices_template(*, lecture: bool = False) -> dict:
                           name=f"{layer} cell", line=dict(color=theme.COLORS["black"], width=4))
     fig.update_layout(showlegend=False, margin=dict(t=50, l=10, r=10, b=10))
     return fig.figure(lecture=lecture, height=470 if not lecture else 540,
-                      title_size=19 if lecture else 15).to_plotly_json()
+                      title_size=19 if lecture else 13).to_plotly_json()
 
 
 def _box(x0, x1, y0, y1) -> dict:
@@ -587,7 +587,8 @@ def matrix_view_of(W1, W2, decimals: int):
         for t, ((row, c), name, _) in enumerate(MAT_PANELS):
             M = W1 if name == "W_input_hidden" else W2 if name == "W_hidden_output" else np.asarray(col[name])[:, None]
             z = np.where(np.isfinite(M), M, 0.0)
-            traces[t] = {"z": [live.enc(row_) for row_ in z], "text": cell_text(M, 3)}
+            text = [[num(v, 3) for v in row_] for row_ in M] if c == 1 else cell_text(M, 3)  # W: 0.9, not 0.900
+            traces[t] = {"z": [live.enc(row_) for row_ in z], "text": text}
         bound = max(float(np.abs(W1).sum(axis=1).max() * max(1.0, float(np.max(np.abs(r["I"]))))),
                     float(np.abs(W2).sum(axis=1).max()), 1e-9)
         frames = {}
@@ -760,7 +761,7 @@ def gate_view_of(gate: str, epochs: int):
                 "arith": {"title": f"{gate.upper()} at epoch {e}: the line(s) and the answers",
                           "rows": _rows(E.gate_arithmetic(r, gate))},
                 "notes": notes,
-                "position": f"epoch {e} of {N} · frame {i + 1}"}
+                "position": f"epoch {e} · frame {i + 1}"}
         layout = {"progress": {"xaxis": {"range": [0.5, N + 0.5]}, "yaxis": {"range": [0.0, top]}}}
         # (the rows' places travel in every frame: a chart redrawn per frame takes each trace once)
         return {"n": n, "run": {"progress": progress}, "layout": layout, "frames": frames,
