@@ -32,7 +32,7 @@ SPEC = instrument.Spec(KEY, exp, LIVE, figs.matrix_view_of(W1, W2, decimals), fi
                        columns=(("matrices",), ("metrics", "products")), widths=(3, 2), unit="cell",
                        redraw=frozenset({"matrices", "products"}),
                        simulate=lambda s, n: exp.shared_run(E.matrix_settings(s), n),
-                       simulate_many=E.matrix_runs)
+                       simulate_many=E.cached_many(E.matrix_runs))
 instrument.show(SPEC, settings, len(E.CELLS))
 
 st.subheader("Sending the output error back: in proportion, or through Wᵀ")
