@@ -38,6 +38,25 @@ def _use_lights(goals) -> None:
         del st.query_params["iteration"]
 
 
+def _use_experiment(name: str) -> None:
+    """A preset from the book: its lesson, mode, batch_size, alpha and length, on the book's lights."""
+    e = experiments.get(name)
+    v = e.settings()
+    _use_lights(S.BOOK_WALK_VS_STOP)
+    for key in ("mode", "batch_size"):
+        if key in st.query_params:
+            del st.query_params[key]
+    lesson = next(k for k, n in S.LESSON_EXPERIMENT.items() if n == name) if name in S.LESSON_EXPERIMENT.values() \
+        else "table"
+    values = {"lesson": lesson, "alpha": v["alpha"], "iterations": e.iterations}
+    if lesson == "table":
+        values.update({"mode": v["mode"], "batch_size": v["batch_size"]})
+    controls.set_link(values)
+
+
+BOOK = ("streetlight-one", "streetlights", "streetlights-full", "streetlights-batch")
+
+
 page.lesson(
     "The streetlight problem", "C1",
     "You arrive in a foreign city and watch the pedestrian lights: three lamps, and people either "
@@ -50,6 +69,11 @@ page.lesson(
     "(**mini-batch**): the error chart runs all three from the same start `[0.5, 0.48, -0.7]`.")
 
 with page.settings_area():
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.markdown("**Presets from the book:**")
+    for name in BOOK:
+        e = experiments.get(name)
+        row.button(e.button, key=f"preset_{name}", on_click=_use_experiment, args=(name,), help=e.summary)
     lesson = controls.page_choice(S.LESSON, KEY, format_func=S.LESSON_TEXT.get, on_change=_lesson_changed)
     exp = experiments.get(S.LESSON_EXPERIMENT[lesson])
     PASSES = S.passes_param(exp.iterations, 200)
