@@ -44,8 +44,10 @@ from benchmarks.loadkit.server import ServerLog, free_port, healthy, start_strea
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 #: A worker whose health check fails this many times in a row (one check a second, each
 #: allowed HEALTH_TIMEOUT) is killed and started again; a starting worker has START_GRACE.
-HEALTH_FAILURES = 5
-HEALTH_TIMEOUT = 2.0
+#: Lenient on purpose: a worker merely overloaded answers slowly, and restarting it would drop
+#: every session it holds (with 2 s × 5 checks, busy workers were restarted under load).
+HEALTH_FAILURES = 8
+HEALTH_TIMEOUT = 5.0
 START_GRACE = 90.0
 MAX_WORKERS = 32
 

@@ -173,7 +173,9 @@ class WsSession:
         finally:
             self.closed, self.closed_at = True, time.monotonic()
             if self._run and not self._run["done"].done():
-                self._run["done"].set_exception(SessionError(self.close_reason or "websocket closed"))
+                done = self._run["done"]
+                done.set_exception(SessionError(self.close_reason or "websocket closed"))
+                done.add_done_callback(lambda f: f.exception())  # a run given up on waits no more
 
     # what the server says
     def _handle(self, msg: ForwardMsg) -> None:
