@@ -203,7 +203,7 @@ def test_c3_has_a_frame_for_every_phase_of_every_example():
     net = f["traces"][figs.network_id(4)]
     hidden = net[3 * 4 + 4 + 1]
     assert hidden["text"] == [figs.num(v + 0.0, 3) for v in np.ravel(r["layer_1_delta"])]
-    assert f["metrics"][0] == ["layer_2 (pred)", figs.num(r["pred"], 4)]
+    assert f["metrics"][0] == ["layer_2 (pred)", figs.num(r["pred"], 3)] == ["layer_2 (pred)", "0.021"]
     # the update phase draws the new weights: the edge from input 1 to hidden node 3
     upd = view["frames"][7]["traces"][figs.network_id(4)]
     assert upd[1 * 4 + 3]["text"].startswith(f"weights_0_1[1,3] = {figs.num(r['new_weights_0_1'][1, 3], 4)}")

@@ -638,7 +638,7 @@ def network_template(inputs: int, hidden: int, *, lecture: bool = False) -> dict
                   marker=dict(size=hsize, color=["#FFFFFF"] * hidden, line=dict(color="#555", width=3)),
                   text=[""] * hidden, hovertemplate="%{text}<extra></extra>")
     fig.add_trace("scatter", x=[2], y=[0.0], mode="markers+text", name="layer_2 (output)",
-                  marker=dict(size=44, color="#FFFFFF", line=dict(color="#555", width=4)), text=[""],
+                  marker=dict(size=52, color="#FFFFFF", line=dict(color="#555", width=4)), text=[""],
                   hovertemplate="%{text}<extra></extra>")
     # two-line captions over narrow columns: they never run into each other
     fig.add_trace("scatter", x=[0, 1, 2], y=[1.3, 1.3, 1.3], mode="text", name="captions", hoverinfo="skip",
@@ -787,8 +787,9 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
             "traces": {net: network_frame(r, phase, scale, inputs, hidden, looks[(p, e, upd)]),
                        "errors": {len(labelled) + 1: _cursor(p, e_span)},
                        "lights": {2: lights_highlight(e, inputs)}},
-            "metrics": [["layer_2 (pred)", num(r["pred"], 4)], ["goal_pred", num(r["goal_pred"], 3)],
-                        [f"error, example {e}", num(r["error"], 4)], [f"error, pass {p + 1}", num(rec["error"], 4)]],
+            # 3 digits: four metrics side by side never run into each other in lecture mode
+            "metrics": [["layer_2 (pred)", num(r["pred"], 3)], ["goal_pred", num(r["goal_pred"], 3)],
+                        [f"error, example {e}", num(r["error"], 3)], [f"error, pass {p + 1}", num(rec["error"], 3)]],
             "arith": {"title": f"The arithmetic of the {phase} phase (pass {p + 1}, example {e})",
                       "rows": _rows(S.backprop_arithmetic(r, phase))},
             "position": step_position(p, e, phase, i),
