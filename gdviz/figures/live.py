@@ -85,7 +85,7 @@ def _decoded(trace: dict) -> dict:
     for k, v in trace.items():
         if k == "xlin":
             out["x"] = xlin(v)
-        elif k in ("x", "y") and isinstance(v, str):
+        elif k in ("x", "y", "z") and isinstance(v, str):
             out[k] = dec(v)
         elif k == "z" and isinstance(v, list):
             out[k] = [dec(row) for row in v]
@@ -114,10 +114,12 @@ def apply(figure: dict, view: dict, chart: str, i: int) -> dict:
         k = t.pop("prefix", None)
         if k:
             m = (i + 1) * k
-            t["x"], t["y"] = t["x"][:m], t["y"][:m]
+            for a in ("x", "y", "z", "text"):
+                if isinstance(t.get(a), list):
+                    t[a] = t[a][:m]
         fig["data"][int(idx)].update(t)
     for idx, trace in frames[key].get("traces", {}).get(chart, {}).items():
-        fig["data"][int(idx)].update(_decoded(trace))
+        fig["data"][int(idx)].update(_decoded(trace))  # on top of the run's data, as the browser does
     _merge(fig["layout"], view.get("layout", {}).get(chart, {}))
     for t in fig["data"]:
         for k in ("x", "y"):

@@ -215,13 +215,17 @@ function draw(st) {
       let t = st.decoded.get(runT[k]);
       if (!t) { t = decodeTrace(runT[k]); st.decoded.set(runT[k], t); }
       if (t.prefix) {
-        const m = (i + 1) * t.prefix;
-        t = Object.assign({}, t, { x: t.x.slice(0, m), y: t.y.slice(0, m) });
+        const m = (i + 1) * t.prefix, cut = {};
+        for (const a of ["x", "y", "z", "text"]) if (Array.isArray(t[a])) cut[a] = t[a].slice(0, m);
+        t = Object.assign({}, t, cut);
         delete t.prefix;
       }
       idx.push(parseInt(k, 10)); upd.push(t);
     }
-    for (const k in frT) { idx.push(parseInt(k, 10)); upd.push(decodeTrace(frT[k])); }
+    for (const k in frT) {  // a trace with run data and frame data: one update, the frame's on top
+      const at = idx.indexOf(parseInt(k, 10)), t = decodeTrace(frT[k]);
+      if (at >= 0) upd[at] = Object.assign({}, upd[at], t); else { idx.push(parseInt(k, 10)); upd.push(t); }
+    }
     const lay = (v.layout && v.layout[chart.id]) || null;
     const layKey = lay ? JSON.stringify(lay) : "";
     try {
