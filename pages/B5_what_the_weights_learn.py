@@ -6,7 +6,7 @@ from gdviz import experiments
 from gdviz.experiments import mnist_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import mnist as figs
-from gdviz.ui import controls, digit, downloads, page, player, presets, trainer
+from gdviz.ui import controls, digit, downloads, page, player, trainer
 
 KEY = "mnist"
 #: Passes offered by the slider (the biggest run is computed once per server, in the background).
@@ -28,16 +28,48 @@ page.lesson(
     "After a pass or two each output's weights look like a smudged, average version of its digit, "
     "with blue where *other* digits tend to put ink.")
 
-presets.buttons([exp], KEY, iterations_key="passes", label="Preset")
-c = st.columns(4)
-with c[0]:
-    alpha = controls.choice_slider(B.ALPHA, ALPHA_CHOICES)
-with c[1]:
-    train_images = controls.number_slider(B.TRAIN_IMAGES)
-with c[2]:
-    passes = controls.iterations_slider(exp.iterations, MAX_PASSES, key="passes", label="passes")
-with c[3]:
-    test_index = controls.number_slider(TEST_IMAGE)
+PAGE = "B5"  # the page's own widget keys (B5.alpha …): no other lesson's values leak in
+PASSES = Param("passes", "passes", exp.iterations, kind="int", lo=1, hi=MAX_PASSES, ui=(1, MAX_PASSES, 1),
+               help=f"How many passes over the training images the run has (at most {MAX_PASSES}).")
+lecture = page.lecture()
+
+
+def preset(values: dict) -> None:
+    controls.set_link(values)
+    player.reset(KEY)
+
+
+def preset_row() -> None:
+    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    where.markdown("**Preset:**")
+    where.button(exp.button or exp.title, key=f"preset_{exp.name}", help=exp.summary, on_click=preset,
+                 args=({**exp.settings(), PASSES.name: exp.iterations},))
+
+
+if lecture:  # the first screen of a projector: the run's two main settings, then the pictures
+    c = st.columns(2)
+    with c[0]:
+        alpha = controls.page_slider(B.ALPHA, PAGE, options=ALPHA_CHOICES)
+    with c[1]:
+        passes = controls.page_slider(PASSES, PAGE)
+    with st.expander("Preset, training images and the test image"):
+        preset_row()
+        c = st.columns(2)
+        with c[0]:
+            train_images = controls.page_slider(B.TRAIN_IMAGES, PAGE)
+        with c[1]:
+            test_index = controls.page_slider(TEST_IMAGE, PAGE)
+else:
+    preset_row()
+    c = st.columns(4)
+    with c[0]:
+        alpha = controls.page_slider(B.ALPHA, PAGE, options=ALPHA_CHOICES)
+    with c[1]:
+        train_images = controls.page_slider(B.TRAIN_IMAGES, PAGE)
+    with c[2]:
+        passes = controls.page_slider(PASSES, PAGE)
+    with c[3]:
+        test_index = controls.page_slider(TEST_IMAGE, PAGE)
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,8 +127,7 @@ def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, le
     one = one_image(alpha, train_images, passes, i, k, _records)
     change = B.weight_change(one)
     top = float(abs(change).max()) or 1e-9
-    return figs.weight_maps(change, top, lecture=lecture,
-                            title="its change to each picture: −alpha × weight_delta")
+    return figs.weight_maps(change, top, lecture=lecture, title="its change to each picture")
 
 
 def next_image(n: int) -> None:
@@ -106,20 +137,27 @@ def next_image(n: int) -> None:
 def render(i: int) -> None:
     r = run.records[i]
     w = r["new_weights"]
-    lecture = page.lecture()
     st.subheader(f"The ten weight pictures after pass {i + 1}")
-    m = st.columns(4)
-    m[0].metric("Train-Acc", figs.num(r["train_accuracy"], 4))
-    m[1].metric("Test-Acc", figs.num(r["test_accuracy"], 4))
-    m[2].metric("Train-Err", figs.num(r["train_error"], 4))
-    m[3].metric("Test-Err", figs.num(r["test_error"], 4))
+
+    def metrics() -> None:
+        m = st.columns(4)
+        m[0].metric("Train-Acc", figs.num(r["train_accuracy"], 4))
+        m[1].metric("Test-Acc", figs.num(r["test_accuracy"], 4))
+        m[2].metric("Train-Err", figs.num(r["train_error"], 4))
+        m[3].metric("Test-Err", figs.num(r["test_error"], 4))
+
+    if not lecture:  # on a projector the pictures come first, the numbers under them
+        metrics()
     st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_weights", config=chart)
+    if lecture:
+        metrics()
     st.caption("One colour scale for the whole run (white is 0), so the pictures only change when the "
                "weights do. The border stays white: those pixels are blank in every image, so their "
-               "weights never receive a weight_delta.")
+               "weights never receive a weight_delta. Train-Err and Test-Err are the squared error summed "
+               "over the ten outputs, averaged over the images.")
 
     st.subheader("Dot products as similarity")
-    cols = st.columns([1, 1.4, 1.3])
+    cols = st.columns([1, 1.5] if lecture else [1, 1.4, 1.3])
     with cols[0]:
         d = digit.choose(KEY, test_images, test_labels, test_index)
         if d is not None:
@@ -132,39 +170,42 @@ def render(i: int) -> None:
         with cols[1]:
             st.plotly_chart(figs.score_bars(pred, label=d.label, yrange=figs.score_range(run.records, x),
                                             lecture=lecture), key=f"{KEY}_scores", config=chart)
-        with cols[2]:
+        where = st.columns([1.2, 1]) if lecture else [cols[2], st.container()]
+        with where[0]:
             st.plotly_chart(figs.contributions_map(w, x, top, zmax=figs.contribution_range(run.records, x),
                                                    lecture=lecture), key=f"{KEY}_contrib", config=chart)
-        st.caption(f"Each score is a dot product: multiply the image ({d.what}) by one digit's weight picture, "
-                   f"pixel by pixel, and add everything up. The right-hand picture is that product for the "
-                   f"winner, digit {top}: its cells add up to exactly the bar of {top} ({figs.num(pred[top], 4)}). "
-                   f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink "
-                   f"on negative weights (evidence against). The image looks most like the picture that scores "
-                   f"highest.")
+        where[1].caption(
+            f"Each score is a dot product: multiply the image ({d.what}) by one digit's weight picture, "
+            f"pixel by pixel, and add everything up. The picture of image × weights is that product for the "
+            f"winner, digit {top}: its cells add up to exactly the bar of {top} ({figs.num(pred[top], 4)}). "
+            f"Orange cells are ink that landed on positive weights (evidence for {top}), blue cells ink "
+            f"on negative weights (evidence against). The image looks most like the picture that scores "
+            f"highest.")
 
     st.subheader("What one image does")
     if st.session_state.get(f"_{KEY}_train_image", 0) >= train_images:  # fewer images than before
         st.session_state[f"_{KEY}_train_image"] = 0
-    cols = st.columns([1.1, 1, 1.6], vertical_alignment="bottom")
+    cols = st.columns([1.6, 1], vertical_alignment="bottom")
     k = cols[0].slider("training image (index)", 0, train_images - 1, key=f"_{KEY}_train_image",
                        help="The next image to learn from, with the weights as they are after this pass.")
     cols[1].button("Next image ▸", key=f"{KEY}_next_image", on_click=next_image, args=(train_images,),
                    help="Step one image: show what the following training image would change.")
     one = one_image(alpha, train_images, passes, i, k, run.records)
-    cols[2].markdown(f"Image {k} is a **{one['label']}**. Its error is {figs.num(one['error'], 4)}; "
-                     f"each output's `delta = pred − goal_pred`, times each pixel, gives that output's "
-                     f"`weight_delta`, and the pictures move by `−alpha × weight_delta`.")
-    cols = st.columns([1, 1.4, 2.6])
+    cols = st.columns([1, 1.5] if lecture else [1, 1.4, 1.6])
     with cols[0]:
         st.plotly_chart(figs.image_map(one["image"], label=one["label"], lecture=lecture), key=f"{KEY}_one_image",
                         config=chart)
     with cols[1]:
         st.plotly_chart(figs.score_bars(one["pred"], label=one["label"], lecture=lecture), key=f"{KEY}_one_pred",
                         config=chart)
-    with cols[2]:
-        st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture, run.records), key=f"{KEY}_one_change",
-                        config=chart)
-    st.caption(f"The image is copied into all ten pictures, scaled by each output's delta: added (orange) to "
+    (st.container() if lecture else cols[2]).markdown(
+        f"Image {k} is a **{one['label']}**. Its error is {figs.num(one['error'], 4)}; "
+        f"each output's `delta = pred − goal_pred`, times each pixel, gives that output's "
+        f"`weight_delta`, and the pictures move by `−alpha × weight_delta`.")
+    st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture, run.records), key=f"{KEY}_one_change",
+                    config=chart)
+    st.caption(f"Each picture's change is −alpha × weight_delta. The image is copied into all ten pictures, "
+               f"scaled by each output's delta: added (orange) to "
                f"the picture of {one['label']} if its score was too low, subtracted (blue) from every picture "
                f"that scored it too high. Thousands of such copies average out into the pictures above.")
 

@@ -5,13 +5,19 @@ import streamlit as st
 
 from gdviz import experiments
 from gdviz.experiments import mnist_hidden as D
+from gdviz.experiments.base import Param
 from gdviz.figures import mnist as mfigs
 from gdviz.figures import mnist_net as figs
 from gdviz.figures import theme
 from gdviz.ui import controls, digit, page, presets, surprises, trainer
 
 KEY = "mnistnet"
+PAGE = "D1"  # the page's own widget keys (D1.alpha …): no other lesson's values leak in
 KEPT = f"{KEY}_kept"
+#: (signature, records) of the runs already kept, so a run is never kept twice.
+KEPT_FROM = f"{KEY}_kept_from"
+#: The last training's description, by signature (the label it gets when it is kept later).
+LAST = f"{KEY}_last"
 MAX_KEPT = 6
 KEEP_PROBS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 ALPHAS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
@@ -30,60 +36,70 @@ page.lesson(
     "memorise; **mini-batches** average the updates of `batch_size` images before moving the weights. "
     "Keep a finished run, change a setting, train again, and compare.")
 
-presets.buttons(exps, KEY, label="The book's runs")
-c = st.columns(4)
-with c[0]:
-    alpha = controls.choice_slider(D.ALPHA, ALPHAS)
-with c[1]:
-    hidden_size = controls.number_slider(D.HIDDEN_SIZE)
-with c[2]:
-    batch_size = controls.number_slider(D.BATCH_SIZE)
-with c[3]:
-    train_images = controls.number_slider(D.TRAIN_IMAGES)
+lecture = page.lecture()
+ITERATIONS = Param("iterations", "iterations", exps[0].iterations, kind="int", lo=1, hi=D.MAX_ITERATIONS,
+                   ui=(1, D.MAX_ITERATIONS, 1), help=f"The length of the run (at most {D.MAX_ITERATIONS}).")
+# The main settings stay on the page; the book's runs and the finer settings go into the lecture
+# expander on a projector (the first screen belongs to the curves and the Train button).
 c = st.columns(4, vertical_alignment="center")
 with c[0]:
-    dropout = controls.toggle("dropout", "dropout", default=False, help=D.DROPOUT.help)
-    keep_prob = controls.choice_slider(D.KEEP_PROB, KEEP_PROBS, label="keep probability (with dropout)")
+    alpha = controls.page_slider(D.ALPHA, PAGE, options=ALPHAS)
 with c[1]:
-    relu_deriv = controls.choice_slider(D.RELU_DERIV, D.RELU_DERIVS)
-    batch_update = controls.choice_slider(D.BATCH_UPDATE, D.BATCH_UPDATES, label="batch update (batch_size > 1)")
+    hidden_size = controls.page_slider(D.HIDDEN_SIZE, PAGE)
 with c[2]:
-    test_every = controls.number_slider(D.TEST_EVERY)
+    iterations = controls.page_slider(ITERATIONS, PAGE)
 with c[3]:
-    iterations = controls.iterations_slider(exps[0].iterations, D.MAX_ITERATIONS)
+    dropout = controls.page_toggle("dropout", PAGE, "dropout", default=False, help=D.DROPOUT.help)
+with st.expander("The book's runs and more settings") if lecture else st.container():
+    presets.link_buttons(exps, label="The book's runs")
+    c = st.columns(4, vertical_alignment="center")
+    with c[0]:
+        batch_size = controls.page_slider(D.BATCH_SIZE, PAGE)
+        train_images = controls.page_slider(D.TRAIN_IMAGES, PAGE)
+    with c[1]:
+        keep_prob = controls.page_slider(D.KEEP_PROB, PAGE, options=KEEP_PROBS,
+                                         label="keep probability (with dropout)")
+        test_every = controls.page_slider(D.TEST_EVERY, PAGE)
+    with c[2]:
+        relu_deriv = controls.page_choice(D.RELU_DERIV, PAGE, options=D.RELU_DERIVS, radio=True)
+    with c[3]:
+        batch_update = controls.page_choice(D.BATCH_UPDATE, PAGE, options=D.BATCH_UPDATES, radio=True,
+                                            label="batch update (batch_size > 1)")
 
-settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
-                            train_images=train_images, test_every=test_every, relu_deriv=relu_deriv,
-                            keep_prob=keep_prob, batch_update=batch_update)
-book_batch = batch_size > 1 and batch_update == "book"
-notes = []
-if book_batch:
-    notes.append(f"**The book's printed batch code**: a batch of {batch_size} goes forward together, then the "
-                 f"batch's averaged update is applied {batch_size} times, once per image of the batch, all from the "
-                 f"same batch delta. So each batch moves the weights about as far as one real mini-batch step with "
-                 f"{batch_size}× the alpha: the book's alpha 0.001 behaves much like 0.1 in real mini-batches (after "
-                 "one pass of the presets, Test-Acc 0.3832 against 0.3984; real mini-batches at 0.001 reach "
-                 "only 0.0674). That is why the book can use so small an alpha. The book's printed log is "
-                 "reproduced to the last digit. Images left over after the last whole batch are not learned.")
-    if batch_size > train_images:
-        st.error(f"The book's batch code learns whole batches only: batch_size ({batch_size}) must be at most the "
-                 f"number of training images ({train_images}).")
-        st.stop()
-elif batch_size > 1:
-    notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
-                 "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
-                 "are not these (set **batch update** to *book* to run it as printed). A batch's matrix "
-                 "products run in single precision (float32, as deep-learning libraries do) — about twice as "
-                 "fast, and a millionth of an update off.")
-if dropout and keep_prob != 0.5:
-    notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
-                 f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random draws.")
-if relu_deriv == "book":
-    notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 included), "
-                 "so blame flows back through switched-off units too. That is what reproduces the book's "
-                 "numbers; choose **strict** (`output > 0`) for the true slope.")
-for n in notes:
-    st.caption(n)
+    settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
+                                train_images=train_images, test_every=test_every, relu_deriv=relu_deriv,
+                                keep_prob=keep_prob, batch_update=batch_update)
+    book_batch = batch_size > 1 and batch_update == "book"
+    notes = []
+    if book_batch:
+        notes.append(f"**The book's printed batch code**: a batch of {batch_size} goes forward together, then the "
+                     f"batch's averaged update is applied {batch_size} times, once per image of the batch, all from "
+                     f"the same batch delta. So each batch moves the weights about as far as one real mini-batch "
+                     f"step with {batch_size}× the alpha: the book's alpha 0.001 behaves much like 0.1 in real "
+                     "mini-batches (after one pass of the presets, Test-Acc 0.3832 against 0.3984; real "
+                     "mini-batches at 0.001 reach only 0.0674). That is why the book can use so small an alpha. "
+                     "The book's printed log is reproduced to the last digit. Images left over after the last "
+                     "whole batch are not learned.")
+        if batch_size > train_images:
+            st.error(f"The book's batch code learns whole batches only: batch_size ({batch_size}) must be at most "
+                     f"the number of training images ({train_images}).")
+            st.stop()
+    elif batch_size > 1:
+        notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
+                     "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
+                     "are not these (set **batch update** to *book* to run it as printed). A batch's matrix "
+                     "products run in single precision (float32, as deep-learning libraries do) — about twice as "
+                     "fast, and a millionth of an update off.")
+    if dropout and keep_prob != 0.5:
+        notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
+                     f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random "
+                     "draws.")
+    if relu_deriv == "book":
+        notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 "
+                     "included), so blame flows back through switched-off units too. That is what reproduces the "
+                     "book's numbers; choose **strict** (`output > 0`) for the true slope.")
+    for n in notes:
+        st.caption(n)
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,14 +123,21 @@ def describe() -> str:
             f"{train_images:,} images{'' if relu_deriv == 'book' else ', strict relu2deriv'}")
 
 
-def keep(t: trainer.Training) -> None:
+def keep(t: trainer.Training, label: str | None = None) -> None:
+    """Draw ``t``'s curves on the chart from now on (once: a run already kept is not added again)."""
     kept = st.session_state.setdefault(KEPT, [])
-    kept.append((f"run {len(kept) + 1} ({describe()}, I:0–{len(t.records) - 1})", list(t.records)))
-    del kept[:-MAX_KEPT]
+    kept_from = st.session_state.setdefault(KEPT_FROM, [])
+    if not t.records or any(sig == t.signature and n == len(t.records) for sig, n in kept_from):
+        return
+    kept.append((f"run {len(kept) + 1} ({label or describe()}, I:0–{len(t.records) - 1})", list(t.records)))
+    kept_from.append((t.signature, len(t.records)))
+    del kept[:-MAX_KEPT], kept_from[:-MAX_KEPT]
 
 
 def clear() -> None:
     st.session_state[KEPT] = []
+    st.session_state[KEPT_FROM] = []
+    st.session_state.pop(f"{KEY}_auto_kept", None)
 
 
 def restore(t: trainer.Training) -> None:
@@ -130,40 +153,55 @@ def render(t: trainer.Training) -> None:
     recs = t.records
     if t.diverged_at:
         st.error(f"**Diverged at iteration {t.diverged_at}** (I:{t.diverged_at - 1}): the weights "
-                 "overflowed to inf/nan. The curves stop there; try a smaller alpha.", icon="💥")
+                 "overflowed to inf/nan. The curves stop there; try a smaller alpha.", icon=":material/error:")
     tested = [r for r in recs if r["test_accuracy"] is not None]
     best = figs.best_point(recs)
-    m = st.columns(4)
-    m[0].metric("iterations done", f"{len(recs)} of {iterations}")
-    m[1].metric("Train-Acc", theme.num(recs[-1]["train_accuracy"], 4) if recs else "—")
-    m[2].metric("Test-Acc (last test)", theme.num(tested[-1]["test_accuracy"], 4) if tested else "—")
-    m[3].metric("best Test-Acc", f"{theme.num(best[1], 4)} at I:{best[0]}" if best else "—")
 
+    def metrics() -> None:
+        m = st.columns(4)
+        m[0].metric("iterations done", f"{len(recs)} of {iterations}")
+        m[1].metric("Train-Acc", theme.num(recs[-1]["train_accuracy"], 4) if recs else "—")
+        m[2].metric("Test-Acc (last test)", theme.num(tested[-1]["test_accuracy"], 4) if tested else "—")
+        m[3].metric("best Test-Acc", f"{theme.num(best[1], 4)} at I:{best[0]}" if best else "—")
+
+    if not lecture:  # on a projector the curves come first, the numbers under them
+        metrics()
     kept = st.session_state.get(KEPT, [])
     st.plotly_chart(figs.curves(recs, iterations, kept=kept, lecture=lecture), key=f"{KEY}_curves", config=chart)
-    b = st.columns([1.3, 1.3, 1.6, 3])
+    if lecture:
+        metrics()
+    b = st.columns([1, 1, 1, 1.4] if lecture else [1.3, 1.3, 1.6, 3])
     b[0].button("Keep this run", key=f"{KEY}_keep", disabled=not recs, width="stretch", on_click=keep, args=(t,),
-                help=f"Draw this run's test curves on the chart for comparison (the last {MAX_KEPT} are kept).")
+                help=f"Draw this run's test curves on the chart for comparison (the last {MAX_KEPT} are kept). "
+                     "A run is also kept by itself when you change a setting.")
     b[1].button("Clear kept runs", key=f"{KEY}_clear", disabled=not kept, width="stretch", on_click=clear)
-    b[2].button("Restore best weights", key=f"{KEY}_restore", disabled=s.best is None, width="stretch",
+    b[2].button("Restore best", key=f"{KEY}_restore", disabled=s.best is None, width="stretch",
                 on_click=restore, args=(t,),
-                help="Early stopping after the fact: put back the weights of the ★ point. Training on "
-                     "continues from there.")
+                help="Restore the best weights — early stopping after the fact: put back the weights of the "
+                     "★ point. Training on continues from there.")
     restored = st.session_state.get(f"{KEY}_restored")
     if restored and s.best is not None and s.weights_0_1 is s.best.weights_0_1:
         b[3].success(f"Weights restored from I:{restored[0]} (Test-Acc {restored[1]:.4f}).")
+    auto = st.session_state.get(f"{KEY}_auto_kept")
     if kept:
-        st.caption("Kept runs: test accuracy and error as solid lines, train accuracy dotted, one colour per run.")
+        st.caption("Kept runs: test accuracy and error as solid lines, train accuracy dotted, one colour per run."
+                   + (f" When you changed a setting, the run so far ({auto}) was kept by itself: it is "
+                      f"{kept[-1][0].split(' (')[0]} on the chart." if auto else ""))
 
     st.subheader("Inside the network")
     show = st.radio("draw", [CHANGE, WEIGHTS], key=f"_{KEY}_show", horizontal=True, label_visibility="collapsed")
-    if show == CHANGE:
+    if show == CHANGE and not recs:
+        st.info("Nothing trained yet, so nothing has changed: press **Train** (or **Step**) and the "
+                f"{hidden_size} hidden units' pictures of what training wrote appear here.",
+                icon=":material/hourglass_empty:")
+    elif show == CHANGE:
         start_w01 = initial_weights(hidden_size)
         st.plotly_chart(figs.hidden_maps(D.training_change(s.weights_0_1, start_w01), lecture=lecture,
-                                         title=f"weights_0_1 − its starting values: what training changed, "
-                                               f"one picture per hidden unit ({hidden_size})"),
+                                         title="weights_0_1 − start: what training changed"),
                         key=f"{KEY}_hidden", config=chart)
-        st.caption("The book starts every weight at a random value between −0.1 and 0.1, and that speckle "
+        st.caption(f"One picture per hidden unit ({hidden_size}, unit 0 top left): its 784 incoming weights "
+                   "minus their starting values. "
+                   "The book starts every weight at a random value between −0.1 and 0.1, and that speckle "
                    "hides what was learned. Subtracting the start leaves only what training wrote: strokes "
                    "where digits put ink, a blank border where no image ever has ink (those weights never "
                    "receive a weight_delta). Units that learn something general show smooth strokes; "
@@ -195,7 +233,15 @@ def render(t: trainer.Training) -> None:
         st.code("\n".join(lines), language=None)
 
 
-trainer.trainer(KEY, (alpha, hidden_size, dropout, keep_prob, batch_size, train_images, test_every, relu_deriv,
-                      batch_update, iterations),
-                lambda: D.start(settings, iterations), D.stepper(settings), iterations, render,
+SIGNATURE = (alpha, hidden_size, dropout, keep_prob, batch_size, train_images, test_every, relu_deriv,
+             batch_update, iterations)
+previous = trainer.current(KEY)
+if previous is not None and previous.signature != SIGNATURE and previous.records:
+    # A setting changed: the trainer starts afresh, so the run trained so far (a finished one
+    # took many seconds) is kept on the chart first, under the settings it was trained with.
+    label = st.session_state.get(LAST, {}).get(previous.signature)
+    keep(previous, label)
+    st.session_state[f"{KEY}_auto_kept"] = label or "the previous run"
+st.session_state[LAST] = {SIGNATURE: describe()}
+trainer.trainer(KEY, SIGNATURE, lambda: D.start(settings, iterations), D.stepper(settings), iterations, render,
                 step_help="Train one more iteration (one pass over the training images).")

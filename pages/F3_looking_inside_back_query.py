@@ -23,16 +23,32 @@ page.lesson(
     "the result back through the transposed weights, and repeat down to the pixels. The picture "
     "you get is what that output node responds to: the network's idea of the digit.")
 
-presets.buttons([exp], KEY, iterations_key=None, label="Preset from the deck")
-c = st.columns(4)
-with c[0]:
-    hidden = controls.number_slider(F.HIDDEN)
-with c[1]:
-    learning_rate = controls.number_slider(F.LEARNING_RATE)
-with c[2]:
-    epochs = controls.number_slider(F.EPOCHS)
-with c[3]:
-    train_images = controls.number_slider(F.TRAIN_IMAGES)
+PAGE = "F3"  # the page's own widget keys (F3.hidden …): no other lesson's values leak in
+lecture = page.lecture()
+if lecture:  # the first screen of a projector: two settings, Train, and the ten pictures
+    c = st.columns(2)
+    with c[0]:
+        hidden = controls.page_slider(F.HIDDEN, PAGE)
+    with c[1]:
+        epochs = controls.page_slider(F.EPOCHS, PAGE)
+    with st.expander("Preset, learning rate and training images"):
+        presets.link_buttons([exp], iterations_key=None, label="Preset from the deck")
+        c = st.columns(2)
+        with c[0]:
+            learning_rate = controls.page_slider(F.LEARNING_RATE, PAGE)
+        with c[1]:
+            train_images = controls.page_slider(F.TRAIN_IMAGES, PAGE)
+else:
+    presets.link_buttons([exp], iterations_key=None, label="Preset from the deck")
+    c = st.columns(4)
+    with c[0]:
+        hidden = controls.page_slider(F.HIDDEN, PAGE)
+    with c[1]:
+        learning_rate = controls.page_slider(F.LEARNING_RATE, PAGE)
+    with c[2]:
+        epochs = controls.page_slider(F.EPOCHS, PAGE)
+    with c[3]:
+        train_images = controls.page_slider(F.TRAIN_IMAGES, PAGE)
 settings = exp.settings(hidden=hidden, learning_rate=learning_rate, epochs=epochs, train_images=train_images)
 target = F.steps(settings)
 
@@ -42,25 +58,41 @@ def training_set(n: int):
     return F.training_set(n)  # read-only, shared by every session
 
 
+#: The "fed forward again" table, in the page's type (st.table follows lecture mode's sizes; its
+#: narrow columns wrap their headers instead of cutting them off).
+TABLE_CSS = """<style>
+[data-testid="stTable"] th, [data-testid="stTable"] td { white-space: normal; }
+</style>"""
+TABLE_LECTURE_CSS = """<style>
+[data-testid="stMain"] [data-testid="stTable"] th, [data-testid="stMain"] [data-testid="stTable"] td {
+  font-size: 1.35rem !important; padding: 0.2rem 0.5rem; }
+</style>"""
+
+
 def render(t: trainer.Training) -> None:
-    lecture = page.lecture()
     net = t.state.net
     rows = F.epochs_of(t.records)
     last = rows[-1] if rows else None
-    m = st.columns(4)
-    m[0].metric("epoch", f"{t.state.seen // train_images} of {epochs}" if t.records else f"0 of {epochs}")
-    m[1].metric("images learned", f"{t.state.seen:,}")
-    m[2].metric("Test-Acc (last epoch)", theme.num(last["test_accuracy"], 4) if last else "—")
-    m[3].metric("Train-Acc (last epoch)", theme.num(last["train_accuracy"], 4) if last else "—")
+
+    def metrics() -> None:
+        m = st.columns(4)
+        m[0].metric("epoch", f"{t.state.seen // train_images} of {epochs}" if t.records else f"0 of {epochs}")
+        m[1].metric("images learned", f"{t.state.seen:,}")
+        m[2].metric("Test-Acc (last epoch)", theme.num(last["test_accuracy"], 4) if last else "—")
+        m[3].metric("Train-Acc (last epoch)", theme.num(last["train_accuracy"], 4) if last else "—")
 
     images10 = F.back_query_digits(net)
     st.subheader("What each output node imagines")
+    if not lecture:  # on a projector the pictures come first, the numbers under them
+        metrics()
     st.plotly_chart(figs.back_query_maps(images10, lecture=lecture), key=f"{KEY}_maps",
                     config={"displayModeBar": False})
+    if lecture:
+        metrics()
     st.caption("Each picture is back-query of one digit with the current weights: dark where the network "
                "wants ink, light where ink counts against that digit. Before training they are noise; after "
                "one epoch the outlines of the digits show through the speckle.")
-    left, right = st.columns([1, 1])
+    left, right = st.columns([1, 1]) if not lecture else (st.container(), st.container())
     with left:
         st.subheader("Accuracy while it learns")
         if t.records:
@@ -75,16 +107,18 @@ def render(t: trainer.Training) -> None:
     with right:
         st.subheader("Fed forward again")
         st.caption("Each imagined picture, given back to the network as an input: which digit does it "
-                   "answer? And which digit's average training image does it resemble most (correlation)? "
-                   "They need not agree: the picture shows what pushes one output up, not a typical digit.")
-        st.dataframe(
+                   "answer, with what output? And which digit's average training image does it resemble most, "
+                   "by correlation? They need not agree: the picture shows what pushes one output up, not a "
+                   "typical digit.")
+        st.html(TABLE_CSS + (TABLE_LECTURE_CSS if lecture else ""))
+        st.table(
             {"digit": [r["digit"] for r in summary],
-             "network answers": [r["answer"] for r in summary],
-             "its own output": [round(r["output"], 4) for r in summary],
-             "most like the average": [r["closest"] for r in summary],
-             "correlation": [None if r["closest_correlation"] is None else round(r["closest_correlation"], 3)
+             "answers": [r["answer"] for r in summary],
+             "output": [f"{r['output']:.4f}" for r in summary],
+             "like average": [r["closest"] for r in summary],
+             "correlation": ["—" if r["closest_correlation"] is None else f"{r['closest_correlation']:.3f}"
                              for r in summary]},
-            hide_index=True, width="stretch")
+            hide_index=True)
 
 
 trainer.trainer(KEY, (hidden, learning_rate, train_images), lambda: F.start(settings), F.step, target,

@@ -10,7 +10,7 @@ def test_book_batch_preset_trains_the_books_log_and_says_what_differs():
     at = load(D1)
     at.button(key="preset_mnist-batch-book").click().run()
     no_exception(at, "book batch preset")
-    assert at.select_slider(key="batch_update").value == "book"
+    assert at.radio(key="D1.batch_update").value == "book"
     assert any("update is applied 100 times" in c.value for c in at.caption)
     at.button(key="mnistnet_step").click().run()
     no_exception(at, "one step of the book's batch code")
@@ -20,7 +20,7 @@ def test_book_batch_preset_trains_the_books_log_and_says_what_differs():
     assert any("of the 100 hidden units are off" in m.value for m in at.markdown)
     # the real mini-batch preset puts the setting back
     at.button(key="preset_mnist-batch").click().run()
-    assert at.select_slider(key="batch_update").value == "mean"
+    assert at.radio(key="D1.batch_update").value == "mean"
     assert not any("update is applied 100 times" in c.value for c in at.caption)
 
 

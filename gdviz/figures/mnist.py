@@ -21,6 +21,8 @@ SIDE = sl.SIDE
 DIGITS = sl.DIGITS
 #: Ink: white background, black strokes.
 GREYS = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
+#: Small numbers on colour bars and axes as 0.001 or 1e-4, never with SI prefixes ("100µ").
+NUMBERS = dict(exponentformat="e")
 
 
 # --- ranges fixed over a run -----------------------------------------------------------------
@@ -112,7 +114,7 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
     for d in range(DIGITS):
         fig.add_trace("heatmap", z=_picture(w[d], zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
                       showscale=d == 0, name=f"digit {d}",
-                      colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9),
+                      colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9, **NUMBERS),
                       hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>weight %{{z:.4g}}<extra></extra>",
                       row=d // 5 + 1, col=d % 5 + 1)
     if title:
@@ -152,11 +154,11 @@ def score_bars(pred, *, label: int | None = None, yrange: Sequence[float] | None
     fig.add_hline(y=1.0, line=dict(color=theme.GOAL, dash="dash", width=1.5),
                   annotation_text="goal_pred for the label", annotation_position="top left",
                   annotation_font_color=theme.GOAL)
-    verdict = "right" if label is None or top == label else f"wrong, the label is {label}"
-    fig.update_layout(title=f"ten scores: the winner is {top} ({verdict})", showlegend=False)
+    verdict = "" if label is None else " (right)" if top == label else f" (label {label})"
+    fig.update_layout(title=f"ten scores: {top} wins{verdict}", showlegend=False)
     fig.update_xaxes(title_text="digit", tickmode="linear", dtick=1, range=[-0.6, 9.6])
     finite = [v for v in ys if v is not None]
-    fig.update_yaxes(title_text="score (pred)",
+    fig.update_yaxes(title_text="score (pred)", **NUMBERS,
                      range=list(yrange) if yrange else [min(finite + [0.0]) - 0.1, max(finite + [1.0]) + 0.15])
     fig.update_xaxes(zeroline=False)  # a line at x = 0 would cut through digit 0's bar
     return fig.figure(lecture=lecture, height=420 if lecture else 320)
@@ -171,9 +173,9 @@ def contributions_map(weights, image, digit: int, *, zmax: float | None = None,
         total = float(np.sum(c))
     fig = theme.Plain.of(
         "heatmap", z=_picture(c, zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
-        name="contribution", colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14),
+        name="contribution", colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14, **NUMBERS),
         hovertemplate="row %{y}, column %{x}<br>pixel × weight %{z:.4g}<extra></extra>")
-    fig.update_layout(title=f"image × weights[{digit}]: sums to {num(total, 4)}")
+    fig.update_layout(title=f"image × weights[{digit}] = {num(total, 4)}")
     _image_axes(fig, x_title="pixel column", y_title="pixel row")
     _square(fig, 1)
     return fig.figure(lecture=lecture, height=420 if lecture else 320)
@@ -201,5 +203,5 @@ def accuracy_error(records: Sequence[dict], k: int, *, lecture: bool = False) ->
                          tickmode="linear" if n <= 20 else "auto", dtick=1)
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
     top = max(errors) if errors else 1.0
-    fig.update_yaxes(range=[0, top * 1.1 or 1.0], title_text="error", row=1, col=2)
+    fig.update_yaxes(range=[0, top * 1.1 or 1.0], title_text="error", row=1, col=2, **NUMBERS)
     return fig.figure(lecture=lecture, height=440 if lecture else 340)

@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.figures import theme
+from gdviz.figures.mnist import NUMBERS
 
 SIDE = 28
 #: Colours of kept runs, in the order they were kept (the live run is always blue/orange).
@@ -96,7 +97,7 @@ def curves(records: Sequence[dict], iterations: int, *, kept: Sequence[tuple[str
                          row=1, col=col)
     fig.update_yaxes(range=[0, 1.02], title_text="accuracy", row=1, col=1)
     top = max(errors) if errors else 1.0
-    fig.update_yaxes(range=[0, max(top * 1.08, 0.1)], title_text="error (per image)", row=1, col=2)
+    fig.update_yaxes(range=[0, max(top * 1.08, 0.1)], title_text="error (per image)", row=1, col=2, **NUMBERS)
     return fig.figure(lecture=lecture, height=460 if lecture else 380)
 
 
@@ -135,9 +136,9 @@ def hidden_maps(weights_0_1, *, lecture: bool = False, title: str | None = None)
     fig = theme.Plain.of(
         "heatmap", z=np.clip(z, -zmax, zmax), zmin=-zmax, zmax=zmax, zmid=0,  # nan (gaps, overflow) stays blank
         colorscale=theme.DIVERGING, customdata=unit, hoverongaps=False,
-        colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
+        colorbar=dict(title=dict(text="weight", side="right"), thickness=14, **NUMBERS),
         hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>")
-    fig.update_layout(title=title or f"weights_0_1 as {n} pictures, one per hidden unit (unit 0 top left)")
+    fig.update_layout(title=title or f"weights_0_1: {n} hidden units")
     rows = math.ceil(n / cols)
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, showline=False,
                      ticks="", scaleanchor="x", constrain="domain")
@@ -154,10 +155,10 @@ def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:
     zmax = zmax if zmax > 0 else 1e-3
     fig = theme.Plain.of(
         "heatmap", z=np.where(np.isfinite(w), w, None).T.tolist(), zmin=-zmax, zmax=zmax, zmid=0,
-        colorscale=theme.DIVERGING, colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
+        colorscale=theme.DIVERGING, colorbar=dict(title=dict(text="weight", side="right"), thickness=14, **NUMBERS),
         hovertemplate="hidden unit %{x} → digit %{y}<br>weight %{z:.4g}<extra></extra>")
     fig.update_xaxes(title_text="hidden unit", showgrid=False, zeroline=False)
     fig.update_yaxes(title_text="digit (output)", tickmode="linear", dtick=1, autorange="reversed",
                      showgrid=False, zeroline=False)
-    fig.update_layout(title="weights_1_2: each hidden unit's vote per digit")
+    fig.update_layout(title="weights_1_2: votes per digit")
     return fig.figure(lecture=lecture, height=380 if lecture else 300)

@@ -161,4 +161,4 @@ def diverged(run, what: str = "the run") -> None:
     """The divergence banner: never a crash, never a blank chart."""
     if run.diverged_at:
         st.error(f"**Diverged at iteration {run.diverged_at}**: {what} overflowed to inf/nan. "
-                 "The charts show it up to there; try a smaller alpha.", icon="💥")
+                 "The charts show it up to there; try a smaller alpha.", icon=":material/error:")
