@@ -289,6 +289,11 @@ def _join_from_link(store, text: str) -> None:
 
 def _follower(store) -> None:
     f = st.session_state[FOLLOW]
+    if f["following"] and not f["closed"]:
+        with contextlib.suppress(rooms.Unavailable):  # unreachable for a moment: the next look
+            _look(store, f)
+        if not f["closed"] and f["applied"] != f["rev"]:
+            _apply(f)  # may switch page: from the page's own run, before it draws anything
     if f["closed"]:
         st.warning(f"The room {f['code']} has closed: the teacher ended it (or left it for two "
                    "hours). You keep what you see.", icon="🚪")
@@ -299,13 +304,25 @@ def _follower(store) -> None:
             st.caption(f"Following the teacher · room {f['code']}")
             st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
                       help="Stop following: keep this page and its settings, and change them yourself.")
-        # The fragment draws nothing: an element it sent while the page was changing (its own
-        # switch) broke the browser's connection ("Bad delta path"), so it only looks and moves.
+        # The timer only looks: when the room moved it reruns the page, whose run switches. A
+        # switch of page started inside a fragment's rerun, or an element the fragment drew
+        # while the page changed, broke followers' connections ("Bad delta path").
         st.fragment(_follow_tick, run_every=POLL_SECONDS)()
     else:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"Exploring on your own · room {f['code']}")
             st.button("Follow the teacher", key="_gdviz_room_follow_again", on_click=_follow_again)
+
+
+def _look(store, f: dict) -> None:
+    """Read the room's revision (and its state when it moved); a closed room marks ``f`` closed."""
+    rev = store.revision(f["code"])
+    if rev is not None and rev != f["rev"]:
+        state = store.read(f["code"])
+        rev = None if state is None else state["revision"]
+        f["state"], f["rev"] = state, rev
+    if rev is None:
+        f["closed"], f["following"] = True, False
 
 
 def _follow_again() -> None:
@@ -324,21 +341,12 @@ def _follow_tick() -> None:
     f = st.session_state.get(FOLLOW)
     if f is None or not f["following"] or f["closed"]:
         st.rerun(scope="app")  # no longer following: draw the page without the timer
-    store = rooms.store()
     try:
-        rev = store.revision(f["code"])
-        if rev is not None and rev != f["rev"]:
-            state = store.read(f["code"])
-            rev = None if state is None else state["revision"]
-            f["state"], f["rev"] = state, rev
+        _look(rooms.store(), f)
     except rooms.Unavailable:
         return  # the room server is unreachable for a moment: look again at the next tick
-    if rev is None:
-        f["closed"] = True
-        f["following"] = False
+    if f["closed"] or f["applied"] != f["rev"]:
         st.rerun(scope="app")
-    if f["applied"] != rev:
-        _apply(f)
 
 
 def _apply(f: dict) -> None:
