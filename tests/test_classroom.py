@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -391,7 +392,8 @@ def cache_resource_spy():
             @functools.wraps(f)
             def call(*args, **kwargs):
                 value = cached(*args, **kwargs)
-                seen.append((f"st.cache_resource {f.__qualname__}{args}", value))
+                where = Path(f.__code__.co_filename).stem  # two pages may both have a test_set()
+                seen.append((f"st.cache_resource {where}.{f.__qualname__}{args}", value))
                 return value
             call.clear = cached.clear
             return call
