@@ -19,7 +19,7 @@ from gdviz.ui import controls, page
 st.session_state[page.RAW_QUERY] = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
 controls.start_run()
 WEIGHT = Param("weight", "weight", 0.5, lo=-3.0, hi=3.0, ui=(-3.0, 3.0, 0.01))
-used = controls.number_slider(WEIGHT)
+used = controls.page_slider(WEIGHT, "T")
 st.write(f"the maths uses {used!r}")
 controls.show_notices()
 """
@@ -75,7 +75,7 @@ def _open(query: dict) -> AppTest:
 
 def _used(at: AppTest) -> float:
     text = next(m.value for m in at.markdown if m.value.startswith("the maths uses"))
-    assert next(s for s in at.slider if s.key == "weight").value == float(text.split()[-1])
+    assert next(s for s in at.slider if s.key == "T.weight").value == float(text.split()[-1])  # page-scoped key
     return float(text.split()[-1])
 
 

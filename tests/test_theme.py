@@ -102,8 +102,8 @@ def test_unchecked_figures_are_the_checked_ones(monkeypatch):
     b2 = experiments.get("freeze").run()
     c1 = experiments.get("streetlights").run()
     calls = [
-        lambda: one_weight.bowl(a2.records, 2, lecture=True),
-        lambda: one_weight.error_per_iteration([("run", a2.records, a2.diverged_at)], 3, len(a2), log=True),
+        lambda: one_weight.bowl_template(len(a2), lecture=True),
+        lambda: one_weight.errors_template(["run"], len(a2), log=True),
         lambda: many_weights.slices(b2.records, 3, history=True),
         lambda: many_weights.error_surface(b2.records, 3, 0, 1, three_d=True),
         lambda: many_weights.step_sizes(b2.records, 2, lecture=True),
@@ -123,10 +123,10 @@ def test_unchecked_figures_are_the_checked_ones(monkeypatch):
 def test_long_curves_are_drawn_without_markers_short_ones_with():
     hot = experiments.get("hot-cold").run()  # the book's 1,101 iterations
     short = experiments.get("gradient-descent").run(iterations=5)
-    long_fig = one_weight.error_per_iteration([("hot and cold", hot.records, None)], 0, len(hot))
-    short_fig = one_weight.error_per_iteration([("gd", short.records, None)], 0, len(short))
-    assert len(hot) > theme.MARKERS_UP_TO and long_fig.data[0].mode == "lines"
-    assert short_fig.data[0].mode == "lines+markers"
+    long_fig = one_weight.errors_template(["hot and cold"], len(hot))
+    short_fig = one_weight.errors_template(["gd"], len(short))
+    assert len(hot) > theme.MARKERS_UP_TO and long_fig["data"][0]["mode"] == "lines"
+    assert short_fig["data"][0]["mode"] == "lines+markers"
 
 
 def test_underscored_property_names_and_shape_and_annotation_shorthands():

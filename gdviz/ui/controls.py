@@ -160,55 +160,8 @@ def _refuse(key: str, note: str, value) -> None:
         st.session_state[key] = value
 
 
-def number_slider(param: Param, *, key: str | None = None, label: str | None = None,
-                  ui: tuple[float, float, float] | None = None, default=None, help: str | None = None):
-    """A slider for a number setting, bound to the URL under ``key`` (the book's name)."""
-    key = key or param.name
-    lo, hi, step = ui or param.ui
-    integer = param.kind == "int"
-    value = param.default if default is None else default
-    if integer:
-        lo, hi, step, value = int(lo), int(hi), int(step), int(value)
-    _, note = check_link_value(key, claim_all(key), lo, hi, step, integer=integer, default=value)
-    if note:
-        _refuse(key, note, value)
-    got = st.slider(label or param.label, lo, hi, value=value, step=step, key=key,
-                    bind="query-params", help=help or param.help or None)
-    if note and got != value:
-        # On a page's first run the link seeds the slider before code can set it; the value
-        # set by _refuse holds from the next run on, so run again now rather than compute with it.
-        st.rerun()
-    return got
 
 
-def choice_slider(param: Param, options: Sequence, *, key: str | None = None, label: str | None = None,
-                  default=None, help: str | None = None, format_func=None):
-    """A slider over a fixed list of values (alpha over several orders of magnitude)."""
-    key = key or param.name
-    value = param.default if default is None else default
-    texts = claim_all(key)
-    match, note = check_link_value(key, texts, options=options, default=value)
-    if note:
-        _refuse(key, note, value)
-    elif match is not None and texts[-1] not in {str(o) for o in options} and st.session_state.get(key) != match:
-        st.session_state[key] = match  # "0.10" means 0.1: take it
-    return st.select_slider(label or param.label, options=list(options), value=value, key=key,
-                            bind="query-params", help=help or param.help or None,
-                            format_func=format_func or str)
-
-
-def toggle(key: str, label: str, *, default: bool = False, help: str | None = None, on_change=None) -> bool:
-    text = claim(key)
-    if text is not None and text.lower() not in ("true", "false"):
-        ignore(key, text, "it must be true or false", default)
-    return st.toggle(label, value=default, key=key, bind="query-params", help=help,
-                     on_change=on_change or "rerun")
-
-
-def set_values(values: dict) -> None:
-    """Callback for preset buttons: put the preset's values into the controls."""
-    for key, value in values.items():
-        st.session_state[key] = value
 
 
 def show_notices() -> None:
@@ -280,12 +233,6 @@ def set_link(values: dict) -> None:
     if "iteration" in st.query_params:
         del st.query_params["iteration"]
 
-
-def iterations_slider(default: int, hi: int, *, key: str = "iterations", label: str = "iterations") -> int:
-    """How many iterations the run has (the timeline's length)."""
-    param = Param(key, label, int(default), kind="int", lo=1, hi=hi, ui=(1, hi, 1),
-                  help=f"The length of the run (at most {hi}).")
-    return number_slider(param, key=key)
 
 
 def _seed(key: str, texts: tuple, target) -> str:

@@ -164,17 +164,18 @@ def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tu
         grid = lv.grid()
         live_meta.append({"name": lv.name, "label": lv.param.label, "help": lv.param.help,
                           "values": [lv.text(v) for v in grid], "index": grid.index(settings[lv.name])})
+    templates = _dumps(charts)  # a template changes with a non-live setting (a gate, a learner): draw anew
     body = {
-        "shape": hashlib.sha1(repr((spec.key, sorted(charts), spec.columns, spec.more_rows, lecture,
-                                    [lv.name for lv in spec.lives])).encode()).hexdigest()[:12],
+        "shape": hashlib.sha1(repr((spec.key, spec.columns, spec.more_rows, lecture,
+                                    [lv.name for lv in spec.lives], templates)).encode()).hexdigest()[:12],
         "lecture": lecture, "unit": spec.unit, "speeds": list(SPEEDS),
-        "speed": spec.speed or _default_speed(len(run.records)),
+        "speed": spec.speed or _default_speed(base["n"]),
         "rows": [{"columns": [list(c) for c in cols], "widths": list(w)}
                  for cols, w in ((spec.columns, spec.widths), *spec.more_rows)],
         "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
         "live": live_meta, "base": base, "filename": spec.exp.name, "title": spec.title or spec.exp.title,
     }
-    return _dumps(body)[1:-1], len(run.records)
+    return _dumps(body)[1:-1], base["n"]  # frames, not records: C3 has four phases per record
 
 
 def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
@@ -186,7 +187,7 @@ def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
     grids = {lv.name: [None] * len(lv.grid()) for lv in spec.lives}
     for (name, j, _), rv in zip(wanted, runs):
         if rv is not None and len(rv.records):
-            grids[name][j] = _preview(spec.view(rv, min(at, len(rv.records) - 1)), at)
+            grids[name][j] = _preview(spec.view(rv, at), at)  # the view clamps to its own frames
     return _dumps(grids)
 
 

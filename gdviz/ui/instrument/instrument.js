@@ -290,7 +290,7 @@ function draw(st) {
   st.timeline.max = n;
   st.timeline.value = i + 1;
   st.timeline.disabled = n <= 1;
-  st.position.textContent = (f.position || (st.data.unit + " " + (i + 1))) + " of " + n;
+  st.position.textContent = f.position || (st.data.unit + " " + (i + 1) + " of " + n);
   st.btnBack.disabled = i <= 0;
   st.btnStep.disabled = i >= n - 1;
   st.shown = i;
@@ -338,9 +338,10 @@ function play(st) {
   st.playFrom = st.cursor;
   const tick = (now) => {
     if (!st.playing) return;
-    const target = st.playFrom + Math.floor(((now - st.playStart) / 1000) * st.speedValue);
-    if (target !== st.cursor) {
-      st.cursor = Math.min(target, n - 1);
+    const due = st.playFrom + Math.floor(((now - st.playStart) / 1000) * st.speedValue);
+    if (due > st.cursor) {  // one frame at a time: a busy machine slows Play down, never skips a frame
+      st.cursor = Math.min(st.cursor + 1, n - 1);
+      if (due > st.cursor + 1) { st.playStart = now; st.playFrom = st.cursor; }
       draw(st);
     }
     if (st.cursor >= n - 1) { stop(st, true); return; }
