@@ -97,22 +97,34 @@ def training_pages() -> list[str]:
 
 # --- isolation ------------------------------------------------------------------------------
 
-def _expected_errors(settings: dict, iterations: int) -> list[float]:
+def _expected(settings: dict, iterations: int):
     exp = experiments.get("gradient-descent")
-    return [r["error"] for r in exp.simulate(exp.settings(**settings), iterations).records]
+    return exp.simulate(exp.settings(**settings), iterations).records
 
 
-def _check_a2(at, settings: dict, other: dict) -> None:
+def _payload(at) -> dict:
+    raw = at.get("bidi_component")[0].proto.json
+    return json.loads(json.loads(raw) if raw.startswith('"') else raw)
+
+
+def _check_a2(at, settings: dict, other: dict, iterations: int = 20) -> dict:
+    """A2's instrument shows this session's settings and run, not the other session's."""
+    from gdviz.experiments import one_weight as A  # noqa: PLC0415
+    from gdviz.figures import live  # noqa: PLC0415
+
     no_exception(at, f"A2 with {settings}")
+    p = _payload(at)
+    shown = {s["name"]: float(s["values"][s["index"]]) for s in p["live"]}
     for key, value in settings.items():
-        assert at.session_state[key] == value, f"{key}: {at.session_state[key]} is not this session's {value}"
-    figs = charts(at)
-    now = trace(figs, "current weight")
-    assert now["x"] == [settings["weight"]], f"the bowl shows weight {now['x']}, this session has {settings}"
-    errors = trace(figs, "error")["y"]
-    iterations = at.session_state["iterations"]
-    assert errors == pytest.approx(_expected_errors(settings, iterations), rel=1e-12)
-    assert errors != pytest.approx(_expected_errors(other, iterations), rel=1e-6), "the other session's run"
+        assert shown[key] == value, f"{key}: {shown[key]} is not this session's {value}"
+    records = _expected(settings, iterations)
+    assert p["base"]["n"] == len(records)
+    first = p["base"]["frames"]["0"]["arith"]["rows"]
+    assert first == [[ln.phase, ln.name, ln.formula, ln.numbers, ln.value] for ln in A.gd_arithmetic(records[0])]
+    errors = live.dec(p["base"]["run"]["errors"]["0"]["y"])
+    assert errors == pytest.approx([r["error"] for r in records], rel=1e-5)
+    assert errors != pytest.approx([r["error"] for r in _expected(other, iterations)], rel=1e-3), "the other session's run"
+    return p
 
 
 def test_two_sessions_on_one_page_each_see_only_their_own_settings():
@@ -126,24 +138,24 @@ def test_two_sessions_on_one_page_each_see_only_their_own_settings():
     assert at2.query_params == {"weight": "2", "alpha": "0.1", "input": "1.5"}, "session 2's link"
 
     # Interleaved changes: each one moves only its own session.
-    at2.slider(key="goal_pred").set_value(0.5).run()
+    at2.query_params["goal_pred"] = "0.5"
+    at2.run()
     two["goal_pred"] = 0.5
     at1.run()
     _check_a2(at1, one, two)
     _check_a2(at2, two, one)
-    at1.slider(key="weight").set_value(1.25).run()
-    one["weight"] = 1.25
+    at1.slider(key="A2.iterations").set_value(30).run()  # the page's own run length
     at2.run()
-    _check_a2(at1, one, two)
+    _check_a2(at1, one, two, iterations=30)
     _check_a2(at2, two, one)
-    assert "weight" not in at2.query_params or at2.query_params["weight"] == "2"
-    assert at1.session_state["gd_iteration"] == at2.session_state["gd_iteration"] == 1
+    assert "iterations" not in at2.query_params
 
-    # Stepping one session's player leaves the other's cursor where it was.
-    button(at1, "Step ▸").click().run()
+    # One session's cursor (in its link) leaves the other's where it was.
+    at1.query_params["iteration"] = "2"
+    at1.run()
     at2.run()
-    assert at1.session_state["gd_iteration"] == 2
-    assert at2.session_state["gd_iteration"] == 1
+    assert _payload(at1)["iteration"] == 2
+    assert _payload(at2)["iteration"] == 1
 
 
 def test_training_in_one_session_leaves_an_idle_session_alone():
@@ -204,7 +216,8 @@ def test_a_training_session_does_not_block_another_session():
     try:
         for w in (-1.0, 1.5, 2.75):
             t = time.perf_counter()
-            b.slider(key="weight").set_value(w).run()
+            b.query_params["weight"] = str(w)  # what the instrument's release commits: the link
+            b.run()
             times.append(time.perf_counter() - t)
             _check_a2(b, {"weight": w, "alpha": 1.0, "input": 0.5, "goal_pred": 0.8},
                       {"weight": w, "alpha": 0.1, "input": 0.5, "goal_pred": 0.8})

@@ -56,6 +56,7 @@ def bowl_template(n: int, *, lecture: bool = False, title: str | None = None, ho
     fig.add_trace("scatter", x=[], y=[], mode="lines", name="error for every weight",
                   line=dict(color=theme.CURVE, width=3), hovertemplate="weight %{x:.4g}<br>error %{y:.4g}<extra></extra>")
     fig.add_trace("scatter", x=[], y=[], mode="lines+text", name="goal weight", text=[], textposition="top right",
+                  cliponaxis=False,
                   textfont=dict(color=theme.GOAL), line=dict(color=theme.GOAL, dash="dash", width=2),
                   hoverinfo="skip", showlegend=False)
     fig.add_trace("scatter", x=[], y=[], mode=theme.line_mode(n), name="path of the weight",
@@ -86,7 +87,9 @@ def bowl_template(n: int, *, lecture: bool = False, title: str | None = None, ho
     fig.update_yaxes(title_text="error")
     fig.update_layout(legend=LEGEND_ABOVE)
     if title:
-        fig.update_layout(title=dict(text=title, y=0.99, yanchor="top"), margin=dict(t=90))
+        # a titled bowl (A3's two side by side) has no legend: above the plot it ran into the title,
+        # and the page's error chart names both runs
+        fig.update_layout(title=dict(text=title), showlegend=False)
     return fig.figure(lecture=lecture).to_plotly_json()
 
 
@@ -128,7 +131,7 @@ def bowl_run(run, window: tuple[float, float] | None = None, upto: int | None = 
         oy = np.where(on, nan, ytop * 0.97)
     goal = ow.goal_weight(input, goal_pred)
     if goal is not None and lo <= goal <= hi:
-        gx, gy, gt = [goal, goal], [yr[0], ytop], ["", f"goal weight {num(goal, 4)}"]
+        gx, gy, gt = [goal, goal], [yr[0], ytop], [f"goal weight {num(goal, 4)}", ""]  # labelled at the bottom
     else:
         gx, gy, gt = [], [], []
     traces = {

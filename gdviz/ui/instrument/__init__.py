@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -260,7 +261,7 @@ def _cached_grids(_spec: Spec, spec_key: str, settings_key, iterations: int, at:
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
-            play: bool = False) -> str:
+            play: bool = False, speed: float | None = None) -> str:
     """The JSON the component gets: the cached parts plus this session's cursor and revision.
     (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
     them; a step only recomputes the grid previews at the new cursor.)"""
@@ -268,8 +269,11 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
     base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
     grids = _cached_grids(spec, key, skey, iterations, at, settings)
-    return (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
-            + base + ',"grids":' + grids + "}")
+    play = play and at < n - 1
+    head = f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
+    if play and speed:
+        head += f'"playSpeed":{float(speed)!r},'
+    return head + base + ',"grids":' + grids + "}"
 
 
 # --- state that belongs to the page --------------------------------------------------------------
@@ -320,17 +324,43 @@ def _on_iteration(spec: Spec) -> None:
 
 
 def _on_playing(spec: Spec) -> None:
+    """Play started or stopped in the browser: the iteration goes into the link and, when this
+    session presents a room, Play's state goes to the room at once (followers play along)."""
     value = st.session_state.get(f"{spec.key}_instrument", {})
     msg = value.get("playing") if isinstance(value, Mapping) else getattr(value, "playing", None)
-    if isinstance(msg, Mapping) and isinstance(msg.get("playing"), bool):
-        st.session_state[PLAYING] = {"page": spec.key, "playing": msg["playing"],
-                                     "iteration": msg.get("iteration") if isinstance(msg.get("iteration"), int) else None}
-        it = msg.get("iteration")
-        if not msg["playing"] and isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
-            _set_iteration(it)
-            _expect(spec)
+    if not (isinstance(msg, Mapping) and isinstance(msg.get("playing"), bool)):
+        controls.flash("A Play state sent by the browser was ignored; nothing changed.")
+        return
+    it, speed = msg.get("iteration"), msg.get("speed")
+    it = it if isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS else None
+    speed = float(speed) if isinstance(speed, (int, float)) and not isinstance(speed, bool) and speed in SPEEDS else None
+    st.session_state[PLAYING] = {"page": spec.key, "playing": msg["playing"], "iteration": it, "speed": speed}
+    if it is not None:
+        _set_iteration(it)
+        _expect(spec)
+    from gdviz.ui import room  # noqa: PLC0415  (rooms sit beside the instrument in ui)
+
+    room.presenter_state(playing=msg["playing"], speed=speed or 1.0)
 
 
+def _follow(spec: Spec, cursor: int) -> tuple[bool, int | None, int]:
+    """A follower's Play: (playing, speed, cursor) from the teacher's last state. A teacher who
+    is playing has moved on since: the cursor is put where the teacher's is now."""
+    from gdviz.ui import room  # noqa: PLC0415
+
+    f = room.follow_state()
+    if not f:
+        return False, None, cursor
+    k = _state_key(spec) + "_followed"
+    marker = (f["revision"], f["playing"])
+    if st.session_state.get(k) != marker:  # the teacher pressed Play or Pause: the browser must take it
+        st.session_state[k] = marker
+        st.session_state[_state_key(spec) + "_rev"] = st.session_state.get(_state_key(spec) + "_rev", 0) + 1
+    if not f["playing"]:
+        return False, None, cursor
+    speed = f["speed"] if f["speed"] in SPEEDS else None
+    ahead = int(max(0.0, time.time() - f["updated_at"]) * (speed or 0))
+    return True, speed, cursor + ahead
 #: What the page's instrument is doing (for "present to the room"): {"page", "playing", "iteration"}.
 PLAYING = "_gdviz_instrument_playing"
 
@@ -367,12 +397,13 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
     """Draw the instrument for ``settings`` (the committed ones, from :func:`read_settings` and
     the page's other controls) and ``iterations``. Returns the committed settings."""
     rev = revision(spec)
-    n_run = iterations
-    cursor = read_iteration(n_run) - 1
+    cursor = read_iteration(iterations) - 1
+    playing, speed, cursor = _follow(spec, cursor)
+    rev = st.session_state.get(_state_key(spec) + "_rev", rev)
     controls.show_notices()
     lecture = page.lecture()
     try:
-        data = payload(spec, settings, iterations, cursor, lecture, rev)
+        data = payload(spec, settings, iterations, cursor, lecture, rev, play=playing, speed=speed)
     except ValueError as err:
         if theme.VALIDATE:  # under the tests a figure Plotly refuses is a failure, not a notice
             raise

@@ -333,7 +333,7 @@ function play(st) {
   st.btnPlay.textContent = "❚❚ Pause";
   st.btnPlay.title = "Pause (Space)";
   st.root.setAttribute("data-playing", "true");
-  st.api.setTriggerValue("playing", { playing: true, iteration: st.cursor + 1, speed: st.speedValue });
+  if (!st.following) st.api.setTriggerValue("playing", { playing: true, iteration: st.cursor + 1, speed: st.speedValue });
   st.playStart = performance.now();
   st.playFrom = st.cursor;
   const tick = (now) => {
@@ -357,9 +357,10 @@ function stop(st, commit) {
   st.btnPlay.textContent = "▶ Play";
   st.btnPlay.title = "Play the run (Space)";
   st.root.removeAttribute("data-playing");
-  st.api.setTriggerValue("playing", { playing: false, iteration: st.cursor + 1, speed: st.speedValue });
+  if (!st.following) st.api.setTriggerValue("playing", { playing: false, iteration: st.cursor + 1, speed: st.speedValue });
   st.committedIteration = st.cursor + 1;
-  if (commit) commitIteration(st);
+  if (commit && !st.following) commitIteration(st);
+  st.following = false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,7 +477,11 @@ export default function (component) {
     stop(st);
     st.cursor = Math.max(0, (data.iteration || 1) - 1);
     st.committedIteration = data.iteration || 1;
-    if (data.play) setTimeout(() => play(st), 0);
+    if (data.play) {  // following a teacher who is playing
+      if (data.playSpeed) st.speedValue = data.playSpeed;
+      st.following = true;
+      setTimeout(() => play(st), 0);
+    }
   }
   st.cursor = Math.min(st.cursor, data.base.n - 1);
   if (!sameShape) {
