@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.server import chromium_missing_reason, free_port, launch_browser, open_page, streamlit_server, wait_idle  # noqa: E402
+from tests.server import chromium_missing_reason, launch_browser, open_page, redis_server, streamlit_server, wait_idle  # noqa: E402
 
 #: A follower that has not shown a change after this long counts as an error.
 TIMEOUT_S = 10.0
@@ -49,33 +47,6 @@ WATCH = """(want) => {
     window.__gdSeen = Date.now(); clearInterval(t);
   }, 5);
 }"""
-
-
-@contextlib.contextmanager
-def redis_server():
-    exe = shutil.which("redis-server")
-    if exe is None:
-        raise RuntimeError("redis-server not found (apt-get install redis-server)")
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=0.5).ping()
-                break
-            except redis.RedisError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("redis-server did not start") from None
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=5)
 
 
 @contextlib.contextmanager

@@ -58,11 +58,45 @@ def streamlit_server(port: int | None = None):
             time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 10)
+
+
+def stop(proc: subprocess.Popen, timeout: float) -> None:
+    """Terminate a server this module started; kill it if it has not gone after ``timeout`` s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def redis_server():
+    """A throwaway redis-server on 127.0.0.1:<free port> (no disk, no persistence); yields its URL."""
+    exe = shutil.which("redis-server")
+    if exe is None:
+        raise RuntimeError("redis-server not found (apt-get install redis-server; .ci/run installs it)")
+    import redis  # noqa: PLC0415 (only the Redis tests and benchmarks need the client)
+
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--protected-mode", "yes"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(url, socket_timeout=0.5).ping()
+                break
+            except redis.RedisError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start: {proc.stderr.read().decode()[-500:]}") from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        stop(proc, 5)
 
 
 def launch_browser(playwright):

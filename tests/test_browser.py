@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import chromium_missing_reason, launch_browser, open_page, streamlit_server, wait_idle
+from tests.fixtures import browser, server  # noqa: F401 (fixtures)
+from tests.server import chromium_missing_reason, open_page, wait_idle
 
 reason = chromium_missing_reason()
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
@@ -18,22 +19,6 @@ from gdviz.ui.nav import ROOT, lesson_pages  # noqa: E402
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 PAGES = [""] + [p.url_path for p in lesson_pages()]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("mode", ["normal", "lecture"])

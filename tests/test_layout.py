@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.server import chromium_missing_reason, launch_browser, open_page, streamlit_server
+from tests.fixtures import browser, server  # noqa: F401 (fixtures)
+from tests.server import chromium_missing_reason, open_page
 
 reason = chromium_missing_reason()
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
@@ -61,22 +62,6 @@ OVERLAPS = """() => {
     }
   }
   return out.slice(0, 12); }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

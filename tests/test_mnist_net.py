@@ -29,17 +29,34 @@ def small():
     return x, y, tx, ty
 
 
+def relu(x):
+    return (x >= 0) * x
+
+
+def book_weights(hidden_size):
+    """The book's start: RandomState(1), then both weight matrices uniform in [-0.1, 0.1)."""
+    rs = np.random.RandomState(1)
+    weights_0_1 = 0.2 * rs.random_sample((784, hidden_size)) - 0.1
+    weights_1_2 = 0.2 * rs.random_sample((hidden_size, 10)) - 0.1
+    return rs, weights_0_1, weights_1_2
+
+
+def book_test(test_images, test_goals, weights_0_1, weights_1_2):
+    """The book's test pass, image by image: the summed squared error and the number right."""
+    test_error, test_correct = 0.0, 0
+    for i in range(len(test_images)):
+        layer_2 = np.dot(relu(np.dot(test_images[i:i + 1], weights_0_1)), weights_1_2)
+        test_error += np.sum((test_goals[i:i + 1] - layer_2) ** 2)
+        test_correct += int(np.argmax(layer_2) == np.argmax(test_goals[i:i + 1]))
+    return test_error, test_correct
+
+
 def book_loop(images, labels, test_images, test_labels, hidden_size, alpha, iterations,
               dropout=False, strict=False):
     """Chapter 8's program written plainly: image by image, every pixel, one mask draw per
     image. Returns its printed lines and the final weights."""
-    rs = np.random.RandomState(1)
-    weights_0_1 = 0.2 * rs.random_sample((784, hidden_size)) - 0.1
-    weights_1_2 = 0.2 * rs.random_sample((hidden_size, 10)) - 0.1
+    rs, weights_0_1, weights_1_2 = book_weights(hidden_size)
     goals, test_goals = np.eye(10)[labels], np.eye(10)[test_labels]
-
-    def relu(x):
-        return (x >= 0) * x
 
     def relu2deriv(output):
         return output > 0 if strict else output >= 0
@@ -62,12 +79,7 @@ def book_loop(images, labels, test_images, test_labels, hidden_size, alpha, iter
                 layer_1_delta *= dropout_mask
             weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
             weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
-        test_error, test_correct = 0.0, 0
-        for i in range(len(test_images)):
-            layer_0 = test_images[i:i + 1]
-            layer_2 = np.dot(relu(np.dot(layer_0, weights_0_1)), weights_1_2)
-            test_error += np.sum((test_goals[i:i + 1] - layer_2) ** 2)
-            test_correct += int(np.argmax(layer_2) == np.argmax(test_goals[i:i + 1]))
+        test_error, test_correct = book_test(test_images, test_goals, weights_0_1, weights_1_2)
         lines.append("I:" + str(j) + " Train-Err:" + str(error / float(len(images)))[0:5]
                      + " Train-Acc:" + str(correct_cnt / float(len(images)))
                      + " Test-Err:" + str(test_error / float(len(test_images)))[0:5]
@@ -110,13 +122,8 @@ def book_batch_loop(images, labels, test_images, test_labels, hidden_size, alpha
                     dropout=True, strict=False):
     """Chapter 8's printed batch program written plainly: the same batch delta applied once per
     image of the batch, every weight update made one at a time. Returns its lines and weights."""
-    rs = np.random.RandomState(1)
-    weights_0_1 = 0.2 * rs.random_sample((784, hidden_size)) - 0.1
-    weights_1_2 = 0.2 * rs.random_sample((hidden_size, 10)) - 0.1
+    rs, weights_0_1, weights_1_2 = book_weights(hidden_size)
     goals, test_goals = np.eye(10)[labels], np.eye(10)[test_labels]
-
-    def relu(x):
-        return (x >= 0) * x
 
     def relu2deriv(output):
         return output > 0 if strict else output >= 0
@@ -141,11 +148,7 @@ def book_batch_loop(images, labels, test_images, test_labels, hidden_size, alpha
                     layer_1_delta *= dropout_mask
                 weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
                 weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
-        test_error, test_correct = 0.0, 0
-        for i in range(len(test_images)):
-            layer_2 = np.dot(relu(np.dot(test_images[i:i + 1], weights_0_1)), weights_1_2)
-            test_error += np.sum((test_goals[i:i + 1] - layer_2) ** 2)
-            test_correct += int(np.argmax(layer_2) == np.argmax(test_goals[i:i + 1]))
+        test_error, test_correct = book_test(test_images, test_goals, weights_0_1, weights_1_2)
         lines.append("I:" + str(j) + " Test-Err:" + str(test_error / float(len(test_images)))[0:5]
                      + " Test-Acc:" + str(test_correct / float(len(test_images)))
                      + " Train-Err:" + str(error / float(len(images)))[0:5]

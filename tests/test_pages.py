@@ -20,7 +20,7 @@ TIMEOUT = 120
 GARBAGE = ["abc", "nan", "inf", "-1e999", "1e308", "<script>alert(1)</script>", ""]
 
 
-def load(path: str, query: dict | None = None) -> AppTest:
+def load(path: str = "app.py", query: dict | None = None) -> AppTest:
     """Open ``path`` as a user following a link would: the app, then that page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     if path != "app.py":

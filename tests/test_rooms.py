@@ -7,7 +7,6 @@ The Redis backend runs against a ``redis-server`` these tests start on a free lo
 from __future__ import annotations
 
 import shutil
-import subprocess
 import threading
 import time
 
@@ -16,7 +15,7 @@ import pytest
 from gdviz import rooms
 from gdviz.rooms import base
 from gdviz.rooms.memory import MemoryStore
-from tests.server import free_port
+from tests.server import free_port, redis_server
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -37,30 +36,8 @@ def redis_url():
     reason = redis_missing_reason()
     if reason:
         pytest.skip(reason)
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen([REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                redis.Redis.from_url(url, socket_timeout=0.5).ping()
-                break
-            except redis.RedisError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start: {proc.stderr.read().decode()[-500:]}")
-                time.sleep(0.05)
+    with redis_server() as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 class Clock:

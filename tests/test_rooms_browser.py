@@ -10,28 +10,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.server import chromium_missing_reason, launch_browser, open_page, streamlit_server, wait_idle
+from tests.fixtures import browser, server  # noqa: F401 (fixtures)
+from tests.server import chromium_missing_reason, open_page, redis_server, streamlit_server, wait_idle
 
 reason = chromium_missing_reason()
 pytestmark = pytest.mark.skipif(reason is not None, reason=reason or "")
 
 CODE = re.compile(r"GD-[A-Z]{4}-\d{4}")
-
-
-@pytest.fixture(scope="module")
-def server():
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 def start_room(page) -> str:
@@ -137,7 +122,6 @@ def test_with_redis_a_room_crosses_server_processes(browser, monkeypatch):
         pytest.skip(redis_missing_reason())
     import contextlib
 
-    from benchmarks.rooms import redis_server
 
     with contextlib.ExitStack() as stack:
         url = stack.enter_context(redis_server())

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from gdviz import rooms
 from gdviz.ui import room
-from gdviz.ui.nav import ROOT
+from tests.test_pages import load  # the app, then the page, as a link opens it
 
 A2 = "pages/A2_gradient_descent.py"
 
@@ -18,17 +18,6 @@ def memory_rooms(monkeypatch):
     """A fresh in-memory store per test (AppTest's sessions all count as one client)."""
     monkeypatch.setenv(rooms.ENV, "memory")
     monkeypatch.setattr(rooms, "_stores", {})
-
-
-def load(path: str = "app.py", query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if path != "app.py":
-        at.run()
-        at.switch_page(path)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    return at
 
 
 def no_exception(at: AppTest) -> None:

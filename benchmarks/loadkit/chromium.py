@@ -4,34 +4,15 @@ keyboard, timed by the page's own clock from the key press until the page is red
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import shutil
 import time
-from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from benchmarks.loadkit.client import RUN_TIMEOUT
+from tests.server import CHROMIUM, CHROMIUM_ARGS, READY, chromium_missing_reason  # noqa: F401 (one definition)
 
 if TYPE_CHECKING:
     from benchmarks.loadkit.scenario import Stats, Window
-
-CHROMIUM = os.environ.get("GDVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def chromium_missing_reason() -> str | None:
-    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
-        return f"Chromium not found at {CHROMIUM} (install Debian's chromium; .ci/run does)"
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (make test installs requirements.txt)"
-    return None
 
 
 async def launch(playwright):
