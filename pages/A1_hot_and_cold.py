@@ -1,7 +1,5 @@
 """A1 · Hot and cold learning: probe the error on both sides of the weight, step a fixed amount."""
 
-import streamlit as st
-
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
@@ -28,7 +26,5 @@ with page.settings_area():
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = exp.shared_run(settings, iterations)
 instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    lines = list(exp.log(run, settings))
-    st.code("\n".join(lines[:60] + (["…"] + lines[-5:] if len(lines) > 65 else lines[60:])), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, settings, iterations, run=run,
+                       shown=lambda lines: lines[:60] + (["…"] + lines[-5:] if len(lines) > 65 else lines[60:]))

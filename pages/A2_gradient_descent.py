@@ -1,7 +1,5 @@
 """A2 · Gradient descent on one weight: the error bowl, its slope, and the three effects of input."""
 
-import streamlit as st
-
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
@@ -30,7 +28,4 @@ with page.settings_area():
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = exp.shared_run(settings, iterations)
 instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    lines = list(exp.log(run, settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, settings, iterations, run=run)

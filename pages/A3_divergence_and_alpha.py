@@ -1,7 +1,5 @@
 """A3 · Divergence and alpha: overshooting up the walls of a narrow bowl, and alpha taming it."""
 
-import streamlit as st
-
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
@@ -44,8 +42,4 @@ with page.settings_area():
     presets.link_buttons([experiments.get(n) for n in ("divergence", "alpha")], label="Presets from the book")
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    run = exp.shared_run(A.pair_settings(settings)[0], iterations)
-    lines = list(exp.log(run, A.pair_settings(settings)[0]))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, A.pair_settings(settings)[0], iterations)

@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, presets
+from gdviz.ui import controls, downloads, instrument, page
 
 KEY = "B1"
 exp = experiments.get("multi-input")
@@ -36,8 +36,4 @@ with page.settings_area():
 settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}
 instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    run = exp.shared_run(B.joined(exp, settings), iterations)
-    lines = list(exp.log(run, B.joined(exp, settings)))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)

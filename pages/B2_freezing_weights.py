@@ -69,8 +69,4 @@ SPEC = instrument.Spec(KEY, exp, LIVE, partial(figs.multi_input_view, history=Tr
                        redraw=frozenset({"surface"}))
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    run = exp.shared_run(B.joined(exp, settings), iterations)
-    lines = list(exp.log(run, B.joined(exp, settings)))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)

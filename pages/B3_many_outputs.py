@@ -54,8 +54,4 @@ SPEC = instrument.Spec(KEY, exp, LIVE, figs.network_view, figs.network_charts,
                        redraw=frozenset({"net", "errors", "weights", "weight_deltas", "new_weights"}))
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)
-with st.expander("The log, as the book prints it"):
-    run = exp.shared_run(B.joined(exp, settings), iterations)
-    lines = list(exp.log(run, B.joined(exp, settings)))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)

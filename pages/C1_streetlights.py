@@ -155,9 +155,5 @@ else:
                 "- Edit the lights (the expander above these notes): make the left lamp say walk, or switch a lamp off "
                 "everywhere, and watch which weight wins.\n\n"
                 "With `batch_size` 1 the mini-batch run is the stochastic run; with `batch_size` 6 it is the full one.")
-with st.expander("The log, as the book prints it"
-                 + (f" ({figs.MODE_LABELS[mode]} run)" if lesson == "table" else "")):
-    run = exp.shared_run(settings, iterations)
-    lines = list(exp.log(run, settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it" + (f" ({figs.MODE_LABELS[mode]} run)" if lesson == "table" else ""),
+                       exp, settings, iterations)

@@ -55,8 +55,4 @@ st.markdown("**The way out.** The pattern *is* there — walk when exactly one o
             "lamps is on — but it lives in a *combination* of lamps, not in any lamp alone. A hidden "
             "layer can build that combination: an intermediate dataset whose columns *do* correlate "
             "with walking. That is the next lesson, C3.")
-with st.expander("The log, as the book prints it"):
-    run = exp.shared_run(settings, iterations)
-    lines = list(exp.log(run, settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, settings, iterations)

@@ -73,7 +73,4 @@ where = runs.records[frame]
 r = run.records[where["pass"]]["examples"][where["example"]]
 if activation == "relu":
     surprises.show("relu2deriv", {"weighted_sum": list(r["layer_1_sum"].ravel()), "layer_1": list(r["layer_1"].ravel())})
-with st.expander("The log, as the book prints it"):
-    lines = list(exp.log(run, settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, as the book prints it", exp, settings, iterations, run=run)

@@ -55,9 +55,4 @@ with right:
         "The layers nearest the input hear almost nothing about the error and barely learn. This is "
         "why the weights are started small (normal with standard deviation 1/√n for n inputs): h "
         "then lands near 0, where the slope is largest.")
-with st.expander("The log, at full precision"):
-    exp_settings = E.unit_settings(settings)
-    run = exp.shared_run(exp_settings, iterations)
-    lines = list(exp.log(run, exp_settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, at full precision", exp, E.unit_settings(settings), iterations)

@@ -42,9 +42,5 @@ with page.settings_area():
         iterations = controls.page_slider(ITERATIONS, KEY, default=20)
 settings = {**instrument.read_settings(LIVE, {}), "y": y, "learn_rate": learn_rate}
 instrument.show(SPEC, settings, iterations)
-with st.expander("The log, at full precision (deck: the deck's rounded value where it differs)"):
-    exp_settings = E.backprop_settings(settings)
-    run = exp.shared_run(exp_settings, iterations)
-    lines = list(exp.log(run, exp_settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log, at full precision (deck: the deck's rounded value where it differs)", exp,
+                       E.backprop_settings(settings), iterations)

@@ -57,9 +57,4 @@ SPEC = instrument.Spec(KEY, exp, LIVE, figs.gate_view_of(gate, epochs), figs.gat
                        simulate=lambda s, n: exp.shared_run(E.gate_settings(s), n),
                        simulate_many=E.cached_many(E.gate_runs))
 instrument.show(SPEC, settings, epochs)
-with st.expander("The log (every 100 epochs)"):
-    exp_settings = E.gate_settings(settings)
-    run = exp.shared_run(exp_settings, epochs)
-    lines = list(exp.log(run, exp_settings))
-    st.code("\n".join(lines), language=None)
-    downloads.log_buttons(exp.name, run.records, lines)
+downloads.log_expander("The log (every 100 epochs)", exp, E.gate_settings(settings), epochs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import streamlit as st
@@ -26,3 +26,15 @@ def log_buttons(name: str, records: Sequence[Mapping], lines: Iterable[str]) -> 
                        on_click="ignore", key=f"{name}_csv")
     c2.download_button("Download log (book text)", "\n".join(lines) + "\n", file_name=f"{name}.txt",
                        mime="text/plain", on_click="ignore", key=f"{name}_txt")
+
+
+def log_expander(title: str, exp, settings: Mapping, iterations: int, *, run=None,
+                 shown: Callable[[list[str]], list[str]] | None = None) -> None:
+    """A lesson's log under an expander: the book-style text (``shown`` may shorten what is printed)
+    and both downloads (always the whole log). ``run`` defaults to the shared run of ``settings``."""
+    with st.expander(title):
+        if run is None:
+            run = exp.shared_run(settings, iterations)
+        lines = list(exp.log(run, settings))
+        st.code("\n".join(shown(lines) if shown else lines), language=None)
+        log_buttons(exp.name, run.records, lines)
