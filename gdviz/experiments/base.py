@@ -14,6 +14,7 @@ import numpy as np
 
 from gdviz.core import checks
 from gdviz.core.run import MAX_ITERATIONS, Run
+from gdviz.experiments.formatting import num
 
 #: How many runs :meth:`Experiment.shared_run` keeps at most (the most recently used) ...
 SHARED_RUNS = 64
@@ -297,15 +298,9 @@ class Line:
 
 def fmt(x, digits: int = 6) -> str:
     """A number for the arithmetic panel: short, inf/nan spelled out, negatives bracketed."""
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "(−inf)"
-    text = f"{x:.{digits}g}"
-    return f"(−{text[1:]})" if text.startswith("-") else text
+    return num(x, digits, bracket_negative=True, ascii_exponent=True)
 
 
 def fmt_value(x, digits: int = 6) -> str:
     """A result: like :func:`fmt` without brackets."""
-    return fmt(x, digits).removeprefix("(").removesuffix(")")
+    return num(x, digits, ascii_exponent=True)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import copy
 import functools
-import math
 import os
 
 import plotly.colors
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
+
+from gdviz.experiments import formatting
 
 #: Plotly checks the figures (slow; the tests turn it on, see the module's notes).
 VALIDATE = os.environ.get("GDVIZ_VALIDATE_FIGURES", "") == "1"
@@ -289,13 +290,5 @@ def _merge_under(target: dict, defaults: dict) -> None:
 
 
 def num(x: float, digits: int = 6) -> str:
-    """A number for a label: short, and honest about inf/nan."""
-    if x is None:
-        return "—"
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "−inf"
-    text = f"{x:.{digits}g}"
-    return text.replace("-", "−")
+    """A number for a label: short, and honest about inf/nan (experiments.formatting.num)."""
+    return formatting.num(x, digits)

@@ -1,0 +1,28 @@
+"""Numbers as text, in one place: the figures' labels (``figures.theme.num``) and the arithmetic
+panels' ``fmt``/``fmt_value`` are all :func:`num` with different options."""
+
+from __future__ import annotations
+
+import math
+
+
+def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
+        ascii_exponent: bool = False) -> str:
+    """``x`` to ``digits`` significant digits: short, honest about inf/nan, a true minus sign.
+
+    ``bracket_negative`` writes a negative number in brackets, ``(−0.5)``, so it reads as one
+    term inside a formula; ``ascii_exponent`` keeps the exponent's sign as ``-`` (``1e-05``), as
+    the arithmetic panels print it. ``None`` is a dash."""
+    if x is None:
+        return "—"
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    text = "inf" if math.isinf(x) else f"{x:.{digits}g}"
+    negative = x < 0 or text.startswith("-")
+    text = text.removeprefix("-")
+    if not ascii_exponent:
+        text = text.replace("-", "−")
+    if not negative:
+        return text
+    return f"(−{text})" if bracket_negative else f"−{text}"
