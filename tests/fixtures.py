@@ -22,3 +22,12 @@ def browser():
         b = launch_browser(pw)
         yield b
         b.close()
+
+
+@pytest.fixture(autouse=True)
+def mnist_bundle_only(monkeypatch):
+    """A developer's $GDVIZ_MNIST_DIR must not change what the MNIST tests read (the bundled
+    subset only). Autouse in each module that imports it."""
+    from gdviz.core import mnist  # noqa: PLC0415
+
+    monkeypatch.delenv(mnist.ENV, raising=False)

@@ -10,14 +10,9 @@ import numpy as np
 import pytest
 
 from gdviz.core import mnist
+from tests.fixtures import mnist_bundle_only  # noqa: F401 (autouse: the bundled MNIST only)
 
 PROVENANCE = Path(mnist.BUNDLE).with_name("MNIST_PROVENANCE.md")
-
-
-@pytest.fixture(autouse=True)
-def _bundle_only(monkeypatch):
-    """A developer's $GDVIZ_MNIST_DIR must not change what these tests read."""
-    monkeypatch.delenv(mnist.ENV, raising=False)
 
 
 def sha256(data: bytes) -> str:

@@ -14,11 +14,7 @@ from gdviz.core import mnist_net as net
 from gdviz.core.run import run
 from gdviz.experiments import mnist_hidden
 from gdviz.experiments.mnist_hidden import line
-
-
-@pytest.fixture(autouse=True)
-def _bundle_only(monkeypatch):
-    monkeypatch.delenv(mnist.ENV, raising=False)
+from tests.fixtures import mnist_bundle_only  # noqa: F401 (autouse: the bundled MNIST only)
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,9 @@ from gdviz import cli, experiments
 from gdviz.core import matrix_net as mn
 from gdviz.core import mnist
 from gdviz.core import mnist_sigmoid as ms
+from tests.fixtures import mnist_bundle_only  # noqa: F401 (autouse: the bundled MNIST only)
 
 L = math.log(0.99 / 0.01)  # logit(0.99) = −logit(0.01)
-
-
-@pytest.fixture(autouse=True)
-def _bundle_only(monkeypatch):
-    monkeypatch.delenv(mnist.ENV, raising=False)
 
 
 def small_state(hidden=20, lr=0.2, n=300, chunk=100, test=500, seed=1):

@@ -10,11 +10,7 @@ from gdviz import cli, experiments
 from gdviz.core import mnist
 from gdviz.core import single_layer as sl
 from gdviz.core.run import run
-
-
-@pytest.fixture(autouse=True)
-def _bundle_only(monkeypatch):
-    monkeypatch.delenv(mnist.ENV, raising=False)
+from tests.fixtures import mnist_bundle_only  # noqa: F401 (autouse: the bundled MNIST only)
 
 
 @pytest.fixture(scope="module")

@@ -198,11 +198,8 @@ def page_slider(param: Param, page_key: str, *, default=None, options: Sequence 
     if note:
         st.session_state.setdefault(NOTICES, []).append(note)
     target = default if value is None else value
-    synced = key + "._link"
-    if key not in st.session_state or st.session_state.get(synced) != texts:
-        st.session_state[key] = target
-        st.session_state[synced] = texts
-    kw = dict(key=key, on_change=_slider_to_link, args=(key, param.name, default, synced),
+    synced = _seed(key, texts, target)
+    kw = dict(key=key, on_change=_widget_to_link, args=(key, param.name, default, synced, str, None),
               help=help or param.help or None)
     if options is not None:
         return st.select_slider(label or param.label, options=list(options), format_func=format_func or str, **kw)
@@ -210,18 +207,6 @@ def page_slider(param: Param, page_key: str, *, default=None, options: Sequence 
     if param.kind == "int":
         lo, hi, step = int(lo), int(hi), int(step)
     return st.slider(label or param.label, lo, hi, step=step, **kw)
-
-
-def _slider_to_link(key: str, name: str, default, synced: str) -> None:
-    value = st.session_state[key]
-    if value == default:
-        if name in st.query_params:
-            del st.query_params[name]
-        st.session_state[synced] = ()
-    else:
-        text = str(value)
-        st.query_params[name] = text
-        st.session_state[synced] = (text,)
 
 
 def set_link(values: dict) -> None:
