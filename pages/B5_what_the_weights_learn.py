@@ -146,11 +146,8 @@ def render(i: int) -> None:
         m[2].metric("Train-Err", figs.num(r["train_error"], 4))
         m[3].metric("Test-Err", figs.num(r["test_error"], 4))
 
-    if not lecture:  # on a projector the pictures come first, the numbers under them
-        metrics()
     st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_weights", config=chart)
-    if lecture:
-        metrics()
+    metrics()  # under the pictures: on a phone or a projector the pictures follow the buttons at once
     st.caption("One colour scale for the whole run (white is 0), so the pictures only change when the "
                "weights do. The border stays white: those pixels are blank in every image, so their "
                "weights never receive a weight_delta. Train-Err and Test-Err are the squared error summed "

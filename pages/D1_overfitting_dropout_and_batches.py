@@ -39,19 +39,26 @@ page.lesson(
 lecture = page.lecture()
 ITERATIONS = Param("iterations", "iterations", exps[0].iterations, kind="int", lo=1, hi=D.MAX_ITERATIONS,
                    ui=(1, D.MAX_ITERATIONS, 1), help=f"The length of the run (at most {D.MAX_ITERATIONS}).")
-# The main settings stay on the page; the book's runs and the finer settings go into the lecture
-# expander on a projector (the first screen belongs to the curves and the Train button).
+# The main settings stay on the page; the finer ones (and on a projector the book's runs too) go
+# into an expander, so the Train button and the curves follow the settings closely (a phone's one
+# column, a projector's first screen). It opens by itself when one of them is not its default.
 c = st.columns(4, vertical_alignment="center")
 with c[0]:
     alpha = controls.page_slider(D.ALPHA, PAGE, options=ALPHAS)
 with c[1]:
-    hidden_size = controls.page_slider(D.HIDDEN_SIZE, PAGE)
+    hidden_size = controls.page_slider(D.HIDDEN_SIZE, PAGE, label="hidden_size" if lecture else None)
 with c[2]:
     iterations = controls.page_slider(ITERATIONS, PAGE)
 with c[3]:
     dropout = controls.page_toggle("dropout", PAGE, "dropout", default=False, help=D.DROPOUT.help)
-with st.expander("The book's runs and more settings") if lecture else st.container():
+FINER = (D.BATCH_SIZE, D.TRAIN_IMAGES, D.KEEP_PROB, D.TEST_EVERY, D.RELU_DERIV, D.BATCH_UPDATE)
+changed = not lecture and any(p.name in st.query_params for p in FINER)  # the link holds what is not default
+if not lecture:
     presets.link_buttons(exps, label="The book's runs")
+with st.expander("The book's runs and more settings" if lecture else
+                 "More settings: batch_size, training images, keep probability, tests, relu2deriv", expanded=changed):
+    if lecture:
+        presets.link_buttons(exps, label="The book's runs")
     c = st.columns(4, vertical_alignment="center")
     with c[0]:
         batch_size = controls.page_slider(D.BATCH_SIZE, PAGE)
@@ -66,40 +73,38 @@ with st.expander("The book's runs and more settings") if lecture else st.contain
         batch_update = controls.page_choice(D.BATCH_UPDATE, PAGE, options=D.BATCH_UPDATES, radio=True,
                                             label="batch update (batch_size > 1)")
 
-    settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
-                                train_images=train_images, test_every=test_every, relu_deriv=relu_deriv,
-                                keep_prob=keep_prob, batch_update=batch_update)
-    book_batch = batch_size > 1 and batch_update == "book"
-    notes = []
-    if book_batch:
-        notes.append(f"**The book's printed batch code**: a batch of {batch_size} goes forward together, then the "
-                     f"batch's averaged update is applied {batch_size} times, once per image of the batch, all from "
-                     f"the same batch delta. So each batch moves the weights about as far as one real mini-batch "
-                     f"step with {batch_size}× the alpha: the book's alpha 0.001 behaves much like 0.1 in real "
-                     "mini-batches (after one pass of the presets, Test-Acc 0.3832 against 0.3984; real "
-                     "mini-batches at 0.001 reach only 0.0674). That is why the book can use so small an alpha. "
-                     "The book's printed log is reproduced to the last digit. Images left over after the last "
-                     "whole batch are not learned.")
-        if batch_size > train_images:
-            st.error(f"The book's batch code learns whole batches only: batch_size ({batch_size}) must be at most "
-                     f"the number of training images ({train_images}).")
-            st.stop()
-    elif batch_size > 1:
-        notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
-                     "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
-                     "are not these (set **batch update** to *book* to run it as printed). A batch's matrix "
-                     "products run in single precision (float32, as deep-learning libraries do) — about twice as "
-                     "fast, and a millionth of an update off.")
-    if dropout and keep_prob != 0.5:
-        notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
-                     f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random "
-                     "draws.")
-    if relu_deriv == "book":
-        notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 "
-                     "included), so blame flows back through switched-off units too. That is what reproduces the "
-                     "book's numbers; choose **strict** (`output > 0`) for the true slope.")
-    for n in notes:
-        st.caption(n)
+settings = exps[0].settings(alpha=alpha, hidden_size=hidden_size, dropout=dropout, batch_size=batch_size,
+                            train_images=train_images, test_every=test_every, relu_deriv=relu_deriv,
+                            keep_prob=keep_prob, batch_update=batch_update)
+book_batch = batch_size > 1 and batch_update == "book"
+notes = []
+if book_batch:
+    notes.append(f"**The book's printed batch code**: a batch of {batch_size} goes forward together, then the "
+                 f"batch's averaged update is applied {batch_size} times, once per image of the batch, all from "
+                 f"the same batch delta. So each batch moves the weights about as far as one real mini-batch "
+                 f"step with {batch_size}× the alpha: the book's alpha 0.001 behaves much like 0.1 in real "
+                 "mini-batches (after one pass of the presets, Test-Acc 0.3832 against 0.3984; real "
+                 "mini-batches at 0.001 reach only 0.0674). That is why the book can use so small an alpha. "
+                 "The book's printed log is reproduced to the last digit. Images left over after the last "
+                 "whole batch are not learned.")
+    if batch_size > train_images:
+        st.error(f"The book's batch code learns whole batches only: batch_size ({batch_size}) must be at most "
+                 f"the number of training images ({train_images}).")
+        st.stop()
+elif batch_size > 1:
+    notes.append(f"**Real mini-batches**: one update per batch of {batch_size}, by the batch's average "
+                 "delta. The book's printed batch code updates inside its per-image loop, so its batch numbers "
+                 "are not these (set **batch update** to *book* to run it as printed). A batch's matrix "
+                 "products run in single precision (float32, as deep-learning libraries do) — about twice as "
+                 "fast, and a millionth of an update off.")
+if dropout and keep_prob != 0.5:
+    notes.append(f"Dropout keeps each hidden unit with probability {keep_prob} and scales the kept ones by "
+                 f"1/{keep_prob}; the book's coin flips are the case 0.5, so other rates use their own random "
+                 "draws.")
+if relu_deriv == "book":
+    notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 "
+                 "included), so blame flows back through switched-off units too. That is what reproduces the "
+                 "book's numbers; choose **strict** (`output > 0`) for the true slope.")
 
 
 @st.cache_resource(show_spinner=False)
@@ -164,12 +169,9 @@ def render(t: trainer.Training) -> None:
         m[2].metric("Test-Acc (last test)", theme.num(tested[-1]["test_accuracy"], 4) if tested else "—")
         m[3].metric("best Test-Acc", f"{theme.num(best[1], 4)} at I:{best[0]}" if best else "—")
 
-    if not lecture:  # on a projector the curves come first, the numbers under them
-        metrics()
     kept = st.session_state.get(KEPT, [])
     st.plotly_chart(figs.curves(recs, iterations, kept=kept, lecture=lecture), key=f"{KEY}_curves", config=chart)
-    if lecture:
-        metrics()
+    metrics()  # under the curves: on a phone or a projector the curves follow the buttons at once
     b = st.columns([1, 1, 1, 1.4] if lecture else [1.3, 1.3, 1.6, 3])
     b[0].button("Keep this run", key=f"{KEY}_keep", disabled=not recs, width="stretch", on_click=keep, args=(t,),
                 help=f"Draw this run's test curves on the chart for comparison (the last {MAX_KEPT} are kept). "
@@ -187,6 +189,9 @@ def render(t: trainer.Training) -> None:
         st.caption("Kept runs: test accuracy and error as solid lines, train accuracy dotted, one colour per run."
                    + (f" When you changed a setting, the run so far ({auto}) was kept by itself: it is "
                       f"{kept[-1][0].split(' (')[0]} on the chart." if auto else ""))
+
+    for n in notes:  # what the chosen settings mean (shown under the curves they shape)
+        st.caption(n)
 
     st.subheader("Inside the network")
     show = st.radio("draw", [CHANGE, WEIGHTS], key=f"_{KEY}_show", horizontal=True, label_visibility="collapsed")
@@ -211,7 +216,7 @@ def render(t: trainer.Training) -> None:
         st.caption("Each hidden unit's 784 incoming weights drawn as a 28×28 picture (colours clipped at the "
                    "99.5th percentile so one extreme weight does not wash the rest out). The random start "
                    "dominates: switch to *what training changed* to see the learned part.")
-    left, right = st.columns([1, 1.2])
+    left, right = (st.container(), st.container()) if lecture else st.columns([1, 1.2])
     with left:
         st.plotly_chart(figs.output_map(s.weights_1_2, lecture=lecture), key=f"{KEY}_output", config=chart)
     with right:
@@ -221,7 +226,7 @@ def render(t: trainer.Training) -> None:
         d = digit.choose(KEY, images, labels, index)
         if d is not None:
             layer_1, layer_2 = D.outputs(s, d.pixels)
-            cols = st.columns([1, 1.6])
+            cols = st.columns([1, 1.5] if lecture else [1, 1.6])
             cols[0].plotly_chart(mfigs.image_map(d.pixels, label=d.label, lecture=lecture), key=f"{KEY}_img",
                                  config=chart)
             cols[1].plotly_chart(mfigs.score_bars(layer_2, label=d.label, lecture=lecture), key=f"{KEY}_scores",

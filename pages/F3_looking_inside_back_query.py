@@ -65,7 +65,7 @@ TABLE_CSS = """<style>
 </style>"""
 TABLE_LECTURE_CSS = """<style>
 [data-testid="stMain"] [data-testid="stTable"] th, [data-testid="stMain"] [data-testid="stTable"] td {
-  font-size: 1.35rem !important; padding: 0.2rem 0.5rem; }
+  font-size: 1.45rem !important; padding: 0.2rem 0.5rem; }
 </style>"""
 
 
@@ -83,12 +83,9 @@ def render(t: trainer.Training) -> None:
 
     images10 = F.back_query_digits(net)
     st.subheader("What each output node imagines")
-    if not lecture:  # on a projector the pictures come first, the numbers under them
-        metrics()
     st.plotly_chart(figs.back_query_maps(images10, lecture=lecture), key=f"{KEY}_maps",
                     config={"displayModeBar": False})
-    if lecture:
-        metrics()
+    metrics()  # under the pictures: on a phone or a projector the pictures follow the buttons at once
     st.caption("Each picture is back-query of one digit with the current weights: dark where the network "
                "wants ink, light where ink counts against that digit. Before training they are noise; after "
                "one epoch the outlines of the digits show through the speckle.")

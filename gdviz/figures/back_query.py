@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.figures import theme
-from gdviz.figures.mnist import GREYS, _image_axes, _picture, _square
+from gdviz.figures.mnist import GREYS, _image_axes, _picture, _square, colorbar_room
 
 DIGITS = 10
 SIDE = 28
@@ -52,6 +52,7 @@ def back_query_maps(images10, lecture: bool = False, *, title: str | None = None
         fig.update_layout(title=title)
     _image_axes(fig)
     _square(fig, DIGITS)
+    fig.update_layout(margin=colorbar_room(lecture))
     return fig.figure(lecture=lecture, height=660 if lecture else 520)
 
 

@@ -25,6 +25,12 @@ GREYS = [[0.0, "#FFFFFF"], [1.0, "#000000"]]
 NUMBERS = dict(exponentformat="e")
 
 
+def colorbar_room(lecture: bool) -> dict:
+    """A right margin that holds a colour bar's ticks and its title beside it (Plotly's own margin
+    cut the title off in lecture type)."""
+    return dict(r=90 if lecture else 50)
+
+
 # --- ranges fixed over a run -----------------------------------------------------------------
 
 def _max_abs(arrays) -> float:
@@ -120,7 +126,8 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
     if title:
         fig.update_layout(title=title)
     _image_axes(fig)  # every subplot
-    fig.update_layout(xaxis6_title_text="pixel column", yaxis_title_text="pixel row", yaxis6_title_text="pixel row")
+    fig.update_layout(xaxis6_title_text="pixel column", yaxis_title_text="pixel row", yaxis6_title_text="pixel row",
+                      margin=colorbar_room(lecture))
     _square(fig, DIGITS)
     return fig.figure(lecture=lecture, height=640 if lecture else 480)
 
@@ -175,7 +182,7 @@ def contributions_map(weights, image, digit: int, *, zmax: float | None = None,
         "heatmap", z=_picture(c, zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
         name="contribution", colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14, **NUMBERS),
         hovertemplate="row %{y}, column %{x}<br>pixel × weight %{z:.4g}<extra></extra>")
-    fig.update_layout(title=f"image × weights[{digit}] = {num(total, 4)}")
+    fig.update_layout(title=f"image × weights[{digit}] = {num(total, 4)}", margin=colorbar_room(lecture))
     _image_axes(fig, x_title="pixel column", y_title="pixel row")
     _square(fig, 1)
     return fig.figure(lecture=lecture, height=420 if lecture else 320)

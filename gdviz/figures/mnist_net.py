@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.figures import theme
-from gdviz.figures.mnist import NUMBERS
+from gdviz.figures.mnist import NUMBERS, colorbar_room
 
 SIDE = 28
 #: Colours of kept runs, in the order they were kept (the live run is always blue/orange).
@@ -138,7 +138,7 @@ def hidden_maps(weights_0_1, *, lecture: bool = False, title: str | None = None)
         colorscale=theme.DIVERGING, customdata=unit, hoverongaps=False,
         colorbar=dict(title=dict(text="weight", side="right"), thickness=14, **NUMBERS),
         hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>")
-    fig.update_layout(title=title or f"weights_0_1: {n} hidden units")
+    fig.update_layout(title=title or f"weights_0_1: {n} hidden units", margin=colorbar_room(lecture))
     rows = math.ceil(n / cols)
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False, showline=False,
                      ticks="", scaleanchor="x", constrain="domain")
@@ -160,5 +160,5 @@ def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:
     fig.update_xaxes(title_text="hidden unit", showgrid=False, zeroline=False)
     fig.update_yaxes(title_text="digit (output)", tickmode="linear", dtick=1, autorange="reversed",
                      showgrid=False, zeroline=False)
-    fig.update_layout(title="weights_1_2: votes per digit")
+    fig.update_layout(title="weights_1_2: votes per digit", margin=colorbar_room(lecture))
     return fig.figure(lecture=lecture, height=380 if lecture else 300)
