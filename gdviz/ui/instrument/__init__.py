@@ -261,7 +261,7 @@ def _cached_grids(_spec: Spec, spec_key: str, settings_key, iterations: int, at:
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
-            play: bool = False, speed: float | None = None) -> str:
+            play: bool = False, speed: float | None = None, presenting: bool = False) -> str:
     """The JSON the component gets: the cached parts plus this session's cursor and revision.
     (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
     them; a step only recomputes the grid previews at the new cursor.)"""
@@ -270,7 +270,8 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
     at = min(max(cursor, 0), n - 1)
     grids = _cached_grids(spec, key, skey, iterations, at, settings)
     play = play and at < n - 1
-    head = f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
+    head = (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
+            f'"presenting":{"true" if presenting else "false"},')
     if play and speed:
         head += f'"playSpeed":{float(speed)!r},'
     return head + base + ',"grids":' + grids + "}"
@@ -403,7 +404,10 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
     controls.show_notices()
     lecture = page.lecture()
     try:
-        data = payload(spec, settings, iterations, cursor, lecture, rev, play=playing, speed=speed)
+        from gdviz.ui import room  # noqa: PLC0415
+
+        data = payload(spec, settings, iterations, cursor, lecture, rev, play=playing, speed=speed,
+                       presenting=room.presenting())
     except ValueError as err:
         if theme.VALIDATE:  # under the tests a figure Plotly refuses is a failure, not a notice
             raise

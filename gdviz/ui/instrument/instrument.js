@@ -333,7 +333,8 @@ function play(st) {
   st.btnPlay.textContent = "❚❚ Pause";
   st.btnPlay.title = "Pause (Space)";
   st.root.setAttribute("data-playing", "true");
-  if (!st.following) st.api.setTriggerValue("playing", { playing: true, iteration: st.cursor + 1, speed: st.speedValue });
+  // only a presenter tells the server about Play (its room follows): otherwise Play reruns nothing
+  if (!st.following && st.data.presenting) st.api.setTriggerValue("playing", { playing: true, iteration: st.cursor + 1, speed: st.speedValue });
   st.playStart = performance.now();
   st.playFrom = st.cursor;
   const tick = (now) => {
@@ -357,7 +358,7 @@ function stop(st, commit) {
   st.btnPlay.textContent = "▶ Play";
   st.btnPlay.title = "Play the run (Space)";
   st.root.removeAttribute("data-playing");
-  if (!st.following) st.api.setTriggerValue("playing", { playing: false, iteration: st.cursor + 1, speed: st.speedValue });
+  if (!st.following && st.data.presenting) st.api.setTriggerValue("playing", { playing: false, iteration: st.cursor + 1, speed: st.speedValue });
   st.committedIteration = st.cursor + 1;
   if (commit && !st.following) commitIteration(st);
   st.following = false;
