@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, surprises
 
 KEY = "B1"
 exp = experiments.get("multi-input")
@@ -37,3 +37,5 @@ settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)
+first = exp.shared_run(B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
+surprises.show("weight_deltas", {"input": first["input"], "delta": first["delta"], "weight_deltas": first["weight_deltas"]})

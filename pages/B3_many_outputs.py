@@ -6,7 +6,7 @@ from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, surprises
 
 KEY = "B3"
 NETWORKS = {"multi-output": "one input → three outputs", "multi-in-out": "three inputs → three outputs"}
@@ -55,3 +55,5 @@ SPEC = instrument.Spec(KEY, exp, LIVE, figs.network_view, figs.network_charts,
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)
+first = exp.shared_run(B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
+surprises.show("outer_prod", {"input": first["input"], "delta": first["delta"]})

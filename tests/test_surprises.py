@@ -42,3 +42,11 @@ def test_outer_prod_shows_both_orders_row_by_row():
 def test_unknown_topic_is_named():
     with pytest.raises(ValueError, match="topic must be one of"):
         surprises.text("relu")
+
+
+def test_outer_prod_note_takes_one_input_as_a_number():
+    """B3's first network has one input: its record holds a number, not a list."""
+    from gdviz.ui import surprises  # noqa: PLC0415
+
+    body = surprises.text("outer_prod", {"input": 0.65, "delta": [0.1, -0.2, 0.3]})
+    assert "0.065" in body or "0.0650" in body

@@ -111,7 +111,7 @@ def _outer_prod(live: Mapping) -> str:
            "its input).")
     inp, delta = live.get("input"), live.get("delta")
     if inp is not None and delta is not None:
-        inp, delta = [float(v) for v in inp], [float(v) for v in delta]
+        inp, delta = _floats(inp), _floats(delta)  # one input (B3's first network) is a single number
         right = [[d * x for x in inp] for d in delta]
         swapped = [[x * d for d in delta] for x in inp]
         out += ("\n\nHere, row by row (one row per output):\n\n"
@@ -130,6 +130,10 @@ def _outer_prod(live: Mapping) -> str:
 
 _TEXTS = {"relu2deriv": _relu2deriv, "relu_threshold": _relu_threshold,
           "weight_deltas": _weight_deltas, "outer_prod": _outer_prod}
+
+
+def _floats(v) -> list[float]:
+    return [float(v)] if isinstance(v, (int, float)) else [float(x) for x in v]
 
 
 def text(topic: str, live_numbers: Mapping | None = None) -> str:
