@@ -137,7 +137,7 @@ def next_image(n: int) -> None:
 def render(i: int) -> None:
     r = run.records[i]
     w = r["new_weights"]
-    st.subheader(f"The ten weight pictures after pass {i + 1}")
+    st.subheader(f"The weight pictures of digits 0–9 after pass {i + 1}")
 
     def metrics() -> None:
         m = st.columns(4)

@@ -115,7 +115,8 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
     """
     w = np.asarray(weights, dtype=float)
     zmax = float(zmax) if math.isfinite(zmax) and zmax > 0 else 1e-3
-    fig = theme.Plain.grid(rows=2, cols=5, subplot_titles=[f"digit {d}" for d in range(DIGITS)],
+    # Titled by the digit alone: "digit 0" … "digit 4" ran into each other on a phone's five columns.
+    fig = theme.Plain.grid(rows=2, cols=5, subplot_titles=[str(d) for d in range(DIGITS)],
                            horizontal_spacing=0.02, vertical_spacing=0.09 if lecture else 0.07)
     for d in range(DIGITS):
         fig.add_trace("heatmap", z=_picture(w[d], zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
@@ -123,8 +124,9 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
                       colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9, **NUMBERS),
                       hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>weight %{{z:.4g}}<extra></extra>",
                       row=d // 5 + 1, col=d % 5 + 1)
-    if title:
-        fig.update_layout(title=title)
+    if title:  # at the very top, clear of the subplot titles under it
+        fig.update_layout(title=dict(text=title, yref="container", y=1, yanchor="top", pad=dict(t=10)),
+                          margin=dict(t=100 if lecture else 80))
     _image_axes(fig)  # every subplot
     fig.update_layout(xaxis6_title_text="pixel column", yaxis_title_text="pixel row", yaxis6_title_text="pixel row",
                       margin=colorbar_room(lecture))
