@@ -36,7 +36,10 @@ def test_colour_bars_print_small_numbers_without_si_prefixes_and_have_room(lectu
     for f in figs:
         (bar,) = colorbars(f)
         assert bar.exponentformat == "e"
-        assert f.layout.margin.r >= (90 if lecture else 50)
+        if bar.orientation == "h":  # under the pictures: room below them
+            assert f.layout.margin.b >= (110 if lecture else 90)
+        else:
+            assert f.layout.margin.r >= (90 if lecture else 50)
     assert back_query.back_query_maps(np.full((10, 784), 0.5), lecture=lecture).layout.margin.r >= 50
     err = mnist.accuracy_error([{"train_accuracy": 0.5, "test_accuracy": 0.5, "train_error": 2e-4,
                                  "test_error": 3e-4}], 0)

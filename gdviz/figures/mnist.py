@@ -121,7 +121,10 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
     for d in range(DIGITS):
         fig.add_trace("heatmap", z=_picture(w[d], zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
                       showscale=d == 0, name=f"digit {d}",
-                      colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.9, **NUMBERS),
+                      # under the pictures, not beside them: on a phone a bar at the side took a third
+                      # of the width from ten pictures already small
+                      colorbar=dict(title=dict(text="weight", side="right"), thickness=12, len=0.9, orientation="h", tickangle=0, nticks=5,
+                                    x=0.5, xanchor="center", y=-0.13 if lecture else -0.15, yanchor="top", **NUMBERS),
                       hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>weight %{{z:.4g}}<extra></extra>",
                       row=d // 5 + 1, col=d % 5 + 1)
     if title:  # at the very top, clear of the subplot titles under it
@@ -129,7 +132,7 @@ def weight_maps(weights, zmax: float, *, lecture: bool = False, title: str | Non
                           margin=dict(t=100 if lecture else 80))
     _image_axes(fig)  # every subplot
     fig.update_layout(xaxis6_title_text="pixel column", yaxis_title_text="pixel row", yaxis6_title_text="pixel row",
-                      margin=colorbar_room(lecture))
+                      margin=dict(b=110 if lecture else 90))
     _square(fig, DIGITS)
     return fig.figure(lecture=lecture, height=640 if lecture else 480)
 
