@@ -42,7 +42,7 @@ def back_query_maps(images10, lecture: bool = False, *, title: str | None = None
         fig.add_trace(
             "heatmap", z=_picture(a[d]), zmin=LOW, zmax=HIGH, colorscale=GREYS,
             showscale=d == 0, name=f"digit {d}",
-            colorbar=dict(title=dict(text="input", side="right"), thickness=14, len=0.9,
+            colorbar=dict(title=dict(text="input", side="top"), thickness=14, len=0.9,
                           tickvals=[LOW, 0.5, HIGH], ticktext=["0.01", "0.5", "0.99"]),
             hovertemplate=f"digit {d}<br>row %{{y}}, column %{{x}}<br>input %{{z:.4g}}<extra></extra>",
             row=d // 5 + 1, col=d % 5 + 1)

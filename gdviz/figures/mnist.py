@@ -26,8 +26,8 @@ NUMBERS = dict(exponentformat="e")
 
 
 def colorbar_room(lecture: bool) -> dict:
-    """A right margin that holds a colour bar's ticks and its title beside it (Plotly's own margin
-    cut the title off in lecture type)."""
+    """A right margin that holds a colour bar's ticks and its title above it (a title beside the
+    bar, turned on its side, was cut off in lecture type)."""
     return dict(r=90 if lecture else 50)
 
 
@@ -185,9 +185,12 @@ def contributions_map(weights, image, digit: int, *, zmax: float | None = None,
         total = float(np.sum(c))
     fig = theme.Plain.of(
         "heatmap", z=_picture(c, zmax), zmin=-zmax, zmax=zmax, zmid=0, colorscale=theme.DIVERGING,
-        name="contribution", colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=14, **NUMBERS),
+        name="contribution",  # the colour bar under the picture: beside it, its title was cut in lecture type
+        colorbar=dict(title=dict(text="pixel × weight", side="right"), thickness=12, len=0.9, orientation="h",
+                      tickangle=0, nticks=5, x=0.5, xanchor="center", y=-0.2 if lecture else -0.22, yanchor="top",
+                      **NUMBERS),
         hovertemplate="row %{y}, column %{x}<br>pixel × weight %{z:.4g}<extra></extra>")
-    fig.update_layout(title=f"image × weights[{digit}] = {num(total, 4)}", margin=colorbar_room(lecture))
+    fig.update_layout(title=f"image × weights[{digit}] = {num(total, 4)}", margin=dict(b=110 if lecture else 90))
     _image_axes(fig, x_title="pixel column", y_title="pixel row")
     _square(fig, 1)
     return fig.figure(lecture=lecture, height=420 if lecture else 320)

@@ -136,7 +136,7 @@ def hidden_maps(weights_0_1, *, lecture: bool = False, title: str | None = None)
     fig = theme.Plain.of(
         "heatmap", z=np.clip(z, -zmax, zmax), zmin=-zmax, zmax=zmax, zmid=0,  # nan (gaps, overflow) stays blank
         colorscale=theme.DIVERGING, customdata=unit, hoverongaps=False,
-        colorbar=dict(title=dict(text="weight", side="right"), thickness=14, **NUMBERS),
+        colorbar=dict(title=dict(text="weight", side="top"), thickness=14, **NUMBERS),
         hovertemplate="hidden unit %{customdata}<br>weight %{z:.4g}<extra></extra>")
     fig.update_layout(title=title or f"weights_0_1: {n} hidden units", margin=colorbar_room(lecture))
     rows = math.ceil(n / cols)
@@ -155,7 +155,7 @@ def output_map(weights_1_2, *, lecture: bool = False) -> go.Figure:
     zmax = zmax if zmax > 0 else 1e-3
     fig = theme.Plain.of(
         "heatmap", z=np.where(np.isfinite(w), w, None).T.tolist(), zmin=-zmax, zmax=zmax, zmid=0,
-        colorscale=theme.DIVERGING, colorbar=dict(title=dict(text="weight", side="right"), thickness=14, **NUMBERS),
+        colorscale=theme.DIVERGING, colorbar=dict(title=dict(text="weight", side="top"), thickness=14, **NUMBERS),
         hovertemplate="hidden unit %{x} → digit %{y}<br>weight %{z:.4g}<extra></extra>")
     fig.update_xaxes(title_text="hidden unit", showgrid=False, zeroline=False)
     fig.update_yaxes(title_text="digit (output)", tickmode="linear", dtick=1, autorange="reversed",
