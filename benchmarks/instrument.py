@@ -157,8 +157,9 @@ def release_rows(url: str, browser, before: bool) -> list[tuple[str, ...]]:
                 s.focus()
                 t0 = page.evaluate("() => performance.now()")
                 page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+                page.wait_for_function("() => document.querySelector('.gdi').getAttribute('data-variant') !== 'base'",
+                                       polling="raf", timeout=5000)
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-                assert page.evaluate("() => document.querySelector('.gdi').getAttribute('data-variant')") != "base"
                 lat.append(page.evaluate("() => performance.now()") - t0)
             wait_idle(page)
         if before:

@@ -388,6 +388,8 @@ function onSliderCommit(st, name) {
   st.commitTimer = setTimeout(() => {
     if (index === s.p.index) { st.dragging = null; draw(st); return; }
     st.pending = { name, index };
+    clearTimeout(st.pendingTimer);  // a lost answer must not block the sliders for ever
+    st.pendingTimer = setTimeout(() => { st.pending = null; }, 4000);
     st.api.setTriggerValue("commit", { name, index, value: s.p.values[index], iteration: st.cursor + 1, rev: st.data.rev });
   }, 120);
 }
@@ -457,7 +459,12 @@ export default function (component) {
     document.addEventListener("keydown", st.keyHandler);
   }
   st.api = component;
-  if (raw === st.raw) return () => {};
+  // every rerun answers a commit, even one that changed nothing (a refused value): unblock the sliders
+  if (st.pending) { st.pending = null; clearTimeout(st.pendingTimer); }
+  if (raw === st.raw) {
+    if (st.dragging && !st.pending) { st.dragging = null; draw(st); }
+    return () => {};
+  }
   st.raw = raw;
   let data;
   try {
