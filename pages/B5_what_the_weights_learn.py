@@ -113,7 +113,7 @@ if isinstance(run, trainer.Job):  # a big setting: the page answers now and redr
     st.stop()
 page.diverged(run, "the weights")
 test_images, test_labels = test_set()
-chart = {"displayModeBar": False}
+chart = page.CHART_CONFIG
 
 
 @st.cache_data(show_spinner=False, max_entries=200)

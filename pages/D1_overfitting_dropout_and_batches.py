@@ -22,7 +22,7 @@ MAX_KEPT = 6
 KEEP_PROBS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 ALPHAS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 exps = [experiments.get(n) for n in ("mnist-overfit", "mnist-dropout", "mnist-batch", "mnist-batch-book")]
-chart = {"displayModeBar": False}
+chart = page.CHART_CONFIG
 
 page.lesson(
     "Overfitting, dropout and mini-batches", "D1–D3",

@@ -46,7 +46,7 @@ st.subheader("Why deep sigmoid networks learn slowly: the vanishing gradient")
 left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(figs.vanishing((1, 2, 5), lecture=page.lecture()), key=f"{KEY}_vanishing",
-                    config={"displayModeBar": False})
+                    config=page.CHART_CONFIG)
 with right:
     st.markdown(
         "Sending an error back through a sigmoid layer multiplies it by that layer's slope, and the "

@@ -44,14 +44,14 @@ lecture = page.lecture()
 left, mid, right = st.columns([1.2, 1.2, 3])
 with left:
     st.plotly_chart(figs.matrix_heatmap(T[:, None], "T (target)", rows=NODES, cols=["T"], lecture=lecture,
-                                        height=250), key=f"{KEY}_T", config={"displayModeBar": False})
+                                        height=250), key=f"{KEY}_T", config=page.CHART_CONFIG)
 with mid:
     st.plotly_chart(figs.matrix_heatmap(errors[:, None], "error_output = T − O_output", rows=NODES, cols=["E"],
                                         lecture=lecture, height=250),
-                    key=f"{KEY}_E", config={"displayModeBar": False})
+                    key=f"{KEY}_E", config=page.CHART_CONFIG)
 with right:
     st.plotly_chart(figs.error_split(W2, errors, lecture=lecture), key=f"{KEY}_split",
-                    config={"displayModeBar": False})
+                    config=page.CHART_CONFIG)
 st.caption("The two ways differ only in the division: each row of W_hidden_output sums to between 1.3 and "
            "1.8 here, so the shortcut hands back shares about that much larger, in the same proportions "
            "within each row. A rescaling like this is largely absorbed by the learning rate.")

@@ -84,7 +84,7 @@ def render(t: trainer.Training) -> None:
     images10 = F.back_query_digits(net)
     st.subheader("What each output node imagines")
     st.plotly_chart(figs.back_query_maps(images10, lecture=lecture), key=f"{KEY}_maps",
-                    config={"displayModeBar": False})
+                    config=page.CHART_CONFIG)
     metrics()  # under the pictures: on a phone or a projector the pictures follow the buttons at once
     st.caption("Each picture is back-query of one digit with the current weights: dark where the network "
                "wants ink, light where ink counts against that digit. Before training they are noise; after "
@@ -95,7 +95,7 @@ def render(t: trainer.Training) -> None:
         if t.records:
             st.plotly_chart(figs.accuracy_curve(t.records, len(t.records) - 1, lecture=lecture,
                                                 epochs=epochs), key=f"{KEY}_acc",
-                            config={"displayModeBar": False})
+                            config=page.CHART_CONFIG)
         else:
             st.info(f"Press **Train**: {epochs} epoch(s) of {train_images:,} images, shown in chunks of "
                     f"{F.CHUNK:,}. The test uses all 10,000 test images after each epoch.")

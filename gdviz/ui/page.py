@@ -5,6 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 RAW_QUERY = "_gdviz_raw_query"
+#: Every chart drawn with st.plotly_chart: a toolbar with only the camera, which saves a PNG at twice
+#: the pixels in the page's look (lecture fonts included) for a slide. The lesson instrument's charts
+#: save PNG and SVG.
+CHART_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]],
+                "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "gdviz-chart"}}
 NOTICE_SLOT = "_gdviz_notice_slot"
 LECTURE = "lecture"
 
