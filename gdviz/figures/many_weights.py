@@ -548,10 +548,13 @@ def _diverged(run) -> str:
 
 def step_sizes_template(records: Sequence[dict], *, lecture: bool = False, names: Sequence[str] = WEIGHT_NAMES) -> dict:
     n = np.asarray(records[0]["weights"]).size
-    fig = theme.Plain(dict(title=dict(text="how far each weight moves:<br>|alpha × weight_delta|")))
-    fig.add_trace("bar", x=[f"weight {m}" for m in names[:n]], y=[], text=[], textposition="outside", cliponaxis=False,
+    # the bars are named a, b, c under the axis title "weight": "weight a" … ran into each other
+    # in the page's narrow column
+    fig = theme.Plain(dict(title=dict(text="each weight's step:<br>|alpha × weight_delta|")))
+    fig.add_trace("bar", x=list(names[:n]), y=[], text=[], textposition="outside", cliponaxis=False,
                   name="|alpha × weight_delta|", marker=dict(color=[theme.OTHER] * n),
-                  hovertemplate="%{x}: step %{text}<extra></extra>")
+                  hovertemplate="weight %{x}: step %{text}<extra></extra>")
+    fig.update_xaxes(title_text="weight", tickangle=0)
     fig.update_yaxes(type="log", dtick=1, exponentformat="power",
                      title_text="step (log scale)")
     fig.update_layout(margin=dict(t=90 if lecture else 70))
@@ -677,6 +680,8 @@ def surface_template(records: Sequence[dict], i: int, j: int, three_d: bool = Fa
         fig.update_yaxes(title_text=f"weight {names[j]}")
     fig.update_layout(title=f"error over weights {names[i]} and {names[j]}<br>(weight "
                             f"{names[3 - i - j]} held where it is)", margin=dict(t=110 if lecture else 80))
+    if not three_d:  # the legend clear of the x-axis title (they touched in lecture type)
+        fig.update_layout(legend=dict(y=-0.42 if lecture else -0.3))
     return fig.figure(lecture=lecture, height=520 if lecture else 440).to_plotly_json()
 
 
@@ -756,7 +761,7 @@ def _layout_net(r: dict) -> tuple[int, int, np.ndarray, np.ndarray]:
 
 def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
     """The network's look: one edge trace per weight (then its label), the input and output
-    nodes and the outputs' pred/true text; the names are fixed annotations."""
+    nodes and the outputs' names with their pred and true; the inputs' names are fixed annotations."""
     r = records[0]
     m, n, yin, yout = _layout_net(r)
     ins, outs = _names(r)
@@ -780,12 +785,11 @@ def network_template(records: Sequence[dict], *, lecture: bool = False) -> dict:
     fig.add_trace("scatter", x=[1] * m, y=yout.tolist(), mode="markers+text", name="outputs", showlegend=False,
                   marker=dict(size=44, color=theme.COLORS["yellow"], line=dict(width=2, color="#333")),
                   text=[""] * m, textfont=dict(size=18 if lecture else 13), hovertemplate="pred %{text}<extra>output</extra>")
-    fig.add_trace("scatter", x=[1.17] * m, y=yout.tolist(), mode="text", text=[""] * m, textposition="middle right",
-                  showlegend=False, name="pred and true", hoverinfo="skip")
+    # the output's name heads its own pred/true text (a separate label above it ran into the text)
+    fig.add_trace("scatter", x=[1.17] * m, y=yout.tolist(), mode="text", text=[f"<b>{o}</b>" for o in outs],
+                  textposition="middle right", showlegend=False, name="pred and true", hoverinfo="skip")
     for c in range(n):
         fig.add_annotation(x=-0.16, y=float(yin[c]), text=f"<b>{ins[c]}</b>", showarrow=False, xanchor="right")
-    for o in range(m):
-        fig.add_annotation(x=1.17, y=float(yout[o]) + 0.16, text=f"<b>{outs[o]}</b>", showarrow=False, xanchor="left")
     fig.update_xaxes(range=[-0.55, 2.0], visible=False)
     fig.update_yaxes(range=[-0.2, 1.3], visible=False)
     fig.update_layout(title="the network<br>(colour: sign, width: size of a weight)",
@@ -809,7 +813,8 @@ def network_frame(r: dict, top: float) -> dict:
     k = m * n
     out[k] = {"text": labels}
     out[k + 2] = {"text": [num(v, 3) for v in pred]}
-    out[k + 3] = {"text": [f"pred {num(p, 4)}<br>true {num(t, 3)}" for p, t in zip(pred, true)]}
+    _, outs = _names(r)
+    out[k + 3] = {"text": [f"<b>{o}</b><br>pred {num(p, 4)}<br>true {num(t, 3)}" for o, p, t in zip(outs, pred, true)]}
     return out
 
 
