@@ -46,8 +46,8 @@ with left:
     st.plotly_chart(figs.matrix_heatmap(T[:, None], "T (target)", rows=NODES, cols=["T"], lecture=lecture,
                                         height=250), key=f"{KEY}_T", config=page.CHART_CONFIG)
 with mid:
-    st.plotly_chart(figs.matrix_heatmap(errors[:, None], "error_output = T − O_output", rows=NODES, cols=["E"],
-                                        lecture=lecture, height=250),
+    st.plotly_chart(figs.matrix_heatmap(errors[:, None], "error_output<br>= T − O_output", rows=NODES, cols=["E"],
+                                        lecture=lecture, height=280),
                     key=f"{KEY}_E", config=page.CHART_CONFIG)
 with right:
     st.plotly_chart(figs.error_split(W2, errors, lecture=lecture), key=f"{KEY}_split",

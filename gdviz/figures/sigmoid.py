@@ -261,7 +261,14 @@ def matrix_heatmap(M, title: str, *, rows: Sequence[str], cols: Sequence[str], h
         fig.add_shape(type="rect", x0=x0, x1=x1, y0=i - 0.5, y1=i + 0.5, line=dict(color=theme.COLORS["black"], width=4))
     fig.update_yaxes(range=[M.shape[0] - 0.5, -0.5], showline=False, zeroline=False, type="category")
     fig.update_xaxes(side="top", showline=False, zeroline=False, type="category")
-    fig.update_layout(title=title)
+    # the title at the very top, the column names (ticks on top) under it: centred in the top
+    # margin, a long title ran into a column's name
+    lines = title.count("<br>") + 1  # a long title over a narrow column goes on two lines
+    line = 33 if lecture else 23
+    pad = 6 + (lines - 1) * line // 2  # Plotly sets a multi-line title's top half a line too high
+    fig.update_layout(title=dict(text=title, x=0.5, xanchor="center", y=1, yref="container", yanchor="top",
+                                 pad=dict(t=pad)),
+                      margin=dict(t=pad + lines * line + (34 if lecture else 26)))
     return fig.figure(lecture=lecture, height=height or (260 if not lecture else 360))
 
 
@@ -423,28 +430,33 @@ def unit_charts(run, *, lecture: bool = False) -> dict:
 NET_FWD, NET_BWD, NET_NODES, NET_ETA = 3, 4, 5, 6
 
 
+#: The live diagram's nodes: the inputs further from the middle than in NODES_211, so a band of
+#: rows fits between each input and the middle row (hidden, output) above and below
+NET_NODES_AT = {"x1": (0.0, 1.2), "x2": (0.0, -1.2), "hidden": (1.6, 0.0), "output": (3.2, 0.0)}
+NET_X, NET_Y = (-0.4, 4.35), (-2.5, 2.5)
+
+
 def _net_places():
-    P = NODES_211
-    fwd, bwd = [], []
-    for a, b in (("x1", "hidden"), ("x2", "hidden"), ("hidden", "output")):
-        (x0, y0), (x1, y1) = P[a], P[b]
-        t = 0.35 if a != "hidden" else 0.5
-        mx, my = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
-        fwd.append((mx, my + 0.22))
-        bwd.append((mx, my - 0.22))
-    hx, hy = P["hidden"]
-    fwd += [(hx, hy + 1.3), (4.3, 0.85)]  # staggered heights: no overlap even on a phone's width
-    bwd += [(hx, hy - 1.3), (4.3, -0.85)]
+    """Where the network's numbers sit: every text in a row of its own (a height no other text and
+    no node shares), so none runs into another at any width; the texts along an edge start right
+    of it and read rightwards, the output's end at the right edge, the rest are centred.
+
+    Rows from the top: "forward →" 2.38; h, a 2.05 (two lines); ŷ, error 1.6 (two lines, clear of
+    x₁'s circle, which they never reach horizontally); w₁ 0.82, Δw₁ 0.63, W 0.44 (between x₁ and the
+    middle row, whose circles span ±0.3); the same mirrored below; δʰ −1.64 (under x₂), δᵒ −1.86,
+    "← backward" −2.3."""
+    fwd = [(0.62, 0.82), (0.62, -0.82), (2.4, 0.44), (1.6, 2.05), (4.3, 1.6)]
+    bwd = [(0.87, 0.63), (0.87, -0.63), (2.4, -0.44), (1.6, -1.64), (4.3, -1.86)]
     return fwd, bwd
 
 
-#: Where each text of the network sits against its place: the output's texts end at the right edge
-_NET_TEXT_POSITION = ["middle center"] * 4 + ["middle left"]
+#: Where each text of the network sits against its place (see _net_places)
+_NET_TEXT_POSITION = ["middle right", "middle right", "middle center", "middle center", "middle left"]
 
 
 def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
     """The 2-1-1 network: three edges, four nodes; its numbers are text traces the frames fill."""
-    P = NODES_211
+    P = NET_NODES_AT
     fig = theme.Plain()
     for a, b in (("x1", "hidden"), ("x2", "hidden"), ("hidden", "output")):
         (x0, y0), (x1, y1) = P[a], P[b]
@@ -460,13 +472,13 @@ def network_template(learn_rate: float, *, lecture: bool = False) -> dict:
                   text=["x₁", "x₂", "hidden", "output"], textposition="middle center", textfont=dict(size=size),
                   marker=dict(size=62, color="#F4F4F4", line=dict(width=3, color=theme.CURVE)),
                   hoverinfo="skip", showlegend=False)
-    fig.add_annotation(x=0.8, y=1.65, showarrow=False, text="forward →", font=dict(color=theme.CURVE))
-    fig.add_trace("scatter", x=[2.4], y=[-1.72], mode="text", text=[f"← backward (η = {num(learn_rate, 3)})"],
+    fig.add_annotation(x=0.8, y=2.38, showarrow=False, text="forward →", font=dict(color=theme.CURVE, size=size))
+    fig.add_trace("scatter", x=[2.4], y=[-2.3], mode="text", text=[f"← backward (η = {num(learn_rate, 3)})"],
                   textfont=dict(color=theme.GOAL, size=size), name="eta", showlegend=False, hoverinfo="skip")
-    fig.update_xaxes(range=[-0.4, 4.35], visible=False, fixedrange=True)
-    fig.update_yaxes(range=[-1.85, 1.85], visible=False, fixedrange=True)
-    fig.update_layout(showlegend=False)
-    return fig.figure(lecture=lecture, height=420 if not lecture else 470).to_plotly_json()
+    fig.update_xaxes(range=list(NET_X), visible=False, fixedrange=True)
+    fig.update_yaxes(range=list(NET_Y), visible=False, fixedrange=True)
+    fig.update_layout(showlegend=False, margin=dict(t=10, b=10, l=10, r=10))
+    return fig.figure(lecture=lecture, height=540 if not lecture else 620).to_plotly_json()
 
 
 def network_texts(r: dict, deck: dict | None) -> dict:
@@ -531,8 +543,9 @@ def matrices_template(*, lecture: bool = False) -> dict:
     """Both layers of the 3-3-3 network as annotated heatmaps: W · input = X, sigmoid(X) = O (the
     hidden layer above, the output layer below), and outlines the frames move onto the cell
     being computed."""
-    titles = ["W_input_hidden", "· I", "= X_hidden", "→ O_hidden", "W_hidden_output", "· O_hidden", "= X_output",
-              "→ O_output"]
+    # The panels' names alone as titles ("= X_hidden" and "→ O_hidden" ran into each other over a
+    # phone's narrow columns); the operators between them sit in the gaps, level with the middle row.
+    titles = ["W_input_hidden", "I", "X_hidden", "O_hidden", "W_hidden_output", "O_hidden", "X_output", "O_output"]
     fig = theme.Plain.grid(2, 4, column_widths=[0.43, 0.19, 0.19, 0.19], horizontal_spacing=0.05,
                            vertical_spacing=0.16, subplot_titles=titles)
     size = 20 if lecture else 14
@@ -551,6 +564,13 @@ def matrices_template(*, lecture: bool = False) -> dict:
         for col in (1, 3, 4):
             fig.add_trace("scatter", row=row, col=col, x=[], y=[], mode="lines", hoverinfo="skip", showlegend=False,
                           name=f"{layer} cell", line=dict(color=theme.COLORS["black"], width=4))
+    for row in (1, 2):
+        for col, op in ((1, "·"), (2, "="), (3, "→")):
+            left = fig.layout[f"xaxis{(row - 1) * 4 + col if (row - 1) * 4 + col > 1 else ''}"]["domain"][1]
+            right = fig.layout[f"xaxis{(row - 1) * 4 + col + 1}"]["domain"][0]
+            mid = fig.layout[f"yaxis{(row - 1) * 4 + col + 1}"]["domain"]
+            fig.add_annotation(x=(left + right) / 2, y=(mid[0] + mid[1]) / 2, xref="paper", yref="paper",
+                               text=f"<b>{op}</b>", showarrow=False, font=dict(size=size + 4))
     fig.update_layout(showlegend=False, margin=dict(t=50, l=10, r=10, b=10))
     return fig.figure(lecture=lecture, height=470 if not lecture else 540,
                       title_size=19 if lecture else 13).to_plotly_json()
@@ -568,8 +588,8 @@ def products_template(*, lecture: bool = False) -> dict:
         decreasing=dict(marker=dict(color=theme.COLORS["blue"])),
         totals=dict(marker=dict(color=theme.COLORS["green"])), name="products", hovertext=[],
         hovertemplate="%{hovertext}: %{y:.6g}<extra></extra>")
-    fig.update_xaxes(range=[0.5, 4.5], tickvals=[1, 2, 3, 4], ticktext=["weight × input 1", "× input 2", "× input 3", "sum"],
-                     fixedrange=True)
+    fig.update_xaxes(range=[0.5, 4.5], tickvals=[1, 2, 3, 4], ticktext=["input 1", "input 2", "input 3", "sum"],
+                     title_text="weight × input", fixedrange=True)
     fig.update_yaxes(title_text="contribution to the cell", fixedrange=True)
     fig.update_layout(showlegend=False)
     return fig.figure(lecture=lecture, height=340 if not lecture else 420).to_plotly_json()
