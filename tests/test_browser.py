@@ -227,13 +227,19 @@ def test_a_shared_link_opens_the_exact_setting_and_bad_values_get_a_notice(serve
 
 
 def test_lecture_mode_follows_to_another_page(server, browser):
+    """A lecture link opens with the sidebar closed (the lesson fills the projector); opened by
+    hand, its lesson links keep lecture mode, and the next lesson opens closed and large again."""
     page = open_page(browser, f"{server}/A1_hot_and_cold?lecture=true")
     try:
+        assert page.locator("[data-testid='stSidebar']").get_attribute("data-collapsed") == "true"
+        page.locator("[data-testid='stExpandSidebarButton']").click()
         page.locator("[data-testid='stSidebar']").get_by_text("A2 · Gradient descent").click()
-        page.wait_for_url(re.compile(r".*/A2_gradient_descent.*"))
+        page.wait_for_url(re.compile(r".*/A2_gradient_descent.*lecture=true.*"))
         wait_idle(page)
         assert page.locator("[data-testid='stSidebar'] input[type='checkbox']").first.is_checked()
-        assert page.locator("h1").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") > 45
+        heading = page.locator("[data-testid='stMain'] h2").first
+        assert "A2" in heading.inner_text()
+        assert heading.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") > 30
     finally:
         page.context.close()
 
