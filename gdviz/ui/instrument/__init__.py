@@ -282,6 +282,12 @@ def _state_key(spec: Spec) -> str:
     return f"_gdviz_instrument_{spec.key}"
 
 
+def _sent(spec: Spec, field: str):
+    """What the browser sent as ``field`` (commit, iteration, playing), or None."""
+    value = st.session_state.get(f"{spec.key}_instrument", {})
+    return value.get(field) if isinstance(value, Mapping) else getattr(value, field, None)
+
+
 def check_commit(msg, lives: Sequence[Live]) -> tuple[str, str, int | None]:
     """What a released slider sent, checked like a link value: ``(name, value as the link writes
     it, iteration or None)``; ValueError naming what is wrong otherwise."""
@@ -301,8 +307,7 @@ def check_commit(msg, lives: Sequence[Live]) -> tuple[str, str, int | None]:
 
 def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
     """A live slider was released: check what the browser sent, then put it in the link."""
-    value = st.session_state.get(f"{spec.key}_instrument", {})
-    msg = value.get("commit") if isinstance(value, Mapping) else getattr(value, "commit", None)
+    msg = _sent(spec, "commit")
     try:
         name, text, it = check_commit(msg, lives)
     except ValueError as err:
@@ -315,8 +320,7 @@ def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
 
 
 def _on_iteration(spec: Spec) -> None:
-    value = st.session_state.get(f"{spec.key}_instrument", {})
-    it = value.get("iteration") if isinstance(value, Mapping) else getattr(value, "iteration", None)
+    it = _sent(spec, "iteration")
     if isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
         _set_iteration(it)
         _expect(spec)
@@ -327,8 +331,7 @@ def _on_iteration(spec: Spec) -> None:
 def _on_playing(spec: Spec) -> None:
     """Play started or stopped in the browser: the iteration goes into the link and, when this
     session presents a room, Play's state goes to the room at once (followers play along)."""
-    value = st.session_state.get(f"{spec.key}_instrument", {})
-    msg = value.get("playing") if isinstance(value, Mapping) else getattr(value, "playing", None)
+    msg = _sent(spec, "playing")
     if not (isinstance(msg, Mapping) and isinstance(msg.get("playing"), bool)):
         controls.flash("A Play state sent by the browser was ignored; nothing changed.")
         return
