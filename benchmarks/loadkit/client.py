@@ -49,6 +49,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.Slider_pb2 import Slider  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetStates  # noqa: E402
 
+from benchmarks.loadkit import live as instrument  # noqa: E402
+from benchmarks.loadkit.values import url_text, wire_value  # noqa: E402
+
 #: A run that has not finished after this long counts as an error.
 RUN_TIMEOUT = 60.0
 FINISHED_EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
@@ -93,20 +96,6 @@ class RunResult:
 class SessionError(Exception):
     pass
 
-
-def _wire_value(kind: str, p) -> object:
-    """A widget's value as the browser would first send it."""
-    if kind == "slider":
-        return list(p.value) if p.set_value else list(p.default)
-    if kind == "select_slider":
-        return list(p.raw_value) if p.set_value else [p.options[int(i)] for i in p.default]
-    if kind in ("checkbox", "toggle"):
-        return bool(p.value) if p.set_value else bool(p.default)
-    if kind in ("radio", "selectbox"):
-        if p.set_value and p.HasField("raw_value"):
-            return p.raw_value
-        return p.options[p.default] if p.HasField("default") and p.options else None
-    return None
 
 
 class WsSession:
@@ -244,6 +233,11 @@ class WsSession:
             if self._run is not None:
                 self._run["charts"] += 1
                 self._run["plotly"] += kind == "plotly_chart"
+            for ls in instrument.sliders(p) if kind == "bidi_component" else ():  # the instrument's sliders
+                wid = f"{p.id}::{ls.name}"
+                self.widgets[wid], self.values[wid] = Widget(wid, "live", ls.name, ls, delta.fragment_id, ls.name), ls.index
+                if self._live is not None:
+                    self._live.add(wid)
         elif kind == "progress":
             self.progress_text = p.text
             m = re.search(r"(\d[\d,]*) of (\d[\d,]*)", p.text)
@@ -263,7 +257,7 @@ class WsSession:
             w = Widget(p.id, wkind, p.label, p, delta.fragment_id, qkey)
             self.widgets[p.id] = w
             if wkind != "button" and (p.id not in self.values or getattr(p, "set_value", False)):
-                self.values[p.id] = _wire_value(wkind, p)
+                self.values[p.id] = wire_value(wkind, p)
 
     # timers: the browser's setInterval per fragment
     def _start_timer(self, fragment_id: str, interval: float) -> None:
@@ -297,6 +291,10 @@ class WsSession:
         for wid in live:
             w = self.widgets[wid]
             s = None
+            if w.kind == "live":
+                if wid == trigger:
+                    instrument.commit(states, w.proto, self.values[wid])
+                continue
             if w.kind == "button":
                 if wid == trigger:
                     s = states.widgets.add()
@@ -373,27 +371,19 @@ class WsSession:
 
     def movable(self) -> list[Widget]:
         return [w for w in self.widgets.values()
-                if w.kind in ("slider", "select_slider", "checkbox", "toggle") and not w.proto.disabled
+                if w.kind in ("slider", "select_slider", "checkbox", "toggle", "live") and not w.proto.disabled
                 and not w.label.startswith("Lecture mode")]
 
     async def set(self, w: Widget, value) -> RunResult:
         """Change one widget as the browser does (the URL follows a bound widget)."""
         self.values[w.id] = value
+        if w.kind == "live":  # the server writes the link
+            return await self._rerun(fragment_id=w.fragment_id, trigger=w.id)
         if w.query_key:
-            text = _url_text(w, value)
+            text = url_text(w, value)
             self.query = [(k, v) for k, v in self.query if k != w.query_key] + [(w.query_key, text)]
         return await self._rerun(fragment_id=w.fragment_id)
 
     async def click(self, w: Widget) -> RunResult:
         return await self._rerun(fragment_id=w.fragment_id, trigger=w.id)
 
-
-def _url_text(w: Widget, value) -> str:
-    if w.kind == "slider":
-        x = value[0]
-        return str(int(x)) if w.proto.data_type == Slider.INT else repr(float(x))
-    if w.kind == "select_slider":
-        return str(value[0])
-    if w.kind in ("checkbox", "toggle"):
-        return "true" if value else "false"
-    return str(value)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from benchmarks.loadkit.chromium import browser_session, launch
 from benchmarks.loadkit.client import COMPILE_ERROR, RunResult, SessionError, Slider, Widget, WsSession
+from benchmarks.loadkit.live import new_index
 from benchmarks.loadkit.report import summary
 from benchmarks.loadkit.server import ServerLog, cpu_seconds
 from gdviz.ui.nav import lesson_pages
@@ -41,6 +42,8 @@ HOSTILE_QUERIES = [
 def new_value(w: Widget, current, rng: random.Random):
     """A random value for ``w`` other than ``current``, as a user could pick it."""
     p = w.proto
+    if w.kind == "live":  # a lesson instrument's slider: a step of its grid
+        return new_index(p, current, rng)
     if w.kind == "slider":
         n = max(1, round((p.max - p.min) / p.step)) if p.step else 1
         for _ in range(10):

@@ -1,0 +1,63 @@
+"""The lesson instrument as the load client sees it.
+
+A stepped lesson's live sliders are not Streamlit widgets: they are drawn by the lesson instrument
+(a Custom Component v2, ``gdviz/ui/instrument``) from the payload the server sends with the
+component. Letting one go sends one ``commit`` event, which Streamlit carries as the component's
+*trigger aggregator* widget (``json_trigger_value``, a list of ``{"event", "value"}``). This module
+reads the sliders from the payload and writes that event, as ``instrument.js`` does; like the rest
+of this client it speaks Streamlit's private protocol (see ``client.TESTED``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+#: Streamlit's id of a component's trigger aggregator: ``<prefix>_<component id>__events``
+#: (``streamlit.components.v2.bidi_component.main._make_trigger_id``).
+_EVENTS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
+_HEAD = re.compile(r'\{"rev":(\d+),"iteration":(\d+),')
+
+
+@dataclass
+class LiveSlider:
+    """One live slider of an instrument: what the browser shows and sends (``proto`` of a Widget)."""
+
+    component_id: str
+    name: str
+    values: list[str]  # every value the slider offers, as shown
+    index: int         # the committed one
+    rev: int
+    iteration: int
+    disabled: bool = False
+
+
+def sliders(proto) -> list[LiveSlider]:
+    """The live sliders of the instrument element ``proto`` (a ``BidiComponent``); [] for none."""
+    if not proto.json:
+        return []
+    text = json.loads(proto.json)  # the payload travels as one JSON string (parsed again in the browser)
+    if not isinstance(text, str):
+        return []
+    head = _HEAD.match(text)
+    at = text.find('"live":[')
+    if head is None or at < 0:
+        return []
+    live, _ = json.JSONDecoder().raw_decode(text, at + len('"live":'))
+    rev, iteration = int(head.group(1)), int(head.group(2))
+    return [LiveSlider(proto.id, s["name"], list(s["values"]), int(s["index"]), rev, iteration) for s in live]
+
+
+def commit(states, s: LiveSlider, index: int) -> None:
+    """Add to ``states`` (a ``WidgetStates``) the event a released slider sends: its grid index."""
+    w = states.widgets.add()
+    w.id = _EVENTS.format(s.component_id)
+    w.json_trigger_value = json.dumps([{"event": "commit", "value": {
+        "name": s.name, "index": index, "value": s.values[index], "iteration": s.iteration, "rev": s.rev}}])
+
+
+def new_index(s: LiveSlider, current: int | None, rng) -> int:
+    """A step of the slider other than ``current``, as a drag could end on it."""
+    options = [i for i in range(len(s.values)) if i != current] or [0]
+    return rng.choice(options)
