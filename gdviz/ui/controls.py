@@ -1,62 +1,32 @@
 """Controls bound to the URL, so a shared link opens the exact setting.
 
 Streamlit drops an invalid URL value silently; these controls check what the link said
-(``page.RAW_QUERY``, saved before any widget ran) and tell the user which values were
+(``link.RAW_QUERY``, saved before any widget ran) and tell the user which values were
 ignored and why, in a notice at the top of the page.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 import streamlit as st
 
 from gdviz.experiments.base import Param
-from gdviz.ui import page
-
-NOTICES = "_gdviz_url_notices"
-CLAIMED = "_gdviz_url_keys"
-GLOBAL_KEYS = {page.LECTURE}
-
-
-def start_run() -> None:
-    st.session_state[NOTICES] = []
-    st.session_state[CLAIMED] = set(GLOBAL_KEYS)
-
-
-def claim(key: str) -> str | None:
-    """What the link said for ``key`` (None when nothing); the key counts as known on this page."""
-    values = claim_all(key)
-    return values[-1] if values else None
-
-
-def claim_all(key: str) -> list[str]:
-    """Every value the link gave for ``key`` (``?w=1&w=2`` gives two); the key counts as known."""
-    st.session_state.setdefault(CLAIMED, set(GLOBAL_KEYS)).add(key)
-    return list(st.session_state.get(page.RAW_QUERY, {}).get(key) or [])
-
-
-def literal(text: str, limit: int = 40) -> str:
-    """``text`` from a link, shown as code and nothing else: shortened, control characters
-    replaced, fenced with more backticks than it contains (so it cannot close the span and
-    become a link, an image or a heading)."""
-    shown = text if len(text) <= limit else text[:limit - 3] + "…"
-    shown = "".join(c if c.isprintable() else "�" for c in shown)
-    longest = max((len(run) for run in re.findall("`+", shown)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if shown.startswith("`") or shown.endswith("`") or not shown else ""
-    return f"{fence}{pad}{shown}{pad}{fence}"
-
-
-def notice(key: str, text: str, why: str, using) -> str:
-    """The sentence shown for a link value that was not used."""
-    return f"The link's {literal(key, 30)} = {literal(text)} was ignored: {why}. Using {using}."
-
-
-def ignore(key: str, text: str, why: str, using) -> None:
-    st.session_state.setdefault(NOTICES, []).append(notice(key, text, why, using))
+from gdviz.ui import link
+from gdviz.ui.link import (  # noqa: F401  (the link's state, used as controls.claim … by the pages' glue)
+    CLAIMED,
+    FLASH,
+    GLOBAL_KEYS,
+    NOTICES,
+    claim,
+    claim_all,
+    flash,
+    ignore,
+    literal,
+    notice,
+    start_run,
+)
 
 
 def _parse_number(text: str) -> float | None:
@@ -143,14 +113,6 @@ def link_value(param: Param, grid: Sequence | None, default, *, values: Sequence
     return default
 
 
-def flash(message: str) -> None:
-    """A notice for the next run of the page (a callback's answer to a bad browser value)."""
-    st.session_state.setdefault(FLASH, []).append(message)
-
-
-FLASH = "_gdviz_flash"
-
-
 def _refuse(key: str, note: str, value) -> None:
     """Show ``note`` and make the control use ``value``: Streamlit refuses most bad link values
     by itself, but takes one off the slider's steps as it is (0.125 would reach the maths while
@@ -160,20 +122,16 @@ def _refuse(key: str, note: str, value) -> None:
         st.session_state[key] = value
 
 
-
-
-
-
 def show_notices() -> None:
     """The notices about ignored link values, plus link keys this page does not know.
 
     Called once the page's controls exist (the player calls it); drawn in the slot the
     lesson header left at the top of the page.
     """
-    where = st.session_state.get(page.NOTICE_SLOT)
+    where = st.session_state.get(link.NOTICE_SLOT)
     notes = list(st.session_state.get(NOTICES, [])) + list(st.session_state.pop(FLASH, []))
     claimed = st.session_state.get(CLAIMED, set())
-    for key, values in st.session_state.get(page.RAW_QUERY, {}).items():
+    for key, values in st.session_state.get(link.RAW_QUERY, {}).items():
         if key not in claimed:
             notes.append(f"The link's {literal(key, 30)} was ignored: this page has no setting by that name.")
     if notes:

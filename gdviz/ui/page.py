@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-RAW_QUERY = "_gdviz_raw_query"
+from gdviz.ui import link, nav, room
+from gdviz.ui.link import LECTURE, NOTICE_SLOT, RAW_QUERY, lecture  # noqa: F401  (page.lecture() …)
+
 #: Every chart drawn with st.plotly_chart: a toolbar with only the camera, which saves a PNG at twice
 #: the pixels in the page's look (lecture fonts included) for a slide. The lesson instrument's charts
 #: save PNG and SVG.
 CHART_CONFIG = {"displaylogo": False, "modeBarButtons": [["toImage"]],
                 "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "gdviz-chart"}}
-NOTICE_SLOT = "_gdviz_notice_slot"
-LECTURE = "lecture"
 
 _CSS = """
 <style>
@@ -62,8 +62,6 @@ _LECTURE_CSS = """
 
 def setup() -> None:
     """Run first on every page: config, URL snapshot, the sidebar (lessons, lecture mode), style."""
-    from gdviz.ui import controls, nav  # noqa: PLC0415  (they import this module)
-
     # A projector (lecture mode, a shared lecture link too) opens with the sidebar closed, so the
     # lesson fills the screen; "auto" closes it on a phone and opens it on a laptop.
     lecture_link = [v.lower() for v in st.query_params.get_all(LECTURE)] == ["true"]
@@ -73,7 +71,7 @@ def setup() -> None:
     # Bound widgets drop invalid URL values silently; keep what the URL said so the page can
     # tell the user which values it ignored and why.
     st.session_state[RAW_QUERY] = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    controls.start_run()
+    link.start_run()
     st.session_state[NOTICE_SLOT] = None
     with st.sidebar:
         on = _lecture_toggle()
@@ -86,8 +84,6 @@ def setup() -> None:
     st.html(_CSS)
     if lecture():
         st.html(_LECTURE_CSS)
-    from gdviz.ui import room  # noqa: PLC0415  (it imports this module)
-
     room.setup()  # present to the room / follow the teacher (issue 15)
 
 
@@ -95,15 +91,13 @@ def _lecture_toggle() -> bool:
     """Lecture mode: kept in the session (so it follows from page to page) and in the URL (so a
     shared link opens in it). The toggle only edits that value: Streamlit forgets a widget's
     state, and a bound widget's URL value, when the page changes."""
-    from gdviz.ui import controls  # noqa: PLC0415
-
-    text = controls.claim(LECTURE)
+    text = link.claim(LECTURE)
     if text is not None and text != st.session_state.get(_LECTURE_URL):
         st.session_state[_LECTURE_URL] = text
         if text.lower() in ("true", "false"):
             st.session_state[LECTURE] = text.lower() == "true"
         else:
-            controls.ignore(LECTURE, text, "it must be true or false", "false")
+            link.ignore(LECTURE, text, "it must be true or false", "false")
     on = bool(st.session_state.get(LECTURE, False))
     st.session_state[_LECTURE_WIDGET] = on
     st.toggle("Lecture mode", key=_LECTURE_WIDGET, on_change=_lecture_changed,
@@ -123,10 +117,6 @@ def _lecture_changed() -> None:
 
 _LECTURE_URL = "_gdviz_lecture_url"
 _LECTURE_WIDGET = "_gdviz_lecture_toggle"
-
-
-def lecture() -> bool:
-    return bool(st.session_state.get(LECTURE, False))
 
 
 def header(title: str, lesson: str, intro: str) -> None:
@@ -156,10 +146,6 @@ def settings_area():
     if lecture():
         return st.expander("Presets and run length")
     return st.container()
-
-
-def notice_slot():
-    return st.session_state.get(NOTICE_SLOT)
 
 
 def diverged(run, what: str = "the run") -> None:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from gdviz import rooms
-from gdviz.ui import controls, nav, page
+from gdviz.ui import controls, link, nav
 
 ROOM = "room"  # the join link's key
 PRESENT = "_gdviz_room_present"
@@ -35,7 +35,7 @@ POLL_SECONDS = 0.5
 PRESENTER_SECONDS = 0.25
 #: The presenter's heartbeat keeps its room open while the page sits still.
 HEARTBEAT_SECONDS = 60.0
-_NOT_FOLLOWED = {ROOM, page.LECTURE}
+_NOT_FOLLOWED = {ROOM, link.LECTURE}
 
 
 # -- what the instrument calls ----------------------------------------------------------------
@@ -94,7 +94,7 @@ def setup() -> None:
     p = st.session_state.get(PRESENT)
     if p is not None:
         st.fragment(_presenter_tick, run_every=PRESENTER_SECONDS)()
-        if page.lecture() and st.session_state.get(SHOW_LINK, True):
+        if link.lecture() and st.session_state.get(SHOW_LINK, True):
             _corner(p["code"])
     elif FOLLOW in st.session_state:
         _follower(store)
@@ -360,8 +360,8 @@ def _apply(f: dict) -> None:
     if target == current_page() and query == _query():
         return
     query[ROOM] = f["code"]
-    if page.lecture():
-        query[page.LECTURE] = "true"
+    if link.lecture():
+        query[link.LECTURE] = "true"
     _open(target, query)
 
 
