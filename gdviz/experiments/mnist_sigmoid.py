@@ -14,7 +14,7 @@ from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Param, diverged_line
 
-#: Training images per iteration (one chunk): a few tenths of a second of work (`make bench`).
+#: Training images per iteration (one chunk); what a chunk costs on this machine: `make bench`.
 CHUNK = ms.CHUNK
 #: The most iterations a run may have: every epoch of the biggest run, chunk by chunk.
 MAX_STEPS = ms.MAX_EPOCHS * -(-10_000 // CHUNK)

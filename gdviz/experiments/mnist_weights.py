@@ -8,8 +8,8 @@ from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Param, diverged_line
 
-#: At most this many passes: one pass over 10,000 images takes a few tenths of a second, and
-#: a server shared by a class must not be kept busy for minutes by one request.
+#: At most this many passes, so one request cannot keep a server shared by a class busy for
+#: long (what a pass costs on this machine: `make bench`).
 MAX_PASSES = 50
 
 # alpha 0.001 was measured best among 0.0005 … 0.01 on the first 1,000 training images: test

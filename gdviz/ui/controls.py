@@ -113,15 +113,6 @@ def link_value(param: Param, grid: Sequence | None, default, *, values: Sequence
     return default
 
 
-def _refuse(key: str, note: str, value) -> None:
-    """Show ``note`` and make the control use ``value``: Streamlit refuses most bad link values
-    by itself, but takes one off the slider's steps as it is (0.125 would reach the maths while
-    the slider shows 0.12)."""
-    st.session_state.setdefault(NOTICES, []).append(note)
-    if key not in st.session_state or st.session_state[key] != value:
-        st.session_state[key] = value
-
-
 def show_notices() -> None:
     """The notices about ignored link values, plus link keys this page does not know.
 
