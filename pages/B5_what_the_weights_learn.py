@@ -11,9 +11,8 @@ from gdviz.ui import controls, digit, downloads, page, player, trainer
 KEY = "mnist"
 #: Passes offered by the slider (the biggest run is computed once per server, in the background).
 MAX_PASSES = 20
-#: Runs of at most this many image-passes (a fraction of a second) are trained within the rerun.
+#: Runs of at most this many image-passes are trained within the rerun (what a pass costs: `make bench`).
 IN_RERUN = 10_000
-ALPHA_CHOICES = (0.0001, 0.0005, 0.001, 0.005, 0.01)
 TEST_IMAGE = Param("test_image", "test image (index)", 0, kind="int", lo=0, hi=9999, ui=(0, 9999, 1),
                    help="Which of the 10,000 MNIST test images to score with the current weights.")
 exp = experiments.get("mnist-weights")
@@ -49,7 +48,7 @@ def preset_row() -> None:
 if lecture:  # the first screen of a projector: the run's two main settings, then the pictures
     c = st.columns(2)
     with c[0]:
-        alpha = controls.page_slider(B.ALPHA, PAGE, options=ALPHA_CHOICES)
+        alpha = controls.page_slider(B.ALPHA, PAGE)
     with c[1]:
         passes = controls.page_slider(PASSES, PAGE)
     with st.expander("Preset, training images and the test image"):
@@ -63,7 +62,7 @@ else:
     preset_row()
     c = st.columns(4)
     with c[0]:
-        alpha = controls.page_slider(B.ALPHA, PAGE, options=ALPHA_CHOICES)
+        alpha = controls.page_slider(B.ALPHA, PAGE)
     with c[1]:
         train_images = controls.page_slider(B.TRAIN_IMAGES, PAGE)
     with c[2]:
@@ -72,9 +71,9 @@ else:
         test_index = controls.page_slider(TEST_IMAGE, PAGE)
 
 
-@st.cache_resource(show_spinner=False)
-def test_set():
-    return B.test_set()  # read-only, shared by every session
+settings = exp.settings(alpha=alpha, train_images=train_images)
+#: The run's setting, as every cache below knows it: the settings and the run's length.
+RUN = (*settings.items(), (PASSES.name, passes))
 
 
 @st.cache_resource(show_spinner=False)
@@ -82,17 +81,17 @@ def shared_runs():
     return trainer.SharedRuns(24)  # every session's finished runs, by setting (records are read-only)
 
 
-def train(alpha: float, train_images: int, passes: int):
+def train(setting: tuple):
     """One record per pass, computed once per setting for the whole server: a small run within
     this rerun, a bigger one in the background (the job computing it is returned at once)."""
-    settings = exp.settings(alpha=alpha, train_images=train_images)
-    return shared_runs().get((alpha, train_images, passes), lambda: (B.pass_step, B.start(settings)), passes,
-                             owner=trainer.session_owner(), inline=train_images * passes <= IN_RERUN,
-                             work=train_images * passes)  # image-passes: the queue bounds their sum
+    s = dict(setting)
+    work = s["train_images"] * s["passes"]  # image-passes: the queue bounds their sum
+    return shared_runs().get(setting, lambda: (B.pass_step, B.start(settings)), s["passes"],
+                             owner=trainer.session_owner(), inline=work <= IN_RERUN, work=work)
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
-def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: bool, _records):
+def weight_maps(setting: tuple, i: int, lecture: bool, _records):
     """The ten pictures of pass ``i``: building a 10-subplot figure costs more than the rest of the
     page, so each one is built once per setting and kept. ``_records`` (not part of the cache key:
     the setting is) is the run the page holds — fetching it again could find it evicted."""
@@ -100,31 +99,32 @@ def weight_maps(alpha: float, train_images: int, passes: int, i: int, lecture: b
 
 
 @st.cache_data(show_spinner=False, max_entries=400)
-def accuracy_error(alpha: float, train_images: int, passes: int, i: int, lecture: bool, _records):
+def accuracy_error(setting: tuple, i: int, lecture: bool, _records):
     return figs.accuracy_error(_records, i, lecture=lecture)
 
 
 # A small run (the defaults: 1,000 images × 5 passes) is trained within the rerun, a bigger one
 # in the background while the page shows its progress.
-run = train(alpha, train_images, passes)
+run = train(RUN)
 if isinstance(run, trainer.Job):  # a big setting: the page answers now and redraws when it is trained
     controls.show_notices()
     trainer.wait_for(run, label="pass")
     st.stop()
 page.diverged(run, "the weights")
-test_images, test_labels = test_set()
+test_images, test_labels = B.test_set()  # read-only, loaded once per server (by the core)
 chart = page.CHART_CONFIG
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def one_image(alpha: float, train_images: int, passes: int, i: int, k: int, _records) -> dict:
+def one_image(setting: tuple, i: int, k: int, _records) -> dict:
     """The record of learning from training image ``k`` with the weights after pass ``i``."""
-    return B.one_image(_records[i]["new_weights"], train_images, alpha, k)
+    s = dict(setting)
+    return B.one_image(_records[i]["new_weights"], s["train_images"], s["alpha"], k)
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def change_maps(alpha: float, train_images: int, passes: int, i: int, k: int, lecture: bool, _records):
-    one = one_image(alpha, train_images, passes, i, k, _records)
+def change_maps(setting: tuple, i: int, k: int, lecture: bool, _records):
+    one = one_image(setting, i, k, _records)
     change = B.weight_change(one)
     top = float(abs(change).max()) or 1e-9
     return figs.weight_maps(change, top, lecture=lecture, title="its change to each picture")
@@ -146,7 +146,7 @@ def render(i: int) -> None:
         m[2].metric("Train-Err", figs.num(r["train_error"], 4))
         m[3].metric("Test-Err", figs.num(r["test_error"], 4))
 
-    st.plotly_chart(weight_maps(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_weights", config=chart)
+    st.plotly_chart(weight_maps(RUN, i, lecture, run.records), key=f"{KEY}_weights", config=chart)
     metrics()  # under the pictures: on a phone or a projector the pictures follow the buttons at once
     st.caption("One colour scale for the whole run (white is 0), so the pictures only change when the "
                "weights do. The border stays white: those pixels are blank in every image, so their "
@@ -187,7 +187,7 @@ def render(i: int) -> None:
                        help="The next image to learn from, with the weights as they are after this pass.")
     cols[1].button("Next image ▸", key=f"{KEY}_next_image", on_click=next_image, args=(train_images,),
                    help="Step one image: show what the following training image would change.")
-    one = one_image(alpha, train_images, passes, i, k, run.records)
+    one = one_image(RUN, i, k, run.records)
     cols = st.columns([1, 1.5] if lecture else [1, 1.4, 1.6])
     with cols[0]:
         st.plotly_chart(figs.image_map(one["image"], label=one["label"], lecture=lecture), key=f"{KEY}_one_image",
@@ -199,7 +199,7 @@ def render(i: int) -> None:
         f"Image {k} is a **{one['label']}**. Its error is {figs.num(one['error'], 4)}; "
         f"each output's `delta = pred − goal_pred`, times each pixel, gives that output's "
         f"`weight_delta`, and the pictures move by `−alpha × weight_delta`.")
-    st.plotly_chart(change_maps(alpha, train_images, passes, i, k, lecture, run.records), key=f"{KEY}_one_change",
+    st.plotly_chart(change_maps(RUN, i, k, lecture, run.records), key=f"{KEY}_one_change",
                     config=chart)
     st.caption(f"Each picture's change is −alpha × weight_delta. The image is copied into all ten pictures, "
                f"scaled by each output's delta: added (orange) to "
@@ -207,14 +207,13 @@ def render(i: int) -> None:
                f"that scored it too high. Thousands of such copies average out into the pictures above.")
 
     st.subheader("Accuracy and error per pass")
-    st.plotly_chart(accuracy_error(alpha, train_images, passes, i, lecture, run.records), key=f"{KEY}_acc", config=chart)
+    st.plotly_chart(accuracy_error(RUN, i, lecture, run.records), key=f"{KEY}_acc", config=chart)
     st.caption(f"Train numbers are counted during the pass, on the {train_images:,} training images; test "
                "numbers use the weights after the pass, on all 10,000 test images, which it never learns from.")
 
 
 player.player(KEY, len(run), render, label="pass")
 with st.expander("The log, as the book prints it"):
-    settings = exp.settings(alpha=alpha, train_images=train_images)
     lines = list(exp.log(run, settings))
     st.code("\n".join(lines), language=None)
     downloads.log_buttons(exp.name, run.records, lines)

@@ -19,8 +19,6 @@ KEPT_FROM = f"{KEY}_kept_from"
 #: The last training's description, by signature (the label it gets when it is kept later).
 LAST = f"{KEY}_last"
 MAX_KEPT = 6
-KEEP_PROBS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
-ALPHAS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 exps = [experiments.get(n) for n in ("mnist-overfit", "mnist-dropout", "mnist-batch", "mnist-batch-book")]
 chart = page.CHART_CONFIG
 
@@ -44,7 +42,7 @@ ITERATIONS = Param("iterations", "iterations", exps[0].iterations, kind="int", l
 # column, a projector's first screen). It opens by itself when one of them is not its default.
 c = st.columns(4, vertical_alignment="center")
 with c[0]:
-    alpha = controls.page_slider(D.ALPHA, PAGE, options=ALPHAS)
+    alpha = controls.page_slider(D.ALPHA, PAGE)
 with c[1]:
     hidden_size = controls.page_slider(D.HIDDEN_SIZE, PAGE, label="hidden_size" if lecture else None)
 with c[2]:
@@ -64,8 +62,7 @@ with st.expander("The book's runs and more settings" if lecture else
         batch_size = controls.page_slider(D.BATCH_SIZE, PAGE)
         train_images = controls.page_slider(D.TRAIN_IMAGES, PAGE)
     with c[1]:
-        keep_prob = controls.page_slider(D.KEEP_PROB, PAGE, options=KEEP_PROBS,
-                                         label="keep probability (with dropout)")
+        keep_prob = controls.page_slider(D.KEEP_PROB, PAGE, label="keep probability (with dropout)")
         test_every = controls.page_slider(D.TEST_EVERY, PAGE)
     with c[2]:
         relu_deriv = controls.page_choice(D.RELU_DERIV, PAGE, options=D.RELU_DERIVS, radio=True)
@@ -105,11 +102,6 @@ if relu_deriv == "book":
     notes.append("`relu2deriv` as the book writes it, `output >= 0`, is true for every relu output (0 "
                  "included), so blame flows back through switched-off units too. That is what reproduces the "
                  "book's numbers; choose **strict** (`output > 0`) for the true slope.")
-
-
-@st.cache_resource(show_spinner=False)
-def test_set():
-    return D.test_set()  # read-only, shared by every session
 
 
 CHANGE, WEIGHTS = "what training changed", "the weights themselves"
@@ -220,7 +212,7 @@ def render(t: trainer.Training) -> None:
     with left:
         st.plotly_chart(figs.output_map(s.weights_1_2, lecture=lecture), key=f"{KEY}_output", config=chart)
     with right:
-        images, labels = test_set()
+        images, labels = D.test_set()  # read-only, loaded once per server (by the core)
         index = st.slider("test image (index)", 0, len(images) - 1, 0, key=f"_{KEY}_image",
                           help="Which test image to run through the network (its current weights, no dropout).")
         d = digit.choose(KEY, images, labels, index)
@@ -238,8 +230,8 @@ def render(t: trainer.Training) -> None:
         st.code("\n".join(lines), language=None)
 
 
-SIGNATURE = (alpha, hidden_size, dropout, keep_prob, batch_size, train_images, test_every, relu_deriv,
-             batch_update, iterations)
+#: What the training depends on: its settings and its length (a change starts a fresh training).
+SIGNATURE = (*settings.items(), (ITERATIONS.name, iterations))
 previous = trainer.current(KEY)
 if previous is not None and previous.signature != SIGNATURE and previous.records:
     # A setting changed: the trainer starts afresh, so the run trained so far (a finished one

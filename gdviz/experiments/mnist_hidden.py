@@ -19,9 +19,12 @@ MAX_ITERATIONS = 1000
 #: iteration. 0.1 learns about as well as the best and stays far from the blow-up.
 BATCH_ALPHA = 0.1
 
+#: The alphas D1's slider offers (``ALPHA.grid()``): several orders of magnitude, so a student
+#: can reach both image-by-image alphas and the mini-batch ones, and the blow-up.
+ALPHA_STEPS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 ALPHA = Param("alpha", "alpha (learning rate)", 0.005, lo=0.0, hi=10.0, ui=(0.0005, 0.05, 0.0005),
               help="How far each update moves the weights. Image-by-image learning needs a "
-                   "small alpha; too large and the numbers blow up.")
+                   "small alpha; too large and the numbers blow up.", steps=ALPHA_STEPS)
 BATCH_ALPHA_PARAM = Param("alpha", "alpha (learning rate)", BATCH_ALPHA, lo=0.0, hi=10.0,
                           ui=(0.005, 1.0, 0.005),
                           help="How far each update moves the weights. The update uses the batch's "
@@ -35,7 +38,8 @@ DROPOUT = Param("dropout", "dropout", False, kind="bool",
                      "flip (about half of them), and the survivors count double. Never during the test.")
 KEEP_PROB = Param("keep_prob", "dropout: keep probability", 0.5, lo=0.05, hi=1.0, ui=(0.1, 0.9, 0.1),
                   help="With dropout on, the chance that a hidden unit stays on for an image; kept units "
-                       "count 1/keep_prob times. 0.5 is the book's coin flip (kept units count double).")
+                       "count 1/keep_prob times. 0.5 is the book's coin flip (kept units count double).",
+                  steps=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0))
 BATCH_SIZE = Param("batch_size", "batch_size", 1, kind="int", lo=1, hi=net.MAX_BATCH, ui=(1, 1000, 1),
                    help="1: the weights change after every image. More: the images go through in "
                         "groups and the weights change once per group, by the group's average update.")

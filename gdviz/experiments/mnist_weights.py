@@ -16,9 +16,11 @@ MAX_PASSES = 50
 # accuracy 0.80 after 5 passes (0.005: 0.78, 0.01: 0.72), and the smoothest weight pictures.
 # Above about 0.02 a single image can overshoot (its 784 pixels add up their pulls) and the
 # weights blow up; the log then says so.
+#: The alphas B5's slider offers (the page's select slider: ``ALPHA.grid()``).
+ALPHA_STEPS = (0.0001, 0.0005, 0.001, 0.005, 0.01)
 ALPHA = Param("alpha", "alpha (learning rate)", 0.001, lo=0.0, hi=1.0, ui=(0.0001, 0.03, 0.0001),
               help="Each image moves every weight by alpha × weight_delta. Larger alphas learn "
-                   "noisier pictures; above about 0.02 the weights blow up.")
+                   "noisier pictures; above about 0.02 the weights blow up.", steps=ALPHA_STEPS)
 TRAIN_IMAGES = Param("train_images", "training images", 1000, kind="int", lo=100, hi=10_000,
                      ui=(100, 10_000, 100),
                      help="How many of the first MNIST training images to learn from (100 to 10,000). "

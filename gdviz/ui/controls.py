@@ -129,14 +129,26 @@ def show_notices() -> None:
         (where or st).warning("  \n".join(notes), icon=":material/link_off:")
 
 
+def slider_options(param: Param) -> tuple | None:
+    """What :func:`page_slider` offers when the page names no ``options``: the Param's own
+    ``steps`` (``param.grid()``) or ``choices`` as a select slider; None for a plain slider over
+    ``param.ui``."""
+    if param.steps:
+        return param.grid()
+    return tuple(param.choices) or None
+
+
 def page_slider(param: Param, page_key: str, *, default=None, options: Sequence | None = None,
                 label: str | None = None, help: str | None = None, format_func=None):
-    """A slider (or, with ``options``, a select slider) that belongs to one page: its widget key
-    is the page's own (``A2.iterations``), so no other lesson's value leaks in, and it is bound to
-    the link by hand under the book's name (``iterations``). The link decides on every run it
-    changes (a shared link, Back/Forward, a preset); the default holds when the link says nothing."""
+    """A slider (or a select slider over ``options``, by default the Param's ``steps`` or
+    ``choices``: :func:`slider_options`) that belongs to one page: its widget key is the page's
+    own (``A2.iterations``), so no other lesson's value leaks in, and it is bound to the link by
+    hand under the book's name (``iterations``). The link decides on every run it changes (a
+    shared link, Back/Forward, a preset); the default holds when the link says nothing."""
     key = f"{page_key}.{param.name}"
     default = param.default if default is None else default
+    if options is None:
+        options = slider_options(param)
     texts = tuple(claim_all(param.name))
     if options is not None:
         value, note = check_link_value(param.name, texts, options=options, default=default)
