@@ -15,7 +15,9 @@ the moment the last page is open:
   sends and receives — so to the server each one is a real session with its own session
   state, widget ids and fragments. A slider change is a ``rerun_script`` carrying every
   widget's state (as the browser sends them, bound widgets also in the query string), timed
-  until the server's ``script_finished``. Fragment timers (``auto_rerun``) are honoured like
+  until the server's ``script_finished``. A stepped lesson's live sliders belong to the lesson
+  instrument, not to Streamlit: letting one go is the one ``commit`` event the browser sends
+  (``loadkit/live.py``), which the server checks, writes into the link and runs. Fragment timers (``auto_rerun``) are honoured like
   the browser does (a ``setInterval`` per fragment, cleared by each full run), which is what
   keeps a training running. Far cheaper than a browser: 28 of them cost the client ~2 CPU-s
   a minute, so on a 2-core machine they leave the cores to the server.

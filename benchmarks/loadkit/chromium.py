@@ -1,5 +1,9 @@
 """A student in headless Chromium (Playwright, Debian's /usr/bin/chromium): a slider moved with the
-keyboard, timed by the page's own clock from the key press until the page is redrawn."""
+keyboard, timed by the page's own clock from the key press until the page is redrawn.
+
+On a stepped lesson the slider is one of the lesson instrument's live sliders: the charts follow it
+in the browser at once, and the time measured is until the released value has been run by the
+server (one rerun) and the instrument drawn from it."""
 
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ _WATCH = """() => {
       if (after === 'running' && before !== 'running' && w.key && !w.running) w.running = now;
       else if (before === 'running' && after !== 'running' && w.running) w.idle = now;
     });
-    if (w.key && ms.some(m => m.target.closest && m.target.closest('[data-testid="stPlotlyChart"]'))) {
+    if (w.key && ms.some(m => m.target.closest && m.target.closest('[data-testid="stPlotlyChart"], .gdi'))) {
       w.drawn = now;  // any chart change since the key (see _DONE)
       if (w.running) w.chart = now;
     }
@@ -56,13 +60,18 @@ _DONE = """() => {
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return null;
   if (document.querySelector('[data-testid="stSkeleton"]')) return null;
   const now = performance.now();
-  if (w.running && w.idle && w.chart) {
+  if (w.running && w.idle && (w.chart || document.querySelector('.gdi'))) {  // the instrument may not change
     if (now - Math.max(w.idle, w.chart) < 150) return null;
     return [w.key, w.running, w.idle, w.chart];
   }
   if (!w.running && w.drawn && now - w.drawn >= 500) return [w.key, null, w.drawn, w.drawn];
   return null;
 }"""
+
+
+#: The sliders a student moves: the lesson instrument's live ones where the page has them.
+SLIDERS = ("[data-testid='stMain'] .gdi-slider input[type='range'], "
+           "[data-testid='stMain'] [data-testid='stSlider'] input[type='range']")
 
 
 async def browser_session(browser, url: str, stats: Stats, page_name: str, window: Window,
@@ -77,7 +86,7 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
         response = await page.goto(f"{url}/{page_name}", timeout=RUN_TIMEOUT * 1000)
         stats.worker = (response.headers.get("x-gdviz-worker") if response else None) or url.split("//")[-1]
         await page.wait_for_selector(READY, timeout=RUN_TIMEOUT * 1000)
-        await page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=RUN_TIMEOUT * 1000)
+        await page.wait_for_selector("[data-testid='stMain'] .main-svg", timeout=RUN_TIMEOUT * 1000)
         stats.open_seconds = time.perf_counter() - t0
         await page.evaluate(_WATCH)
         window.opened()
@@ -87,7 +96,7 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
             await asyncio.sleep(rng.uniform(*think))
             if time.monotonic() >= until:
                 break
-            sliders = page.locator("[data-testid='stMain'] [data-testid='stSlider'] input[type='range']")
+            sliders = page.locator(SLIDERS)
             n = await sliders.count()
             if not n:
                 stats.error("no slider on the page")
@@ -106,7 +115,7 @@ async def browser_session(browser, url: str, stats: Stats, page_name: str, windo
                 seen = await page.evaluate("""() => [window.__gd, document.querySelector(
                     '[data-testid="stApp"]').getAttribute('data-test-script-state')]""")
                 label = await thumb.evaluate(
-                    "e => (e.closest('[data-testid=stSlider]') || e).innerText.split('\\n')[0]")
+                    "e => (e.closest('[data-testid=stSlider], .gdi-slider') || e).innerText.split('\\n')[0]")
                 stats.error(f"{key} on the slider {label!r} ({now} → {await thumb.evaluate('e => e.value')}): "
                             f"the page was not redrawn within {RUN_TIMEOUT:.0f} s (seen {seen})")
                 continue

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 #: Streamlit's id of a component's trigger aggregator: ``<prefix>_<component id>__events``
 #: (``streamlit.components.v2.bidi_component.main._make_trigger_id``).
 _EVENTS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
-_HEAD = re.compile(r'\{"rev":(\d+),"iteration":(\d+),')
+#: The payload's head, its sliders and the part after them, as they appear inside the JSON string.
+_ESCAPED_HEAD = re.compile(r'"\{\\"rev\\":(\d+),\\"iteration\\":(\d+),')
+_ESCAPED_LIVE, _ESCAPED_BASE = '\\"live\\":[', ',\\"base\\":'
 
 
 @dataclass
@@ -34,17 +36,17 @@ class LiveSlider:
 
 
 def sliders(proto) -> list[LiveSlider]:
-    """The live sliders of the instrument element ``proto`` (a ``BidiComponent``); [] for none."""
-    if not proto.json:
+    """The live sliders of the instrument element ``proto`` (a ``BidiComponent``); [] for none.
+
+    The payload (up to a few MB) travels as one JSON string; only its head and its ``live`` part
+    are decoded here, so a client holding many sessions spends little on it."""
+    outer = proto.json
+    head = _ESCAPED_HEAD.match(outer)
+    at = outer.find(_ESCAPED_LIVE)
+    end = outer.find(_ESCAPED_BASE, at)
+    if head is None or at < 0 or end < 0:
         return []
-    text = json.loads(proto.json)  # the payload travels as one JSON string (parsed again in the browser)
-    if not isinstance(text, str):
-        return []
-    head = _HEAD.match(text)
-    at = text.find('"live":[')
-    if head is None or at < 0:
-        return []
-    live, _ = json.JSONDecoder().raw_decode(text, at + len('"live":'))
+    live = json.loads("{" + json.loads('"' + outer[at:end] + '"') + "}")["live"]
     rev, iteration = int(head.group(1)), int(head.group(2))
     return [LiveSlider(proto.id, s["name"], list(s["values"]), int(s["index"]), rev, iteration) for s in live]
 

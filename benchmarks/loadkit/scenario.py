@@ -339,7 +339,7 @@ async def scenario(url: str, sessions: int, browsers: int, seconds: float, think
             pw_cm = async_playwright()
             pw = await pw_cm.__aenter__()
             browser = await launch(pw)
-            drawn = [p for p in sliding if p.plotly] or sliding
+            drawn = sliding  # each waits for its charts, Streamlit's or the instrument's
             for j in range(browsers):
                 page = drawn[j % len(drawn)].url_path
                 st_ = Stats(f"br{j:02d}", "browser", "slider", page)
