@@ -52,11 +52,12 @@ def sliders(proto) -> list[LiveSlider]:
 
 
 def commit(states, s: LiveSlider, index: int) -> None:
-    """Add to ``states`` (a ``WidgetStates``) the event a released slider sends: its grid index."""
+    """Add to ``states`` (a ``WidgetStates``) the event a released slider sends: its grid index
+    (an index off the grid, as a crafted message could send, is sent as it is)."""
     w = states.widgets.add()
     w.id = _EVENTS.format(s.component_id)
     w.json_trigger_value = json.dumps([{"event": "commit", "value": {
-        "name": s.name, "index": index, "value": s.values[index], "iteration": s.iteration, "rev": s.rev}}])
+        "name": s.name, "index": index, "value": s.values[index] if 0 <= index < len(s.values) else "", "iteration": s.iteration, "rev": s.rev}}])
 
 
 def new_index(s: LiveSlider, current: int | None, rng) -> int:
