@@ -1,7 +1,8 @@
 """Live training: a run that grows while the student watches.
 
-The one-weight lessons compute a whole run before drawing (microseconds). MNIST runs take
-seconds to minutes, so they are trained in the session instead: the current state and the
+The one-weight lessons compute a whole run before drawing. An MNIST run is far too long for
+one rerun (what a step of each experiment costs: `make bench`), so it is trained in the session
+instead: the current state and the
 records so far live in ``st.session_state``, and while playing a fragment on a timer advances
 the training by as many steps as fit in a small time budget, then redraws only itself.
 Work per rerun is bounded, so the page answers its controls between ticks and the other
@@ -150,9 +151,9 @@ WAIT_SECONDS = 0.2
 #: Runs waiting for the worker at most (each session has one waiting run at most, see
 #: :meth:`SharedRuns.get`); beyond that a page is told the server is busy and asks again.
 MAX_WAITING = 32
-#: The work waiting for the worker at most, in the caller's units (B5: image-passes, about
-#: 20,000 a second on one core: so ~20 s of the worker). One run is always accepted when the
-#: queue is empty, however big; beyond the bound a page is told the server is busy.
+#: The work waiting for the worker at most, in the caller's units (B5: image-passes; what one
+#: pass costs is `make bench`'s mnist-weights step). One run is always accepted when the queue is
+#: empty, however big; beyond the bound a page is told the server is busy.
 MAX_WAITING_WORK = 400_000
 #: Small runs computed in the asking session's own thread at once, at most.
 MAX_INLINE = 2
