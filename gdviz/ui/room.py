@@ -93,7 +93,7 @@ def setup() -> None:
                            "this screen (page, settings, Play) until they choose to explore.")
     p = st.session_state.get(PRESENT)
     if p is not None:
-        st.fragment(_presenter_tick, run_every=PRESENTER_SECONDS)()
+        _timer(_presenter_tick, PRESENTER_SECONDS)
         if link.lecture() and st.session_state.get(SHOW_LINK, True):
             _corner(p["code"])
     elif FOLLOW in st.session_state:
@@ -105,6 +105,22 @@ def setup() -> None:
             del st.session_state[TRIED]
         elif text == tried["text"]:  # about the join link, while the page has it
             st.warning(tried["notice"], icon="🚪")
+
+
+def _timer(tick, seconds: float) -> None:
+    """Run ``tick`` every ``seconds`` (a fragment), as the only element of a container of its own.
+
+    Why the container: a timer that fires while a full run of the page is in flight is queued by
+    the server and started the moment that run ends, and starting it drops the session's unsent
+    messages that belong to the fragment — the fragment's own container from the full run among
+    them — while the page's later elements stay. On a busy server (4+ followers) the browser then
+    got element ``[0, k+1]`` without ``[0, k]``, threw "Bad delta path index" and closed its
+    connection. Alone in a container made outside the fragment, the dropped block is that
+    container's last child, so nothing after it is misplaced; the timer's own run sends it again.
+    (tests/test_rooms_race.py replays the run's messages through Streamlit's queue and that drop.)
+    """
+    with st.container():
+        st.fragment(tick, run_every=seconds)()
 
 
 def _start(store) -> None:
@@ -304,10 +320,8 @@ def _follower(store) -> None:
             st.caption(f"Following the teacher · room {f['code']}")
             st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
                       help="Stop following: keep this page and its settings, and change them yourself.")
-        # The timer only looks: when the room moved it reruns the page, whose run switches. A
-        # switch of page started inside a fragment's rerun, or an element the fragment drew
-        # while the page changed, broke followers' connections ("Bad delta path").
-        st.fragment(_follow_tick, run_every=POLL_SECONDS)()
+        # The timer only looks: when the room moved it reruns the page, whose run switches.
+        _timer(_follow_tick, POLL_SECONDS)
     else:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"Exploring on your own · room {f['code']}")
