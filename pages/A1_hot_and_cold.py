@@ -3,7 +3,7 @@
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import controls, downloads, instrument, page, presets
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "A1"
 exp = experiments.get("hot-cold")
@@ -24,7 +24,7 @@ settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
 with page.settings_area():
     presets.link_buttons([experiments.get(n) for n in ("hot-cold", "hot-cold-overshoot", "hot-cold-stuck")])
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
-run = exp.shared_run(settings, iterations)
+run = runs.shared_run(exp, settings, iterations)
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, settings, iterations, run=run,
                        shown=lambda lines: lines[:60] + (["…"] + lines[-5:] if len(lines) > 65 else lines[60:]))

@@ -3,7 +3,7 @@
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import controls, downloads, instrument, page, presets
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "A2"
 exp = experiments.get("gradient-descent")
@@ -26,6 +26,6 @@ with page.settings_area():
     presets.link_buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")],
                          label="The three effects of input")
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
-run = exp.shared_run(settings, iterations)
+run = runs.shared_run(exp, settings, iterations)
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, settings, iterations, run=run)

@@ -3,7 +3,7 @@
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
 from gdviz.figures import one_weight as figs
-from gdviz.ui import controls, downloads, instrument, page, presets
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "A3"
 exp = experiments.get("divergence")
@@ -15,13 +15,13 @@ DEFAULTS = {**exp.defaults, "compare_alpha": A.COMPARE_ALPHA.default}
 
 def simulate(s, iterations):
     sa, sb = A.pair_settings(s)
-    return figs.Pair(exp.shared_run(sa, iterations), exp.shared_run(sb, iterations))
+    return figs.Pair(runs.shared_run(exp, sa, iterations), runs.shared_run(exp, sb, iterations))
 
 
 def simulate_many(many, iterations):
     pairs = [A.pair_settings(s) for s in many]
-    runs = exp.runs([p[0] for p in pairs] + [p[1] for p in pairs], iterations)
-    return [figs.Pair(a, b) for a, b in zip(runs[:len(pairs)], runs[len(pairs):])]
+    made = exp.runs([p[0] for p in pairs] + [p[1] for p in pairs], iterations)
+    return [figs.Pair(a, b) for a, b in zip(made[:len(pairs)], made[len(pairs):])]
 
 
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.divergence_view, figs.divergence_charts,

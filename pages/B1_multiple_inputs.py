@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, surprises
+from gdviz.ui import controls, downloads, instrument, page, runs, surprises
 
 KEY = "B1"
 exp = experiments.get("multi-input")
@@ -13,7 +13,7 @@ LIVE = (instrument.live(B.ALPHA),) + tuple(instrument.live(p) for p in B.start_w
 ITERATIONS = B.iterations_param(exp.iterations, 100)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.multi_input_view, figs.multi_input_charts,
                        columns=(("slices",), ("metrics", "steps")), widths=(5, 2),
-                       simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
+                       simulate=B.named_simulate(exp, runs.simulate(exp)), simulate_many=B.named_simulate_many(exp),
                        redraw=frozenset({"steps"}))
 
 page.lesson(
@@ -37,5 +37,5 @@ settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)
-first = exp.shared_run(B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
+first = runs.shared_run(exp, B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
 surprises.show("weight_deltas", {"input": first["input"], "delta": first["delta"], "weight_deltas": first["weight_deltas"]})

@@ -8,7 +8,7 @@ from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "B2"
 NAMES = figs.WEIGHT_NAMES
@@ -65,7 +65,7 @@ surface = (*PAIRS[pair], three_d)
 SPEC = instrument.Spec(KEY, exp, LIVE, partial(figs.multi_input_view, history=True, surface=surface),
                        partial(figs.freeze_charts, pair=PAIRS[pair], three_d=three_d),
                        columns=(("slices", "metrics"), ("surface",)), widths=(3, 2),
-                       simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
+                       simulate=B.named_simulate(exp, runs.simulate(exp)), simulate_many=B.named_simulate_many(exp),
                        redraw=frozenset({"surface"}))
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)

@@ -6,7 +6,7 @@ from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, surprises
+from gdviz.ui import controls, downloads, instrument, page, runs, surprises
 
 KEY = "B3"
 NETWORKS = {"multi-output": "one input → three outputs", "multi-in-out": "three inputs → three outputs"}
@@ -50,10 +50,10 @@ settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.network_view, figs.network_charts,
                        columns=(("net", "errors"), ("metrics", "weights", "weight_deltas", "new_weights")),
-                       widths=(1, 1), simulate=B.named_simulate(exp), simulate_many=B.named_simulate_many(exp),
+                       widths=(1, 1), simulate=B.named_simulate(exp, runs.simulate(exp)), simulate_many=B.named_simulate_many(exp),
                        redraw=frozenset({"net", "errors", "weights", "weight_deltas", "new_weights"}))
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, B.joined(exp, settings), iterations)
-first = exp.shared_run(B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
+first = runs.shared_run(exp, B.joined(exp, settings), iterations).records[0]  # the book's code, with this run's numbers
 surprises.show("outer_prod", {"input": first["input"], "delta": first["delta"]})

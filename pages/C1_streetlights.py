@@ -7,7 +7,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "C1"
 LIVE = (instrument.live(S.LIVE_ALPHA),)
@@ -120,8 +120,8 @@ if lesson == "table":
                                              errors_title="Error per pass, three ways"),
                            columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
-                           simulate=lambda s, n: S.modes_run(exp, s, n),
-                           simulate_many=S.many(S.modes_run)(exp), redraw=frozenset({"pressure"}))
+                           simulate=lambda s, n: S.modes_run(exp, s, n, simulate=runs.simulate(exp)),
+                           simulate_many=S.many(S.modes_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
     if all(v == 0 for v in S.pressure(S.BOOK_WEIGHTS, grid, goals)["votes"]):
         st.warning("Every column of the pressure table is balanced (votes 0): no single lamp correlates "
                    "with walking, so one weight vector cannot learn these lights (see C2).", icon=":material/balance:")
@@ -133,8 +133,8 @@ else:
                                              errors_title="Error per iteration: one pattern", unit="iteration"),
                            columns=(("weights",), ("metrics", "error_one")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
-                           simulate=lambda s, n: S.single_run(exp, s, n),
-                           simulate_many=S.many(S.single_run)(exp), redraw=frozenset({"pressure"}))
+                           simulate=lambda s, n: S.single_run(exp, s, n, simulate=runs.simulate(exp)),
+                           simulate_many=S.many(S.single_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
 
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)

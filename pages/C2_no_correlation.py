@@ -7,7 +7,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "C2"
 exp = experiments.get("no-correlation")
@@ -19,8 +19,8 @@ SPEC = instrument.Spec(KEY, exp, LIVE, functools.partial(figs.dataset_view, comp
                                          errors_title="Error per pass: it stalls"),
                        columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
                        more_rows=(((("lights",), ("pressure",)), (2, 3)),),
-                       simulate=lambda s, n: S.single_run(exp, s, n),
-                       simulate_many=S.many(S.single_run)(exp), redraw=frozenset({"pressure"}))
+                       simulate=lambda s, n: S.single_run(exp, s, n, simulate=runs.simulate(exp)),
+                       simulate_many=S.many(S.single_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
 
 page.lesson(
     "When there is no correlation", "C2",

@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page, surprises
+from gdviz.ui import controls, downloads, instrument, page, runs, surprises
 
 KEY = "C3"
 exp = experiments.get("backprop")
@@ -56,8 +56,8 @@ if activation == "linear":
 NET = figs.network_id(hidden_size)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.backprop_view, figs.backprop_charts,
                        columns=((NET, "errors"), ("metrics", "lights")), widths=(3, 2), unit="step",
-                       simulate=lambda s, n: S.activations_run(exp, s, n),
-                       simulate_many=S.many(S.activations_run)(exp), redraw=frozenset({NET}),
+                       simulate=lambda s, n: S.activations_run(exp, s, n, simulate=runs.simulate(exp)),
+                       simulate_many=S.many(S.activations_run)(exp, runs.simulate(exp)), redraw=frozenset({NET}),
                        speed=8)  # two passes a second: each phase stays long enough to be seen
 instrument.show(SPEC, settings, iterations)
 st.markdown("Edges are coloured by weight (**blue** negative, **vermillion** positive, thicker = larger); "
@@ -65,11 +65,11 @@ st.markdown("Edges are coloured by weight (**blue** negative, **vermillion** pos
             "forward nor take any blame backward. **error** is `(layer_2 − goal_pred)²` for one example; "
             "the error chart adds it up over the four examples of a pass. Its dashed line marks an error "
             "of 1: the relu network dives under it, the linear one cannot.")
-runs = S.activations_run(exp, settings, iterations)
-run = runs.runs[activation]
+both = S.activations_run(exp, settings, iterations, simulate=runs.simulate(exp))
+run = both.runs[activation]
 frame = min(max(int(st.query_params.get("iteration", "1")) - 1 if st.query_params.get("iteration", "1").isdigit()
-                else 0, 0), len(runs.records) - 1)
-where = runs.records[frame]
+                else 0, 0), len(both.records) - 1)
+where = both.records[frame]
 r = run.records[where["pass"]]["examples"][where["example"]]
 if activation == "relu":
     surprises.show("relu2deriv", {"weighted_sum": list(r["layer_1_sum"].ravel()), "layer_1": list(r["layer_1"].ravel())})

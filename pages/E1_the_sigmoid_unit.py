@@ -5,15 +5,15 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "E1"
 exp = experiments.get("sigmoid-unit")
 LIVE = tuple(instrument.live(p) for p in E.E1_LIVE)
 ITERATIONS = E.e_iterations(30)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.unit_view, figs.unit_charts, columns=(("curves",), ("metrics", "errors")),
-                       simulate=lambda s, n: exp.shared_run(E.unit_settings(s), n),
-                       simulate_many=E.cached_many(E.unit_runs))
+                       simulate=lambda s, n: runs.shared_run(exp, E.unit_settings(s), n),
+                       simulate_many=runs.cached_many(E.unit_runs))
 DECK = {"x1": 0.1, "x2": 0.3, "w1": -0.8, "w2": 0.5, "y": 0.2, "learn_rate": 0.5, "iterations": 30}
 
 page.lesson(

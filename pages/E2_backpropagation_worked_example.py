@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "E2"
 exp = experiments.get("backprop-worked")
@@ -14,8 +14,8 @@ ITERATIONS = E.e_iterations(20)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.backprop_view, figs.backprop_charts,
                        columns=(("net",),), widths=(1,), more_rows=(((("metrics",), ("errors",)), (2, 3)),),
                        redraw=frozenset({"net"}),
-                       simulate=lambda s, n: exp.shared_run(E.backprop_settings(s), n),
-                       simulate_many=E.cached_many(E.backprop_runs))
+                       simulate=lambda s, n: runs.shared_run(exp, E.backprop_settings(s), n),
+                       simulate_many=runs.cached_many(E.backprop_runs))
 DECK = {"x1": 0.1, "x2": 0.3, "w1": 0.4, "w2": -0.2, "W": 0.1, "y": 1.0, "learn_rate": 0.5, "iterations": 20}
 
 page.lesson(

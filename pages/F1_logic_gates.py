@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "F1"
 exp = experiments.get("logic-gates")
@@ -54,7 +54,7 @@ settings = {**instrument.read_settings(LIVE, {}), "gate": gate, "hidden": hidden
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.gate_view_of(gate, epochs), figs.gate_charts,
                        columns=(("plane",), ("metrics", "progress")), widths=(1, 1), unit="epoch", speed=15,
                        redraw=frozenset({"plane"}),
-                       simulate=lambda s, n: exp.shared_run(E.gate_settings(s), n),
-                       simulate_many=E.cached_many(E.gate_runs))
+                       simulate=lambda s, n: runs.shared_run(exp, E.gate_settings(s), n),
+                       simulate_many=runs.cached_many(E.gate_runs))
 instrument.show(SPEC, settings, epochs)
 downloads.log_expander("The log (every 100 epochs)", exp, E.gate_settings(settings), epochs)

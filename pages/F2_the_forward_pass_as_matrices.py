@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page
+from gdviz.ui import controls, downloads, instrument, page, runs
 
 KEY = "F2"
 exp = experiments.get("matrix-forward")
@@ -31,13 +31,13 @@ W1, W2 = E.matrix_weights(exp_settings)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.matrix_view_of(W1, W2, decimals), figs.matrix_charts,
                        columns=(("matrices",), ("metrics", "products")), widths=(3, 2), unit="cell",
                        redraw=frozenset({"matrices", "products"}),
-                       simulate=lambda s, n: exp.shared_run(E.matrix_settings(s), n),
-                       simulate_many=E.cached_many(E.matrix_runs))
+                       simulate=lambda s, n: runs.shared_run(exp, E.matrix_settings(s), n),
+                       simulate_many=runs.cached_many(E.matrix_runs))
 instrument.show(SPEC, settings, len(E.CELLS))
 
 st.subheader("Sending the output error back: in proportion, or through Wᵀ")
 target = controls.page_slider(E.F2_TARGET, KEY)
-run = exp.shared_run(exp_settings, 1)
+run = runs.shared_run(exp, exp_settings, 1)
 r = run.records[0]
 T, errors = E.one_hot_errors(r["O_output"], target - 1)
 lecture = page.lecture()

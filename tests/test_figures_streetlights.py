@@ -180,7 +180,7 @@ from gdviz.figures import live  # noqa: E402
 
 def _c3_runs(**kw):
     b = experiments.get("backprop")
-    return S.activations_run(b, b.settings(**kw), 2, shared=False)
+    return S.activations_run(b, b.settings(**kw), 2)
 
 
 def test_c3_has_a_frame_for_every_phase_of_every_example():
@@ -227,7 +227,7 @@ def test_network_captions_are_short_lines():
 
 def test_c1_view_has_the_book_numbers_for_the_three_modes():
     e = experiments.get("streetlights")
-    runs = S.modes_run(e, e.settings(), 40, shared=False)
+    runs = S.modes_run(e, e.settings(), 40)
     view = figs.dataset_view(runs)
     assert view["n"] == 40
     f0 = dict(view["frames"][0]["metrics"])
@@ -247,7 +247,7 @@ def test_c1_view_has_the_book_numbers_for_the_three_modes():
 
 def test_streetlight_one_is_a_single_pattern():
     e = experiments.get("streetlight-one")
-    runs = S.single_run(e, e.settings(), 20, shared=False)
+    runs = S.single_run(e, e.settings(), 20)
     view = figs.dataset_view(runs, compare=False, errors_id="error_one")
     assert view["n"] == 20
     assert view["frames"][0]["arith"]["rows"][0][4] == "−0.2"
@@ -272,7 +272,7 @@ def test_log_axes_have_plain_ticks_and_the_floor_a_label():
     assert narrow == {"tickmode": "array", "tickvals": [1.0, 2.0, 5.0], "ticktext": ["1", "2", "5"]}
     assert figs.log_ticks(-5.0, 1.0) == {"tickmode": "linear", "tick0": 0, "dtick": 1}
     e = experiments.get("no-correlation")
-    runs = S.single_run(e, e.settings(), 40, shared=False)
+    runs = S.single_run(e, e.settings(), 40)
     view = figs.dataset_view(runs, compare=False, floor=1.0)
     charts = figs.dataset_charts(runs, compare=False, floor=1.0)
     y = charts["errors"]["layout"]["yaxis"]

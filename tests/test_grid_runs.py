@@ -11,6 +11,7 @@ from gdviz.core import gates
 from gdviz.core import sigmoid_unit as su
 from gdviz.core.run import run
 from gdviz.experiments import sigmoid as E
+from gdviz.ui import runs
 
 
 def _same(a, b) -> bool:
@@ -91,7 +92,7 @@ def test_cached_many_computes_each_run_once():
         calls.append(len(members))
         return E.unit_runs(members, n)
 
-    many = E.cached_many(kernel)
+    many = runs.cached_many(kernel)
     flat = {"x1": 0.1, "x2": 0.3, "w1": -0.8, "w2": 0.5, "y": 0.2, "learn_rate": 0.123}
     first = many([flat, {**flat, "w1": 0.0}], 5)
     again = many([flat, {**flat, "w1": 0.0}, {**flat, "w1": 1.0}], 5)

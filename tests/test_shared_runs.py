@@ -1,55 +1,67 @@
-"""Experiment.shared_run: each run computed once per server, handed out read-only."""
+"""gdviz.ui.runs.shared_run: each run computed once per server, handed out read-only."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 
 import numpy as np
 import pytest
 
 from gdviz import experiments
-from gdviz.experiments import base
+from gdviz.core.run import Run
+from gdviz.ui import runs
 
 
-def counting(name: str):
-    """The experiment ``name`` under a fresh name, counting its simulations."""
+def counting(name: str, simulate=None):
+    """The experiment ``name`` under a fresh name (its own cache entries), counting its
+    simulations; ``simulate(exp, settings, iterations)`` replaces the plain one."""
     exp = experiments.get(name)
     calls = []
 
-    def simulate(settings, iterations):
+    def counted(settings, iterations):
         calls.append((dict(settings), iterations))
+        if simulate is not None:
+            return simulate(exp, settings, iterations)
         return exp.simulate(settings, iterations)
 
-    return dataclasses.replace(exp, name=f"{name}-counted-{id(calls)}", simulate=simulate), calls
+    return dataclasses.replace(exp, name=f"{name}-counted-{id(calls)}", simulate=counted), calls
 
 
 def test_the_same_settings_are_computed_once_and_give_the_plain_runs_numbers():
     exp, calls = counting("streetlights")
     settings = exp.settings(alpha=0.2)
-    a = exp.shared_run(settings, 30)
-    b = exp.shared_run(exp.settings(alpha=0.2), 30)
+    a = runs.shared_run(exp, settings, 30)
+    b = runs.shared_run(exp, exp.settings(alpha=0.2), 30)
     assert a is b and len(calls) == 1
     plain = experiments.get("streetlights").simulate(settings, 30)
     assert [r["error"] for r in a.records] == [r["error"] for r in plain.records]
     np.testing.assert_array_equal(a.records[-1]["new_weights"], plain.records[-1]["new_weights"])
-    exp.shared_run(exp.settings(alpha=0.3), 30)
-    exp.shared_run(settings, 31)
+    runs.shared_run(exp, exp.settings(alpha=0.3), 30)
+    runs.shared_run(exp, settings, 31)
     assert len(calls) == 3  # another alpha, another length: other runs
+    assert runs.simulate(exp)(settings, 30) is a and len(calls) == 3  # the helper pages hand on
 
 
 def test_list_valued_settings_are_part_of_the_key():
     exp, calls = counting("streetlights")
     one = exp.settings()
     other = exp.settings(walk_vs_stop=[1, 1, 0, 0, 1, 0][::-1])
-    assert exp.shared_run(one, 5) is not exp.shared_run(other, 5)
-    assert len(calls) == 2
+    a, b = runs.shared_run(exp, one, 5), runs.shared_run(exp, other, 5)
+    assert a is not b and len(calls) == 2
+    assert [r["error"] for r in b.records] == [r["error"] for r in exp.simulate(other, 5).records]
+
+
+def test_minus_zero_is_its_own_setting():
+    exp, calls = counting("hot-cold")
+    plus, minus = runs.shared_run(exp, exp.settings(weight=0.0), 3), runs.shared_run(exp, exp.settings(weight=-0.0), 3)
+    assert plus is not minus and len(calls) == 2
+    assert str(minus.records[0]["weight"]) == "-0.0" and str(plus.records[0]["weight"]) == "0.0"
 
 
 def test_nobody_can_change_a_shared_run():
     exp, _ = counting("backprop")
-    run = exp.shared_run(exp.settings(), 3)
+    run = runs.shared_run(exp, exp.settings(), 3)
     r = run.records[0]
     with pytest.raises(TypeError):
         r["error"] = 0.0
@@ -67,46 +79,39 @@ def test_nobody_can_change_a_shared_run():
         with pytest.raises(ValueError):
             a.setflags(write=True)
     # the next session gets the same, unchanged numbers
-    assert exp.shared_run(exp.settings(), 3).records[0]["error"] == exp.simulate(exp.settings(), 3).records[0]["error"]
+    again = runs.shared_run(exp, exp.settings(), 3)
+    assert again.records[0]["error"] == exp.simulate(exp.settings(), 3).records[0]["error"]
 
 
 def test_only_the_most_recently_used_runs_are_kept():
     exp, calls = counting("gradient-descent")
     first = exp.settings(alpha=0.01)
-    exp.shared_run(first, 3)
-    others = [exp.settings(alpha=0.02 + k * 0.001) for k in range(base.SHARED_RUNS)]
-    runs = [exp.shared_run(s, 3) for s in others]
-    assert exp.shared_run(others[-1], 3) is runs[-1] and len(calls) == base.SHARED_RUNS + 1  # recent: kept
-    exp.shared_run(first, 3)
-    assert len(calls) == base.SHARED_RUNS + 2  # the first was dropped and is computed again
+    runs.shared_run(exp, first, 3)
+    others = [exp.settings(alpha=0.02 + k * 0.001) for k in range(runs.SHARED_RUNS)]
+    made = [runs.shared_run(exp, s, 3) for s in others]
+    assert runs.shared_run(exp, others[-1], 3) is made[-1] and len(calls) == runs.SHARED_RUNS + 1  # recent: kept
+    runs.shared_run(exp, first, 3)
+    assert len(calls) == runs.SHARED_RUNS + 2  # the first was dropped and is computed again
 
 
-def test_the_kept_runs_are_bounded_in_bytes_and_a_huge_one_is_not_kept(monkeypatch):
+def test_a_run_too_big_to_keep_is_handed_out_but_not_kept():
     exp, calls = counting("hot-cold")
-    monkeypatch.setattr(base, "_SHARED", base.OrderedDict())
-    monkeypatch.setattr(base, "_SHARED_SIZE", 0)
-    monkeypatch.setattr(base, "SHARED_BYTES", 8 * 2**20)
-    big = exp.shared_run(exp.settings(), 1101)  # ~1.6 MB estimated: kept
-    assert exp.shared_run(exp.settings(), 1101) is big and len(calls) == 1
-    for k in range(6):
-        exp.shared_run(exp.settings(weight=0.1 + k / 100), 1101)
-    n = len(calls)
-    last = exp.shared_run(exp.settings(weight=0.1 + 5 / 100), 1101)
-    assert len(calls) == n  # the newest is kept ...
-    assert exp.shared_run(exp.settings(), 1101) is not big  # ... the oldest pushed out by bytes, not by count
-    assert len(calls) == n + 1 and exp.shared_run(exp.settings(weight=0.1 + 5 / 100), 1101) is last
-    monkeypatch.setattr(base, "SHARED_BYTES", 4 * 2**20)  # now one run is over a quarter of the budget
-    n = len(calls)
-    exp.shared_run(exp.settings(weight=0.9), 1101)
-    exp.shared_run(exp.settings(weight=0.9), 1101)
-    assert len(calls) == n + 2  # computed each time, never kept
-
-
-def test_minus_zero_is_its_own_setting():
-    exp, _ = counting("hot-cold")
-    plus, minus = exp.shared_run(exp.settings(weight=0.0), 3), exp.shared_run(exp.settings(weight=-0.0), 3)
-    assert plus is not minus
-    assert str(minus.records[0]["weight"]) == "-0.0" and str(plus.records[0]["weight"]) == "0.0"
+    small, big = exp.settings(), exp.settings(weight=0.4)
+    # the premise: A1's default run fits, a run four times as long does not
+    assert runs.frozen_run(exp.simulate(small, 1101), sized=True)[1] <= runs.KEPT_RUN_BYTES
+    assert runs.frozen_run(exp.simulate(big, 4400), sized=True)[1] > runs.KEPT_RUN_BYTES
+    calls.clear()
+    kept = runs.shared_run(exp, small, 1101)
+    assert runs.shared_run(exp, small, 1101) is kept and len(calls) == 1
+    run = runs.shared_run(exp, big, 4400)
+    assert len(run) == 4400 and run.records[-1]["error"] == exp.simulate(big, 4400).records[-1]["error"]
+    calls.clear()
+    assert runs.shared_run(exp, big, 4400) is run and not calls  # shared while a session still holds it ...
+    del run
+    again = runs.shared_run(exp, big, 4400)
+    assert len(calls) == 1 and len(again) == 4400  # ... then gone: computed again, not kept
+    with pytest.raises(TypeError):
+        again.records[0]["error"] = 0.0  # read-only like every shared run
 
 
 class _Arriving(dict):
@@ -125,24 +130,23 @@ class _Arriving(dict):
 
 
 def _asked_at_once(finish, sessions: int):
-    """``sessions`` threads ask for one run; its first computation is held until every one of
-    them has asked, then ``finish(exp, settings, iterations)`` ends it. A cache that let each
-    session compute would compute ``sessions`` times. Returns (computations, each one's answer
-    or error)."""
-    exp = experiments.get("gradient-descent")
-    calls, answers, arrived, changed = [], [], set(), threading.Condition()
+    """``sessions`` threads ask for one run together; its first computation is held until every
+    one of them has asked, then ``finish(exp, settings, iterations)`` ends it. A cache that let
+    each session compute would compute ``sessions`` times. Returns (the experiment, its
+    computations, each session's answer or error)."""
+    arrived, changed = set(), threading.Condition()
 
-    def held(settings, iterations):
-        calls.append(1)
+    def held(exp, settings, iterations):
         with changed:
             assert changed.wait_for(lambda: len(arrived) == sessions, timeout=10), "not every session asked"
         return finish(exp, settings, iterations)
-    held_exp = dataclasses.replace(exp, name=f"held-{id(calls)}", simulate=held)
-    settings = held_exp.settings()
+    exp, calls = counting("gradient-descent", held)
+    settings, answers, start = exp.settings(), [], threading.Barrier(sessions)
 
     def ask():
+        start.wait(10)
         try:
-            answers.append(held_exp.shared_run(_Arriving(settings, arrived, changed), 5))
+            answers.append(runs.shared_run(exp, _Arriving(settings, arrived, changed), 5))
         except ValueError as err:
             answers.append(err)
     threads = [threading.Thread(target=ask) for _ in range(sessions)]
@@ -150,24 +154,29 @@ def _asked_at_once(finish, sessions: int):
         t.start()
     for t in threads:
         t.join(10)
-    return calls, answers
+    return exp, calls, answers
 
 
 def test_sessions_asking_at_once_share_one_computation():
-    calls, got = _asked_at_once(lambda exp, settings, iterations: exp.simulate(settings, iterations), 5)
+    exp, calls, got = _asked_at_once(lambda exp, settings, iterations: exp.simulate(settings, iterations), 5)
     assert len(calls) == 1 and len(got) == 5 and all(r is got[0] for r in got)
+    assert got[0].column("error") == experiments.get("gradient-descent").simulate(exp.settings(), 5).column("error")
 
 
-def test_a_failure_is_passed_to_those_waiting_not_computed_again():
+def test_a_bad_setting_gives_everyone_the_same_error_and_is_not_kept():
     def broken(exp, settings, iterations):
         raise ValueError("alpha must be a number")
-    calls, errors = _asked_at_once(broken, 4)
-    assert len(calls) == 1 and [str(e) for e in errors] == ["alpha must be a number"] * 4
+    exp, calls, errors = _asked_at_once(broken, 4)
+    assert [str(e) for e in errors] == ["alpha must be a number"] * 4
+    n = len(calls)
+    with pytest.raises(ValueError, match="alpha must be a number"):
+        runs.shared_run(exp, exp.settings(), 5)
+    assert len(calls) == n + 1  # a failure is not kept: asked again, tried again
 
 
 def test_a_diverging_run_is_shared_with_its_divergence():
     exp, _ = counting("divergence")
-    run = exp.shared_run(exp.settings(), 1000)  # the error triples each iteration: inf by ~650
+    run = runs.shared_run(exp, exp.settings(), 1000)  # the error triples each iteration: inf by ~650
     assert run.diverged_at is not None and len(run) == run.diverged_at < 1000
 
 
@@ -196,7 +205,7 @@ def test_a_small_run_is_answered_at_once_and_computed_once():
     shared, calls = trainer.SharedRuns(4), []
     a = shared.get("k", gd_start(calls), 20, wait=5.0)
     b = shared.get("k", gd_start(calls), 20, wait=5.0)
-    assert isinstance(a, base.Run) and a is b and len(calls) == 1 and len(a) == 20
+    assert isinstance(a, Run) and a is b and len(calls) == 1 and len(a) == 20
     with pytest.raises(TypeError):
         a.records[0]["error"] = 0.0  # shared, so read-only
 
@@ -233,9 +242,9 @@ def test_waiting_runs_are_bounded_and_nobody_elses_is_dropped():
     assert not any(j.future.cancelled() for j in queued)  # the first come keep their place
     assert len(busy) == 5 and all(j.busy and j.future is None for j in busy)
     gate.set()
-    assert isinstance(shared.get(("k", 0), gd_start(calls), 5, wait=10.0), base.Run)
+    assert isinstance(shared.get(("k", 0), gd_start(calls), 5, wait=10.0), Run)
     late = shared.get(("k", trainer.MAX_WAITING), gd_start(calls, weight=99), 5, wait=10.0)
-    assert isinstance(late, base.Run)  # a busy answer is asked again later, and then it runs
+    assert isinstance(late, Run)  # a busy answer is asked again later, and then it runs
 
 
 def test_a_session_has_one_queued_run_and_a_shared_one_stays():
@@ -251,14 +260,14 @@ def test_a_session_has_one_queued_run_and_a_shared_one_stays():
     shared.get("d", gd_start(calls), 5, wait=0.0, owner="s1")  # s1 leaves c, s2 still waits for it
     assert not both.future.cancelled() and shared.get("c", gd_start(calls), 5, wait=0.0, owner="s2") is both
     gate.set()
-    assert isinstance(shared.get("c", gd_start(calls), 5, wait=10.0), base.Run)
+    assert isinstance(shared.get("c", gd_start(calls), 5, wait=10.0), Run)
 
 
 def test_an_inline_run_needs_no_worker_and_is_shared():
     shared, calls = trainer.SharedRuns(64), []
     gate = _hold_the_worker(shared, calls)  # a long queue does not hold up a small run
     run = shared.get("small", gd_start(calls), 20, wait=0.0, owner="s1", inline=True)
-    assert isinstance(run, base.Run) and len(run) == 20
+    assert isinstance(run, Run) and len(run) == 20
     assert shared.get("small", gd_start(calls), 20, wait=0.0, owner="s2") is run
     gate.set()
 
@@ -279,7 +288,7 @@ def test_a_failing_start_is_reported_and_remembered_not_kept(monkeypatch):
 def test_an_abandoned_queued_run_leaves_even_when_the_new_answer_is_busy_or_kept():
     shared, calls = trainer.SharedRuns(64), []
     done = shared.get("kept", gd_start(calls), 5, wait=10.0)
-    assert isinstance(done, base.Run)
+    assert isinstance(done, Run)
     gate = _hold_the_worker(shared, calls)
     mine = shared.get("mine", gd_start(calls), 5, wait=0.0, owner="s1")
     assert shared.get("kept", gd_start(calls), 5, wait=0.0, owner="s1") is done
@@ -309,12 +318,12 @@ def test_one_inline_run_per_session_at_a_time():
     assert started.wait(10)  # s1's first run is computing in s1's own thread
     assert threads_seen == ["session s1"]
     second = shared.get("b", where, 5, wait=10.0, owner="s1", inline=True)  # s1 dragged on
-    assert isinstance(second, base.Run) and threads_seen[1].startswith("gdviz-shared-runs")  # the worker's
+    assert isinstance(second, Run) and threads_seen[1].startswith("gdviz-shared-runs")  # the worker's
     gate.set()
     first.join(10)
-    assert isinstance(shared.get("a", slow, 5), base.Run)
+    assert isinstance(shared.get("a", slow, 5), Run)
     third = shared.get("c", where, 5, owner="s1", inline=True)  # s1's inline run is over: its own thread again
-    assert isinstance(third, base.Run) and threads_seen[-1] == threading.current_thread().name
+    assert isinstance(third, Run) and threads_seen[-1] == threading.current_thread().name
 
 
 class _Interrupted(BaseException):
@@ -336,4 +345,4 @@ def test_an_interrupted_run_leaves_no_job_that_looks_alive():
     seen = []
     run_ = shared.get("z", lambda: (seen.append(threading.current_thread().name), gd_start([])())[1], 5,
                       owner="s1", inline=True)
-    assert isinstance(run_, base.Run) and seen == [threading.current_thread().name]  # s1 may compute inline again
+    assert isinstance(run_, Run) and seen == [threading.current_thread().name]  # s1 may compute inline again

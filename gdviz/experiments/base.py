@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
-from gdviz.core import checks
 from gdviz.core.run import MAX_ITERATIONS, Run
 from gdviz.experiments.formatting import num
-
-#: How many runs :meth:`Experiment.shared_run` keeps at most (the most recently used) ...
-SHARED_RUNS = 64
-#: ... and how many bytes they may hold together (estimated: arrays plus Python's objects).
-#: F1's longest run is ~40 MB, most are well under 1 MB; a run over a quarter of this is not kept.
-SHARED_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -166,52 +154,6 @@ class Experiment:
             raise ValueError(f"iterations must be at most {self.max_iterations}, got {n}")
         return n
 
-    def shared_run(self, settings: Mapping[str, Any], iterations: int) -> Run:
-        """:attr:`simulate`'s run, computed once per server process and shared, read-only.
-
-        A class opens the same lesson with the same settings (the defaults, the book's
-        presets) and moves sliders back and forth: each of those runs is computed once, not once
-        per student per rerun. The run handed out cannot be changed: its records are read-only
-        mappings, its lists tuples and its arrays over immutable memory (:func:`checks.lock`),
-        so no session can alter what another sees. The :data:`SHARED_RUNS` most recently used
-        runs are kept.
-        """
-        key = (self.name, _hashable(settings), iterations)
-        with _SHARED_LOCK:
-            kept = _SHARED.get(key)
-            if kept is not None:
-                _SHARED.move_to_end(key)
-                return kept[0]
-            pending = _PENDING.get(key)
-            mine = pending is None
-            if mine:  # the first to ask computes; the others asking meanwhile wait for it
-                pending = _PENDING[key] = _Pending()
-        if not mine:
-            pending.done.wait()
-            if pending.error is not None:
-                raise pending.error  # the same bad setting: the same error, not computed again
-            if pending.run is not None:
-                return pending.run  # kept or too big to keep: either way this one computation
-            return frozen_run(self.simulate(settings, iterations))  # the computer was interrupted
-        try:
-            run, size = frozen_run(self.simulate(settings, iterations), sized=True)
-            pending.run = run
-            with _SHARED_LOCK:
-                if size <= SHARED_BYTES // 4:
-                    _SHARED[key] = (run, size)
-                    global _SHARED_SIZE
-                    _SHARED_SIZE += size
-                    while len(_SHARED) > SHARED_RUNS or _SHARED_SIZE > SHARED_BYTES:
-                        _SHARED_SIZE -= _SHARED.popitem(last=False)[1][1]
-            return run
-        except Exception as err:  # (an interruption of that session is not passed on)
-            pending.error = err
-            raise
-        finally:
-            with _SHARED_LOCK:
-                _PENDING.pop(key, None)
-            pending.done.set()
-
     def run(self, iterations: int | None = None, **overrides: Any) -> Run:
         return self.simulate(self.settings(**overrides), self.check_iterations(iterations))
 
@@ -219,65 +161,6 @@ class Experiment:
         """The book's log of this experiment, line by line."""
         settings = self.settings(**overrides)
         yield from self.log(self.simulate(settings, self.check_iterations(iterations)), settings)
-
-
-_SHARED: OrderedDict = OrderedDict()  # key -> (run, its estimated bytes)
-_SHARED_SIZE = 0
-_PENDING: dict = {}  # key -> _Pending: a run being computed, for those who ask meanwhile
-
-
-class _Pending:
-    """A run being computed by one session for every session that asks meanwhile."""
-
-    def __init__(self):
-        self.done = threading.Event()
-        self.run: Run | None = None
-        self.error: BaseException | None = None
-
-_SHARED_LOCK = threading.Lock()
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, np.ndarray):
-        return (value.dtype.str, value.shape, value.tobytes())
-    if isinstance(value, float):  # by its bits: 0.0 == -0.0, but a run from -0.0 prints -0.0
-        return ("float", value.hex())
-    return value
-
-
-#: Values that cannot change and hold nothing that can.
-_PLAIN = frozenset({float, int, bool, str, type(None), np.float64, np.int64, np.bool_})
-
-
-def frozen_run(run: Run, *, sized: bool = False):
-    """``run`` with nothing left to change (see :meth:`Experiment.shared_run`); with ``sized``,
-    ``(run, estimated bytes)``: the arrays' bytes plus a rough cost of Python's objects."""
-    seen: dict[int, Any] = {}
-    size = 0
-
-    def freeze(v: Any) -> Any:
-        nonlocal size
-        if type(v) in _PLAIN:  # most values of a record: answered before the slower checks below
-            return v
-        if isinstance(v, np.ndarray):
-            if id(v) not in seen:  # an array shared by two records stays one array
-                seen[id(v)] = (v, checks.frozen(v))  # an array already immutable is kept as it is
-                size += v.nbytes + 200  # the data, its bytes object and the array's header
-            return seen[id(v)][1]
-        if isinstance(v, Mapping):
-            size += 150 + 100 * len(v)  # a dict and its proxy, per entry a slot and a value
-            return MappingProxyType({k: freeze(x) for k, x in v.items()})
-        if isinstance(v, (list, tuple)):
-            size += 60 + 40 * len(v)
-            return tuple(freeze(x) for x in v)
-        return v
-
-    frozen = Run(tuple(freeze(r) for r in run.records), run.diverged_at)
-    return (frozen, size) if sized else frozen
 
 
 def diverged_line(run: Run) -> str:

@@ -299,9 +299,11 @@ def iterations_param(default: int, most: int) -> Param:
                  help=f"The length of the run (at most {most}).")
 
 
-def named_simulate(exp: Experiment):
-    """``(settings with named starting weights, iterations) -> run``, shared between sessions."""
-    return lambda s, iterations: exp.shared_run(joined(exp, s), iterations)
+def named_simulate(exp: Experiment, simulate=None):
+    """``(settings with named starting weights, iterations) -> run`` through ``simulate``
+    (default ``exp.simulate``; a page passes the shared one, ``gdviz.ui.runs.simulate(exp)``)."""
+    go = simulate or exp.simulate
+    return lambda s, iterations: go(joined(exp, s), iterations)
 
 
 def named_simulate_many(exp: Experiment):

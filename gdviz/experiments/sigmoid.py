@@ -288,20 +288,10 @@ register(
 #
 # A live slider needs one run per value of its grid. Stepping each of E2's ~160 grid runs alone
 # costs ~70 ms, F1's 75 runs of 1000 epochs ~3 s; the core's *_grid functions step them all at
-# once (a leading grid axis, bit for bit the single runs). A page's ``simulate`` (see
-# :func:`batched`) computes a setting and every one-slider variant of it on its first call, and
-# hands each variant its run when the instrument asks for it.
+# once (a leading grid axis, bit for bit the single runs). A page hands a ``*_runs`` function
+# below to ``gdviz.ui.runs.cached_many``, which keeps the batch's runs for the next cursor step.
 
-from collections import OrderedDict  # noqa: E402
 from collections.abc import Callable, Mapping, Sequence  # noqa: E402
-import threading  # noqa: E402
-
-from gdviz.experiments.base import _hashable  # noqa: E402
-
-#: How many grid runs are kept (a few pages' batches; they share their arrays).
-KEPT_RUNS = 600
-_RUNS: OrderedDict = OrderedDict()
-_RUNS_LOCK = threading.Lock()
 
 
 class _Records(Sequence):
@@ -354,30 +344,6 @@ def _cut(out: dict, keys: Sequence[str], iterations: int) -> list[tuple[int, int
         bad = np.flatnonzero(~ok[:, g])
         result.append((int(bad[0]) + 1, int(bad[0]) + 1) if bad.size else (iterations, None))
     return result
-
-
-def cached_many(kernel: Callable[[list[dict], int], list]) -> Callable[[list[dict], int], list]:
-    """``simulate_many(settings_list, iterations)`` for the instrument's grid previews: the runs
-    ``kernel`` computes at once (one batch for the members not computed before), kept for the
-    next cursor step, which asks for the same runs again."""
-
-    def simulate_many(members: list[dict], iterations: int) -> list:
-        keys = [(_hashable(dict(m)), iterations) for m in members]
-        with _RUNS_LOCK:
-            have = {k: _RUNS[k] for k in keys if k in _RUNS}
-        missing = [m for m, k in zip(members, keys) if k not in have]
-        if missing:
-            for m, r in zip(missing, kernel(missing, iterations)):
-                have[(_hashable(dict(m)), iterations)] = r
-        with _RUNS_LOCK:
-            for k in keys:
-                _RUNS[k] = have[k]
-                _RUNS.move_to_end(k)
-            while len(_RUNS) > KEPT_RUNS:
-                _RUNS.popitem(last=False)
-        return [have[k] for k in keys]
-
-    return simulate_many
 
 
 def _col(members, name) -> np.ndarray:

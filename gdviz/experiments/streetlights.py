@@ -280,15 +280,17 @@ def mode_settings(exp: Experiment, s, mode: str) -> dict:
     return exp.settings(**{**{p.name: s[p.name] for p in exp.params}, "mode": mode})
 
 
-def modes_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
-    """C1: the three modes of descent from the same settings ``s``; ``s["mode"]`` is the one shown."""
-    go = exp.shared_run if shared else exp.simulate
+def modes_run(exp: Experiment, s, iterations: int, *, simulate=None) -> Runs:
+    """C1: the three modes of descent from the same settings ``s``; ``s["mode"]`` is the one shown.
+    ``simulate(settings, iterations)`` makes each run (default ``exp.simulate``; a page passes
+    the shared one, ``gdviz.ui.runs.simulate(exp)``)."""
+    go = simulate or exp.simulate
     return Runs(s["mode"], {m: go(mode_settings(exp, s, m), iterations) for m in MODES}, s)
 
 
-def activations_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
+def activations_run(exp: Experiment, s, iterations: int, *, simulate=None) -> Runs:
     """C3: the network with ``s["activation"]`` (shown) and the same network with the other one."""
-    go = exp.shared_run if shared else exp.simulate
+    go = simulate or exp.simulate
     other = "linear" if s["activation"] == "relu" else "relu"
     base = {p.name: s[p.name] for p in exp.params}
     return Runs(s["activation"], {s["activation"]: go(exp.settings(**base), iterations),
@@ -296,21 +298,21 @@ def activations_run(exp: Experiment, s, iterations: int, *, shared: bool = True)
                 steps=True)
 
 
-def single_run(exp: Experiment, s, iterations: int, *, shared: bool = True) -> Runs:
-    go = exp.shared_run if shared else exp.simulate
+def single_run(exp: Experiment, s, iterations: int, *, simulate=None) -> Runs:
+    go = simulate or exp.simulate
     return Runs(s["mode"], {s["mode"]: go(exp.settings(**{p.name: s[p.name] for p in exp.params}), iterations)}, s)
 
 
 def many(one):
-    """The runs of a live slider's grid from ``one(exp, s, iterations, shared=...)``: each shared
-    between sessions (a class drags the same slider over the same values); None where a run
-    cannot be made."""
-    def make(exp: Experiment):
+    """The runs of a live slider's grid from ``one(exp, s, iterations, simulate=...)``; None where
+    a run cannot be made. ``many(one)(exp, simulate)``: a page passes the shared ``simulate``
+    (a class drags the same slider over the same values)."""
+    def make(exp: Experiment, simulate=None):
         def runs(many_settings, iterations):
             out = []
             for s in many_settings:
                 try:
-                    out.append(one(exp, s, iterations))
+                    out.append(one(exp, s, iterations, simulate=simulate))
                 except ValueError:
                     out.append(None)
             return out

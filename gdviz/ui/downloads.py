@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 import streamlit as st
 
+from gdviz.ui import runs
+
 
 def records_csv(records: Sequence[Mapping]) -> str:
     out = io.StringIO()
@@ -34,7 +36,7 @@ def log_expander(title: str, exp, settings: Mapping, iterations: int, *, run=Non
     and both downloads (always the whole log). ``run`` defaults to the shared run of ``settings``."""
     with st.expander(title):
         if run is None:
-            run = exp.shared_run(settings, iterations)
+            run = runs.shared_run(exp, settings, iterations)
         lines = list(exp.log(run, settings))
         st.code("\n".join(shown(lines) if shown else lines), language=None)
         log_buttons(exp.name, run.records, lines)

@@ -33,7 +33,7 @@ from gdviz.core.run import MAX_ITERATIONS
 from gdviz.experiments.base import Experiment, Param
 from gdviz.figures import live as live_figs
 from gdviz.figures import theme
-from gdviz.ui import controls, nav, page
+from gdviz.ui import controls, nav, page, runs
 
 HERE = Path(__file__).resolve().parent
 JS = (HERE / "instrument.js").read_text(encoding="utf-8")
@@ -111,16 +111,6 @@ def read_iteration(n_most: int) -> int:
 
 
 # --- the payload -------------------------------------------------------------------------------
-def _hashable(v):
-    if isinstance(v, Mapping):
-        return tuple(sorted((k, _hashable(x)) for k, x in v.items()))
-    if isinstance(v, (list, tuple)):
-        return tuple(_hashable(x) for x in v)
-    if isinstance(v, float):
-        return ("f", v.hex())
-    return v
-
-
 @dataclass(frozen=True)
 class Spec:
     """What a page shows in its instrument (see :func:`show`)."""
@@ -135,7 +125,7 @@ class Spec:
     #: More rows below the first: ((columns, widths), ...), e.g. (((("errors",), ("metrics",)), (3, 2)),)
     more_rows: tuple = ()
     unit: str = "iteration"
-    simulate: Callable | None = None  # (settings, iterations) -> run; default exp.shared_run / exp.simulate
+    simulate: Callable | None = None  # (settings, iterations) -> run; default gdviz.ui.runs.simulate(exp)
     simulate_many: Callable | None = None  # (list of settings, iterations) -> runs; default exp.runs
     redraw: frozenset = frozenset()  # charts that need a full redraw per frame (heatmaps, 3-D)
     speed: int | None = None
@@ -150,7 +140,7 @@ def _default_speed(n: int) -> int:
 
 
 def _simulate(spec: Spec):
-    return spec.simulate or (lambda s, n: spec.exp.shared_run(s, n))
+    return spec.simulate or runs.simulate(spec.exp)
 
 
 def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tuple[str, int]:
@@ -184,9 +174,9 @@ def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
     held), at the frame ``at``; null where the value is the committed one."""
     wanted = [(lv.name, j, {**settings, lv.name: v}) for lv in spec.lives for j, v in enumerate(lv.grid())
               if v != settings[lv.name]]
-    runs = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
+    made = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
     grids = {lv.name: [None] * len(lv.grid()) for lv in spec.lives}
-    for (name, j, _), rv in zip(wanted, runs):
+    for (name, j, _), rv in zip(wanted, made):
         if rv is not None and len(rv.records):
             grids[name][j] = _preview(spec.view(rv, at), at)  # the view clamps to its own frames
     return _dumps(grids)
@@ -265,7 +255,7 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
     """The JSON the component gets: the cached parts plus this session's cursor and revision.
     (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
     them; a step only recomputes the grid previews at the new cursor.)"""
-    key, skey = f"{spec.key}:{spec.exp.name}", _hashable(settings)
+    key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
     base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
     grids = _cached_grids(spec, key, skey, iterations, at, settings)

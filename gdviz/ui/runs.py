@@ -1,0 +1,153 @@
+"""The server's one run cache: each lesson's run computed once and shared by every session.
+
+A class opens the same lesson with the same settings (the defaults, the book's presets) and
+moves sliders back and forth: each of those runs is computed once per server process, not once
+per student per rerun. Built on ``st.cache_resource``, which takes a lock per key (sessions
+asking for the same run at once wait for one computation), keeps at most :data:`SHARED_RUNS`
+entries and does not keep a computation that raised (a bad setting gives everyone the same
+error, and is not kept). It works without a running server too (the CLI, scripts, tests).
+
+The byte bound: a run whose estimated size is over ``SHARED_BYTES / SHARED_RUNS`` is handed out
+but not kept, so what is kept is at most :data:`SHARED_BYTES`. While a session still holds such a
+run, others asking for it get the same one (a weak reference: it costs no memory of its own).
+
+A run handed out cannot be changed (:func:`frozen_run`): records are read-only mappings, lists
+are tuples, arrays sit over immutable memory, so no session can alter what another sees.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from gdviz.core import checks
+from gdviz.core.run import Run
+
+#: How many runs are kept at most (the most recently used) ...
+SHARED_RUNS = 64
+#: ... and how many bytes they may hold together (estimated: arrays plus Python's objects).
+SHARED_BYTES = 256 * 2**20
+#: The largest run kept: ``SHARED_RUNS`` of these fit in ``SHARED_BYTES`` (4 MB).
+KEPT_RUN_BYTES = SHARED_BYTES // SHARED_RUNS
+
+
+def shared_run(exp, settings: Mapping[str, Any], iterations: int) -> Run:
+    """``exp.simulate(settings, iterations)``, computed once per server and shared, read-only."""
+    try:
+        return _kept(exp, settings, exp.name, key(settings), iterations)
+    except _TooBig as big:
+        return big.run
+
+
+def simulate(exp) -> Callable[[Mapping[str, Any], int], Run]:
+    """``(settings, iterations) -> run`` through :func:`shared_run`: what a page hands to an
+    experiment helper's ``simulate=`` or to the instrument's ``Spec(simulate=...)``."""
+    return functools.partial(shared_run, exp)
+
+
+class _TooBig(Exception):
+    """Raised out of the cached function so that Streamlit does not keep the run it carries."""
+
+    def __init__(self, run: Run):
+        super().__init__("run too big to keep")
+        self.run = run
+
+
+#: Runs too big to keep that some session still holds: (name, key, iterations) -> run.
+_HELD: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+@st.cache_resource(max_entries=SHARED_RUNS, show_spinner=False)
+def _kept(_exp, _settings, name: str, settings_key, iterations: int) -> Run:
+    held = _HELD.get((name, settings_key, iterations))
+    if held is not None:
+        raise _TooBig(held)
+    run, size = frozen_run(_exp.simulate(_settings, iterations), sized=True)
+    if size > KEPT_RUN_BYTES:
+        _HELD[(name, settings_key, iterations)] = run
+        raise _TooBig(run)
+    return run
+
+
+def key(value: Any) -> Any:
+    """A hashable stand-in for settings: mappings sorted, lists as tuples, arrays by dtype,
+    shape and bytes, floats by their bits (0.0 == -0.0, but a run from -0.0 prints -0.0)."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, key(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(key(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, float):
+        return ("float", value.hex())
+    return value
+
+
+#: Values that cannot change and hold nothing that can.
+_PLAIN = frozenset({float, int, bool, str, type(None), np.float64, np.int64, np.bool_})
+
+
+def frozen_run(run: Run, *, sized: bool = False):
+    """``run`` with nothing left to change; with ``sized``, ``(run, estimated bytes)``: the
+    arrays' bytes plus a rough cost of Python's objects."""
+    seen: dict[int, Any] = {}
+    size = 0
+
+    def freeze(v: Any) -> Any:
+        nonlocal size
+        if type(v) in _PLAIN:  # most values of a record: answered before the slower checks below
+            return v
+        if isinstance(v, np.ndarray):
+            if id(v) not in seen:  # an array shared by two records stays one array
+                seen[id(v)] = (v, checks.frozen(v))  # an array already immutable is kept as it is
+                size += v.nbytes + 200  # the data, its bytes object and the array's header
+            return seen[id(v)][1]
+        if isinstance(v, Mapping):
+            size += 150 + 100 * len(v)  # a dict and its proxy, per entry a slot and a value
+            return MappingProxyType({k: freeze(x) for k, x in v.items()})
+        if isinstance(v, (list, tuple)):
+            size += 60 + 40 * len(v)
+            return tuple(freeze(x) for x in v)
+        return v
+
+    frozen = Run(tuple(freeze(r) for r in run.records), run.diverged_at)
+    return (frozen, size) if sized else frozen
+
+
+# --- a slider grid's runs, computed as one batch ------------------------------------------------
+#: How many grid runs :func:`cached_many` keeps (a few pages' batches; they share their arrays).
+KEPT_GRID_RUNS = 600
+_GRID: OrderedDict = OrderedDict()
+_GRID_LOCK = threading.Lock()
+
+
+def cached_many(kernel: Callable[[list[dict], int], list]) -> Callable[[list[dict], int], list]:
+    """``simulate_many(settings_list, iterations)`` for the instrument's grid previews: the runs
+    ``kernel`` computes at once (one batch for the members not computed before), kept for the
+    next cursor step, which asks for the same runs again."""
+
+    def simulate_many(members: list[dict], iterations: int) -> list:
+        keys = [(key(dict(m)), iterations) for m in members]
+        with _GRID_LOCK:
+            have = {k: _GRID[k] for k in keys if k in _GRID}
+        missing = [m for m, k in zip(members, keys) if k not in have]
+        if missing:
+            for m, r in zip(missing, kernel(missing, iterations)):
+                have[(key(dict(m)), iterations)] = r
+        with _GRID_LOCK:
+            for k in keys:
+                _GRID[k] = have[k]
+                _GRID.move_to_end(k)
+            while len(_GRID) > KEPT_GRID_RUNS:
+                _GRID.popitem(last=False)
+        return [have[k] for k in keys]
+
+    return simulate_many
