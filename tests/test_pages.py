@@ -99,7 +99,11 @@ def shown(at: AppTest, but=None) -> tuple:
             elif but is not None and child.type == but.type and (child.key or child.label) == (but.key or but.label):
                 continue
             elif isinstance(child, Widget):
-                items.append((child.type, child.key or child.label, repr(child.value)))
+                try:
+                    value = repr(child.value)
+                except Exception:  # noqa: BLE001 - a widget AppTest cannot read: its content instead
+                    value = _no_ids(MessageToDict(child.proto))
+                items.append((child.type, child.key or getattr(child, "label", None), value))
             elif child.type == "plotly_chart":
                 items.append((child.type, json.loads(child.proto.spec)))
             else:
