@@ -2,9 +2,9 @@
 
 The one-weight lessons compute a whole run before drawing. An MNIST run is far too long for
 one rerun (what a step of each experiment costs: `make bench`), so it is trained in the session
-instead: the current state and the
-records so far live in ``st.session_state``, and while playing a fragment on a timer advances
-the training by as many steps as fit in a small time budget, then redraws only itself.
+instead: the current state and the records so far live in ``st.session_state``, and while
+playing a fragment on a timer advances the training by as many steps as fit in a small time
+budget, then redraws only itself.
 Work per rerun is bounded, so the page answers its controls between ticks and the other
 sessions of the server keep their turn.
 
@@ -26,8 +26,8 @@ import streamlit as st
 
 from gdviz.core.checks import all_finite
 from gdviz.core.run import Run, run
-from gdviz.experiments.base import frozen_run
 from gdviz.ui import controls
+from gdviz.ui.runs import frozen_run
 
 #: Seconds between ticks while playing, and the work done per tick at most (one step more may
 #: overrun it: a step is never cut in half). Chosen with `make load` (30 sessions): a bigger
@@ -198,7 +198,7 @@ class SharedRuns:
     waiting up to :data:`WAIT_SECONDS`, enough for a small run). A page shows a job with
     :func:`wait_for`, which redraws the page when the run is ready. So a rerun never trains
     for seconds, however big the setting, and one worker keeps a core free for the reruns.
-    Runs are made read-only (:func:`gdviz.experiments.base.frozen_run`): every session gets the
+    Runs are made read-only (:func:`gdviz.ui.runs.frozen_run`): every session gets the
     same objects.
 
     Fairness: a session (``owner``) has one queued run at most. When it asks for another
