@@ -94,22 +94,40 @@ def test_only_the_most_recently_used_runs_are_kept():
     assert len(calls) == runs.SHARED_RUNS + 2  # the first was dropped and is computed again
 
 
+def _size(exp, settings, iterations) -> int:
+    return runs.frozen_run(exp.simulate(settings, iterations), sized=True)[1]
+
+
+def test_a_large_run_is_kept_in_the_few_places_for_large_runs():
+    exp, calls = counting("hot-cold")
+    long = [exp.settings(weight=0.1 + k / 100) for k in range(runs.LARGE_RUNS + 1)]
+    # the premise: A1's default run is a small one, a run four times as long a large one
+    assert _size(exp, exp.settings(), 1101) <= runs.KEPT_RUN_BYTES
+    assert runs.KEPT_RUN_BYTES < _size(exp, long[0], 4400) <= runs.LARGE_RUN_BYTES
+    calls.clear()
+    made = [runs.shared_run(exp, s, 4400) for s in long[:runs.LARGE_RUNS]]
+    assert [runs.shared_run(exp, s, 4400) for s in long[:runs.LARGE_RUNS]] == made  # the same objects
+    assert len(calls) == runs.LARGE_RUNS  # each computed once
+    runs.shared_run(exp, long[-1], 4400)  # one more large run pushes the oldest out ...
+    assert runs.shared_run(exp, long[0], 4400) is not made[0] and len(calls) == runs.LARGE_RUNS + 2
+    assert runs.shared_run(exp, long[-2], 4400) is made[-1]  # ... not the recent ones
+    assert runs.SHARED_BYTES <= 256 * 2**20
+
+
 def test_a_run_too_big_to_keep_is_handed_out_but_not_kept():
     exp, calls = counting("hot-cold")
     small, big = exp.settings(), exp.settings(weight=0.4)
-    # the premise: A1's default run fits, a run four times as long does not
-    assert runs.frozen_run(exp.simulate(small, 1101), sized=True)[1] <= runs.KEPT_RUN_BYTES
-    assert runs.frozen_run(exp.simulate(big, 4400), sized=True)[1] > runs.KEPT_RUN_BYTES
+    assert _size(exp, big, 20000) > runs.LARGE_RUN_BYTES  # the premise
     calls.clear()
     kept = runs.shared_run(exp, small, 1101)
     assert runs.shared_run(exp, small, 1101) is kept and len(calls) == 1
-    run = runs.shared_run(exp, big, 4400)
-    assert len(run) == 4400 and run.records[-1]["error"] == exp.simulate(big, 4400).records[-1]["error"]
+    run = runs.shared_run(exp, big, 20000)
+    assert len(run) == 20000 and run.records[-1]["error"] == exp.simulate(big, 20000).records[-1]["error"]
     calls.clear()
-    assert runs.shared_run(exp, big, 4400) is run and not calls  # shared while a session still holds it ...
+    assert runs.shared_run(exp, big, 20000) is run and not calls  # shared while a session still holds it ...
     del run
-    again = runs.shared_run(exp, big, 4400)
-    assert len(calls) == 1 and len(again) == 4400  # ... then gone: computed again, not kept
+    again = runs.shared_run(exp, big, 20000)
+    assert len(calls) == 1 and len(again) == 20000  # ... then gone: computed again, not kept
     with pytest.raises(TypeError):
         again.records[0]["error"] = 0.0  # read-only like every shared run
 

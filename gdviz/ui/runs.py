@@ -7,9 +7,10 @@ asking for the same run at once wait for one computation), keeps at most :data:`
 entries and does not keep a computation that raised (a bad setting gives everyone the same
 error, and is not kept). It works without a running server too (the CLI, scripts, tests).
 
-The byte bound: a run whose estimated size is over ``SHARED_BYTES / SHARED_RUNS`` is handed out
-but not kept, so what is kept is at most :data:`SHARED_BYTES`. While a session still holds such a
-run, others asking for it get the same one (a weak reference: it costs no memory of its own).
+The byte bound: two tiers, :data:`SHARED_RUNS` runs of at most :data:`KEPT_RUN_BYTES` and
+:data:`LARGE_RUNS` of at most :data:`LARGE_RUN_BYTES`; a bigger run is handed out but not kept,
+so what is kept is at most :data:`SHARED_BYTES`. While a session still holds such a run, others
+asking for it get the same one (a weak reference: it costs no memory of its own).
 
 A run handed out cannot be changed (:func:`frozen_run`): records are read-only mappings, lists
 are tuples, arrays sit over immutable memory, so no session can alter what another sees.
@@ -31,20 +32,24 @@ import streamlit as st
 from gdviz.core import checks
 from gdviz.core.run import Run
 
-#: How many runs are kept at most (the most recently used) ...
+#: The runs kept, in two tiers: the most recently used ``SHARED_RUNS`` runs of at most
+#: ``KEPT_RUN_BYTES`` each (estimated: arrays plus Python's objects) ...
 SHARED_RUNS = 64
-#: ... and how many bytes they may hold together (estimated: arrays plus Python's objects).
-SHARED_BYTES = 256 * 2**20
-#: The largest run kept: ``SHARED_RUNS`` of these fit in ``SHARED_BYTES`` (4 MB).
-KEPT_RUN_BYTES = SHARED_BYTES // SHARED_RUNS
+KEPT_RUN_BYTES = 3 * 2**20
+#: ... and the ``LARGE_RUNS`` most recently used bigger ones of at most ``LARGE_RUN_BYTES``
+#: (F1's 2-2-1 XOR run of 1000 epochs is ~5.5 MB). A run bigger still is never kept.
+LARGE_RUNS = 4
+LARGE_RUN_BYTES = 16 * 2**20
+#: What the kept runs may hold together at most (256 MB).
+SHARED_BYTES = SHARED_RUNS * KEPT_RUN_BYTES + LARGE_RUNS * LARGE_RUN_BYTES
 
 
 def shared_run(exp, settings: Mapping[str, Any], iterations: int) -> Run:
     """``exp.simulate(settings, iterations)``, computed once per server and shared, read-only."""
     try:
         return _kept(exp, settings, exp.name, key(settings), iterations)
-    except _TooBig as big:
-        return big.run
+    except _NotHere as elsewhere:
+        return elsewhere.run
 
 
 def simulate(exp) -> Callable[[Mapping[str, Any], int], Run]:
@@ -53,12 +58,16 @@ def simulate(exp) -> Callable[[Mapping[str, Any], int], Run]:
     return functools.partial(shared_run, exp)
 
 
-class _TooBig(Exception):
-    """Raised out of the cached function so that Streamlit does not keep the run it carries."""
+class _NotHere(Exception):
+    """Raised out of a cached function so that Streamlit does not keep (there) the run it carries."""
 
     def __init__(self, run: Run):
-        super().__init__("run too big to keep")
+        super().__init__("run kept elsewhere or not at all")
         self.run = run
+
+
+class _Small(_NotHere):
+    """A run small enough for the first tier (the second does not keep it)."""
 
 
 #: Runs too big to keep that some session still holds: (name, key, iterations) -> run.
@@ -67,13 +76,26 @@ _HELD: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
 @st.cache_resource(max_entries=SHARED_RUNS, show_spinner=False)
 def _kept(_exp, _settings, name: str, settings_key, iterations: int) -> Run:
+    """The first tier: a small run is kept here; a large one is the second tier's."""
+    try:
+        run = _large(_exp, _settings, name, settings_key, iterations)
+    except _Small as small:
+        return small.run
+    raise _NotHere(run)
+
+
+@st.cache_resource(max_entries=LARGE_RUNS, show_spinner=False)
+def _large(_exp, _settings, name: str, settings_key, iterations: int) -> Run:
+    """Computes the run; keeps it when it is too big for the first tier and small enough here."""
     held = _HELD.get((name, settings_key, iterations))
     if held is not None:
-        raise _TooBig(held)
+        raise _NotHere(held)
     run, size = frozen_run(_exp.simulate(_settings, iterations), sized=True)
-    if size > KEPT_RUN_BYTES:
+    if size <= KEPT_RUN_BYTES:
+        raise _Small(run)
+    if size > LARGE_RUN_BYTES:
         _HELD[(name, settings_key, iterations)] = run
-        raise _TooBig(run)
+        raise _NotHere(run)
     return run
 
 
