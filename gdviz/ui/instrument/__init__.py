@@ -172,14 +172,27 @@ def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tu
 def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
     """Every live slider's grid: one preview per value (the run with that value, the others
     held), at the frame ``at``; null where the value is the committed one."""
-    wanted = [(lv.name, j, {**settings, lv.name: v}) for lv in spec.lives for j, v in enumerate(lv.grid())
-              if v != settings[lv.name]]
-    made = (spec.simulate_many or spec.exp.runs)([w[2] for w in wanted], iterations) if wanted else []
-    grids = {lv.name: [None] * len(lv.grid()) for lv in spec.lives}
-    for (name, j, _), rv in zip(wanted, made):
-        if rv is not None and len(rv.records):
-            grids[name][j] = _preview(spec.view(rv, at), at)  # the view clamps to its own frames
-    return _dumps(grids)
+    return _joined_grids(spec, settings, {lv.name: _grid(spec, settings, iterations, at, lv) for lv in spec.lives})
+
+
+def _grid(spec: Spec, settings: dict, iterations: int, at: int, lv: Live) -> tuple:
+    """One live slider's previews with the other settings held: each value's view as JSON, None
+    where no run can be made. The committed value's preview is made too, so one grid serves
+    whatever this slider's committed value is: moving a slider and letting it go computes the
+    other sliders' grids afresh, never its own (on one-slider pages, no grid at all)."""
+    made = (spec.simulate_many or spec.exp.runs)([{**settings, lv.name: v} for v in lv.grid()], iterations)
+    return tuple(_dumps(_preview(spec.view(rv, at), at)) if rv is not None and len(rv.records) else None
+                 for rv in made)
+
+
+def _joined_grids(spec: Spec, settings: dict, grids: dict) -> str:
+    """``{"name": [preview or null, ...], ...}``, null at each slider's committed value."""
+    parts = []
+    for lv in spec.lives:
+        committed = settings[lv.name]
+        items = ("null" if v == committed or g is None else g for v, g in zip(lv.grid(), grids[lv.name]))
+        parts.append(f'{json.dumps(lv.name)}:[{",".join(items)}]')
+    return "{" + ",".join(parts) + "}"
 
 
 def _dumps(obj) -> str:
@@ -245,9 +258,11 @@ def _cached_base(_spec: Spec, spec_key: str, settings_key, iterations: int, lect
     return _base_json(_spec, _settings, iterations, lecture)
 
 
-@st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
-def _cached_grids(_spec: Spec, spec_key: str, settings_key, iterations: int, at: int, _settings: dict) -> str:
-    return _grids_json(_spec, _settings, iterations, at)
+@st.cache_resource(max_entries=4 * CACHE_ENTRIES, show_spinner=False)
+def _cached_grid(_spec: Spec, spec_key: str, name: str, others_key, iterations: int, at: int,
+                 _settings: dict) -> tuple:
+    """:func:`_grid`, keyed by the *other* settings (``others_key``), not this slider's value."""
+    return _grid(_spec, _settings, iterations, at, next(lv for lv in _spec.lives if lv.name == name))
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
@@ -258,7 +273,9 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
     key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
     base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
-    grids = _cached_grids(spec, key, skey, iterations, at, settings)
+    grids = _joined_grids(spec, settings, {
+        lv.name: _cached_grid(spec, key, lv.name, runs.key({k: v for k, v in settings.items() if k != lv.name}),
+                              iterations, at, settings) for lv in spec.lives})
     play = play and at < n - 1
     head = (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
             f'"presenting":{"true" if presenting else "false"},')

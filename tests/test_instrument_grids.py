@@ -1,0 +1,56 @@
+"""The instrument's grid previews are shared as widely as they can be: a slider's grid depends on
+the other settings only, so letting a slider go never recomputes its own grid, and the payload
+is the same as one built from scratch."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from gdviz import experiments
+from gdviz.experiments import one_weight as A
+from gdviz.figures import one_weight as figs
+from gdviz.ui import instrument
+
+
+def _counting_spec(key: str):
+    """A2's instrument under its own key, counting which slider's grid runs are asked for."""
+    exp = experiments.get("gradient-descent")
+    asked: list[str] = []
+    lives = (instrument.live(A.WEIGHT), instrument.live(A.INPUT), instrument.live(A.GOAL), instrument.live(A.ALPHA))
+
+    def many(settings_list, iterations):
+        varying = {n for n in ("weight", "input", "goal_pred", "alpha") if len({s[n] for s in settings_list}) > 1}
+        asked.append(",".join(sorted(varying)))
+        return exp.runs(settings_list, iterations)
+
+    spec = instrument.Spec(key, dataclasses.replace(exp, name=f"gradient-descent-{key}"), lives, figs.gd_view,
+                           figs.gd_charts, columns=(("bowl",), ("metrics", "errors")), simulate_many=many)
+    return spec, exp, asked
+
+
+def test_letting_a_slider_go_computes_only_the_other_sliders_grids():
+    spec, exp, asked = _counting_spec("grids-reuse")
+    s0 = exp.settings()
+    instrument.payload(spec, s0, 20, 0, False, 1)
+    assert sorted(asked) == ["alpha", "goal_pred", "input", "weight"]
+    asked.clear()
+    s1 = exp.settings(weight=round(s0["weight"] + 0.5, 10))  # weight dragged and let go
+    instrument.payload(spec, s1, 20, 0, False, 1)
+    assert sorted(asked) == ["alpha", "goal_pred", "input"]
+    asked.clear()
+    instrument.payload(spec, s0, 20, 0, False, 1)  # and back: everything is kept
+    assert asked == []
+
+
+def test_a_shared_grid_gives_the_payload_built_from_scratch():
+    spec, exp, _ = _counting_spec("grids-same")
+    s0, s1 = exp.settings(), exp.settings(weight=-1.0)
+    instrument.payload(spec, s0, 20, 3, False, 1)  # the weight grid is now kept, made at s0
+    shared = json.loads(instrument.payload(spec, s1, 20, 3, False, 1))
+    fresh = json.loads("{" + '"rev":1,"iteration":4,"play":false,"presenting":false,'
+                       + instrument._body(spec, s1, 20, 3, False)[1:])
+    assert shared == fresh
+    weight = shared["grids"]["weight"]
+    committed = A.WEIGHT.grid().index(-1.0)
+    assert weight[committed] is None and sum(g is None for g in weight) == 1  # null at the committed value only
