@@ -107,7 +107,7 @@ def setup() -> None:
             st.warning(tried["notice"], icon="🚪")
 
 
-def _timer(tick, seconds: float) -> None:
+def _timer(tick, seconds: float | None) -> None:
     """Run ``tick`` every ``seconds`` (a fragment), as the only element of a container of its own.
 
     Why the container: a timer that fires while a full run of the page is in flight is queued by
@@ -305,6 +305,8 @@ def _join_from_link(store, text: str) -> None:
 
 def _follower(store) -> None:
     f = st.session_state[FOLLOW]
+    # Did the browser's last full run of this page start the timer? (Its ticks carry this page.)
+    f["timer_before"], f["timer"] = f.get("timer", False), False
     if f["following"] and not f["closed"]:
         with contextlib.suppress(rooms.Unavailable):  # unreachable for a moment: the next look
             _look(store, f)
@@ -321,7 +323,11 @@ def _follower(store) -> None:
             st.button("Explore on my own", key="_gdviz_room_explore", on_click=_explore,
                       help="Stop following: keep this page and its settings, and change them yourself.")
         # The timer only looks: when the room moved it reruns the page, whose run switches.
+        if f.get("go"):  # the switch waits for the browser's answer: no ticking meanwhile
+            _timer(_follow_tick, None)
+            _go_first(f)
         _timer(_follow_tick, POLL_SECONDS)
+        f["timer"] = True
     else:
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"Exploring on your own · room {f['code']}")
@@ -353,6 +359,8 @@ def _explore() -> None:
 
 def _follow_tick() -> None:
     f = st.session_state.get(FOLLOW)
+    if f is not None and f.get("go"):
+        return  # a tick sent before the browser dropped this timer: the browser's answer switches
     if f is None or not f["following"] or f["closed"]:
         st.rerun(scope="app")  # no longer following: draw the page without the timer
     try:
@@ -376,7 +384,50 @@ def _apply(f: dict) -> None:
     query[ROOM] = f["code"]
     if link.lecture():
         query[link.LECTURE] = "true"
+    answered = f.get("go") is not None and f.get("go_answered") == f["go"]
+    f["go"] = f["go_answered"] = None
+    if target != current_page() and f.get("timer_before") and not answered:
+        # another page while the browser's timer may still tick: the safe way round (_go_first)
+        f["applied"] = None  # the answering run applies the revision
+        f["go"] = f"{f['code']}:{f['rev']}"
+        return
     _open(target, query)
+
+
+#: A one-shot trigger: the browser answers it at once (a full rerun of the page it is on).
+_GO_JS = """const answered = new WeakMap();  // per mounted element: the token it answered
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const token = data && data.go ? String(data.go) : "";
+  if (token && answered.get(parentElement) !== token) {
+    answered.set(parentElement, token);
+    setTriggerValue("go", token);
+  }
+  return () => {};
+}"""
+_GO = st.components.v2.component("gdviz_room_go", js=_GO_JS)
+
+
+def _go_first(f: dict) -> None:
+    """Switch page in two steps when the browser's timer may be ticking (never stops the run's
+    caller otherwise: this ends the run).
+
+    A tick the browser sent before it heard of a switch carries the page it was on; the server
+    queues it and, after the new page's run, runs the timer for *that* page: its new_session
+    message takes the browser back to the old page, empties it and breaks the connection ("Bad
+    delta path index 1 (should be between [0, 0])"; seen with 6 followers). So: this run draws
+    the page without the timer (the browser drops its timers at the start of every full run) and
+    a one-shot trigger; the browser answers it from the page it is on, and that run switches.
+    Ticks still on their way arrive before the answer: the timer is still there for them (same
+    place, no ``run_every``, so the browser starts no new one) and they do nothing."""
+    _GO(key="_gdviz_room_go", data={"go": f["go"]}, on_go_change=_go_answered)
+    st.stop()
+
+
+def _go_answered() -> None:
+    f = st.session_state.get(FOLLOW)
+    if f is not None:
+        f["go_answered"] = f.get("go")
 
 
 def _open(target: str, query: dict) -> None:
