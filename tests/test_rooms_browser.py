@@ -137,3 +137,37 @@ def test_with_redis_a_room_crosses_server_processes(browser, monkeypatch):
                    lambda: where(student)[0] == "A3_divergence_and_alpha")
         sidebar_link(teacher, "A2 ·")
         wait_until(student, "and follows to A2", lambda: where(student)[0] == "A2_gradient_descent")
+
+
+def frame(page) -> int:
+    return int(page.locator(".gdi").first.get_attribute("data-frame") or 0)
+
+
+def test_play_follows_the_teacher(server, browser):
+    """The teacher presses Play on A2 (a 60-iteration run at 4/s): the student's instrument plays
+    along; Pause stops it near the teacher's iteration."""
+    teacher = open_page(browser, f"{server}/A2_gradient_descent?iterations=60")
+    student = None
+    try:
+        code = start_room(teacher)
+        student = open_page(browser, f"{server}/A2_gradient_descent?room={code}")
+        wait_until(student, "student on the teacher's run", lambda: where(student)[1].get("iterations") == "60")
+        wait_idle(student)
+        teacher.locator(".gdi-speed").first.select_option("4")
+        assert frame(student) == 1
+        teacher.get_by_role("button", name="▶ Play").click()
+        wait_until(student, "the student's run plays", lambda: student.locator(".gdi[data-playing='true']").count() == 1)
+        start = frame(student)
+        student.wait_for_timeout(1_500)
+        assert frame(student) > start, "the student's iteration advances while the teacher plays"
+        teacher.get_by_role("button", name="❚❚ Pause").click()
+        stopped_at = frame(teacher)
+        wait_until(student, "the student's run pauses", lambda: student.locator(".gdi[data-playing='true']").count() == 0)
+        wait_until(student, "the student stops at the teacher's iteration",
+                   lambda: abs(frame(student) - stopped_at) <= 1, timeout=5)
+        student.wait_for_timeout(1_000)
+        assert abs(frame(student) - stopped_at) <= 1, (frame(student), stopped_at)
+    finally:
+        teacher.context.close()
+        if student is not None:
+            student.context.close()
