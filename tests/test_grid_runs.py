@@ -85,7 +85,7 @@ def test_a_grid_run_stops_where_the_single_run_diverges():
     assert (len(g), g.diverged_at) == (len(core), core.diverged_at)
 
 
-def test_cached_many_computes_each_run_once():
+def test_cached_many_computes_each_batch_once():
     calls = []
 
     def kernel(members, n):
@@ -95,5 +95,8 @@ def test_cached_many_computes_each_run_once():
     many = runs.cached_many(kernel)
     flat = {"x1": 0.1, "x2": 0.3, "w1": -0.8, "w2": 0.5, "y": 0.2, "learn_rate": 0.123}
     first = many([flat, {**flat, "w1": 0.0}], 5)
-    again = many([flat, {**flat, "w1": 0.0}, {**flat, "w1": 1.0}], 5)
-    assert calls == [2, 1] and again[:2] == first
+    again = many([dict(flat), {**flat, "w1": 0.0}], 5)  # the next cursor step: the same grid
+    assert calls == [2] and again == first and again[0] is first[0]
+    many([flat, {**flat, "w1": 1.0}], 5)  # another grid
+    many([flat, {**flat, "w1": 0.0}], 6)  # another length
+    assert calls == [2, 2, 2]

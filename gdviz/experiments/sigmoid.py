@@ -286,9 +286,9 @@ register(
 
 # --- the pages' lesson instrument: live settings and their runs computed as one batch ---------------
 #
-# A live slider needs one run per value of its grid. Stepping each of E2's ~160 grid runs alone
-# costs ~70 ms, F1's 75 runs of 1000 epochs ~3 s; the core's *_grid functions step them all at
-# once (a leading grid axis, bit for bit the single runs). A page hands a ``*_runs`` function
+# A live slider needs one run per value of its grid. Stepped one by one, F1's grid runs of 1000
+# epochs would take seconds; the core's *_grid functions step them all at once (a leading grid
+# axis, bit for bit the single runs; `make bench` measures the instrument's payloads). A page hands a ``*_runs`` function
 # below to ``gdviz.ui.runs.cached_many``, which keeps the batch's runs for the next cursor step.
 
 from collections.abc import Callable, Mapping, Sequence  # noqa: E402

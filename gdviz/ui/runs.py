@@ -19,9 +19,7 @@ are tuples, arrays sit over immutable memory, so no session can alter what anoth
 from __future__ import annotations
 
 import functools
-import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -145,31 +143,23 @@ def frozen_run(run: Run, *, sized: bool = False):
 
 
 # --- a slider grid's runs, computed as one batch ------------------------------------------------
-#: How many grid runs :func:`cached_many` keeps (a few pages' batches; they share their arrays).
-KEPT_GRID_RUNS = 600
-_GRID: OrderedDict = OrderedDict()
-_GRID_LOCK = threading.Lock()
+#: How many batches :func:`cached_many` keeps: one per live slider and setting of the others. The
+#: biggest, F1's 25 runs of 2000 epochs, holds ~3.4 MB, so they hold at most ~165 MB together.
+GRID_BATCHES = 48
 
 
 def cached_many(kernel: Callable[[list[dict], int], list]) -> Callable[[list[dict], int], list]:
     """``simulate_many(settings_list, iterations)`` for the instrument's grid previews: the runs
-    ``kernel`` computes at once (one batch for the members not computed before), kept for the
-    next cursor step, which asks for the same runs again."""
+    ``kernel`` computes at once, kept as one batch (the instrument asks for one slider's grid at
+    a time, the others held, so the next cursor step asks for the same batch again)."""
+    name = f"{kernel.__module__}.{kernel.__qualname__}"
 
     def simulate_many(members: list[dict], iterations: int) -> list:
-        keys = [(key(dict(m)), iterations) for m in members]
-        with _GRID_LOCK:
-            have = {k: _GRID[k] for k in keys if k in _GRID}
-        missing = [m for m, k in zip(members, keys) if k not in have]
-        if missing:
-            for m, r in zip(missing, kernel(missing, iterations)):
-                have[(key(dict(m)), iterations)] = r
-        with _GRID_LOCK:
-            for k in keys:
-                _GRID[k] = have[k]
-                _GRID.move_to_end(k)
-            while len(_GRID) > KEPT_GRID_RUNS:
-                _GRID.popitem(last=False)
-        return [have[k] for k in keys]
+        return list(_batch(kernel, name, tuple(key(dict(m)) for m in members), iterations, members))
 
     return simulate_many
+
+
+@st.cache_resource(max_entries=GRID_BATCHES, show_spinner=False)
+def _batch(_kernel, name: str, members_key, iterations: int, _members) -> tuple:
+    return tuple(_kernel([dict(m) for m in _members], iterations))
