@@ -1,11 +1,9 @@
 """B1 · Multiple inputs: one error curve per weight, and which weight makes a big alpha diverge."""
 
-import streamlit as st
-
 from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs, surprises
+from gdviz.ui import controls, downloads, instrument, page, presets, runs, surprises
 
 KEY = "B1"
 exp = experiments.get("multi-input")
@@ -27,11 +25,8 @@ page.lesson(
     "weight jumps furthest; drag a starting weight and watch the whole run change.")
 
 with page.settings_area():
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Presets from the book:**")
-    for e in (experiments.get(n) for n in ("multi-input", "multi-input-diverge")):
-        row.button(e.button, key=f"preset_{e.name}", on_click=controls.set_link,
-                   args=(B.page_link(e, e.iterations),), help=e.summary)
+    presets.row("Presets from the book", [experiments.get(n) for n in ("multi-input", "multi-input-diverge")],
+                lambda e: B.page_link(e, e.iterations))
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}

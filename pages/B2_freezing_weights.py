@@ -8,7 +8,7 @@ from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "B2"
 NAMES = figs.WEIGHT_NAMES
@@ -38,11 +38,8 @@ for i, n in enumerate(NAMES):
                                           help=f"Weight {n} does not learn: its weight_delta is 0."))
 instrument_slot = st.container()
 with page.settings_area():
-    presets = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    presets.markdown("**Presets from the book:**")
-    for e in (experiments.get(n) for n in ("freeze", "freeze-then-unfreeze")):
-        presets.button(e.button, key=f"preset_{e.name}", on_click=controls.set_link,
-                       args=(B.page_link(e, e.iterations, freeze=True),), help=e.summary)
+    presets.row("Presets from the book", [experiments.get(n) for n in ("freeze", "freeze-then-unfreeze")],
+                lambda e: B.page_link(e, e.iterations, freeze=True))
     c = st.columns(2)
     with c[0]:
         unfreeze_at = controls.page_slider(B.UNFREEZE_AT, KEY, options=tuple(range(0, 101)),

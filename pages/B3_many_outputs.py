@@ -6,7 +6,7 @@ from gdviz import experiments
 from gdviz.experiments import many_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import many_weights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs, surprises
+from gdviz.ui import controls, downloads, instrument, page, presets, runs, surprises
 
 KEY = "B3"
 NETWORKS = {"multi-output": "one input → three outputs", "multi-in-out": "three inputs → three outputs"}
@@ -40,11 +40,8 @@ exp = experiments.get(name)
 LIVE = (instrument.live(B.ALPHA),) + tuple(instrument.live(p) for p in B.start_weights(exp))
 instrument_slot = st.container()
 with page.settings_area():
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Presets from the book:**")
-    for e in (experiments.get(n) for n in NETWORKS):
-        row.button(e.button, key=f"preset_{e.name}", on_click=controls.set_link,
-                   args=({"network": e.name, **B.page_link(e, ITERATIONS)},), help=e.summary)
+    presets.row("Presets from the book", [experiments.get(n) for n in NETWORKS],
+                lambda e: {"network": e.name, **B.page_link(e, ITERATIONS)})
     iterations = controls.page_slider(RUN_LENGTH, KEY, default=ITERATIONS)
 settings = B.named(exp, exp.settings())
 settings = {**settings, **instrument.read_settings(LIVE, settings)}

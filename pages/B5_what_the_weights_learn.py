@@ -6,7 +6,7 @@ from gdviz import experiments
 from gdviz.experiments import mnist_weights as B
 from gdviz.experiments.base import Param
 from gdviz.figures import mnist as figs
-from gdviz.ui import controls, digit, downloads, page, player, trainer
+from gdviz.ui import controls, digit, downloads, page, player, presets, trainer
 
 KEY = "mnist"
 #: Passes offered by the slider (the biggest run is computed once per server, in the background).
@@ -39,36 +39,17 @@ def preset(values: dict) -> None:
 
 
 def preset_row() -> None:
-    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    where.markdown("**Preset:**")
-    where.button(exp.button or exp.title, key=f"preset_{exp.name}", help=exp.summary, on_click=preset,
-                 args=({**exp.settings(), PASSES.name: exp.iterations},))
+    presets.row("Preset", [exp], lambda e: {**e.settings(), PASSES.name: e.iterations}, on_click=preset)
 
 
 if lecture:  # the first screen of a projector: the run's two main settings, then the pictures
-    c = st.columns(2)
-    with c[0]:
-        alpha = controls.page_slider(B.ALPHA, PAGE)
-    with c[1]:
-        passes = controls.page_slider(PASSES, PAGE)
+    alpha, passes = controls.page_row(PAGE, B.ALPHA, PASSES)
     with st.expander("Preset, training images and the test image"):
         preset_row()
-        c = st.columns(2)
-        with c[0]:
-            train_images = controls.page_slider(B.TRAIN_IMAGES, PAGE)
-        with c[1]:
-            test_index = controls.page_slider(TEST_IMAGE, PAGE)
+        train_images, test_index = controls.page_row(PAGE, B.TRAIN_IMAGES, TEST_IMAGE)
 else:
     preset_row()
-    c = st.columns(4)
-    with c[0]:
-        alpha = controls.page_slider(B.ALPHA, PAGE)
-    with c[1]:
-        train_images = controls.page_slider(B.TRAIN_IMAGES, PAGE)
-    with c[2]:
-        passes = controls.page_slider(PASSES, PAGE)
-    with c[3]:
-        test_index = controls.page_slider(TEST_IMAGE, PAGE)
+    alpha, train_images, passes, test_index = controls.page_row(PAGE, B.ALPHA, B.TRAIN_IMAGES, PASSES, TEST_IMAGE)
 
 
 settings = exp.settings(alpha=alpha, train_images=train_images)

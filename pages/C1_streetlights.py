@@ -7,7 +7,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "C1"
 LIVE = (instrument.live(S.LIVE_ALPHA),)
@@ -69,11 +69,7 @@ page.lesson(
     "(**mini-batch**): the error chart runs all three from the same start `[0.5, 0.48, -0.7]`.")
 
 with page.settings_area():
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Presets from the book:**")
-    for name in BOOK:
-        e = experiments.get(name)
-        row.button(e.button, key=f"preset_{name}", on_click=_use_experiment, args=(name,), help=e.summary)
+    presets.row("Presets from the book", [experiments.get(n) for n in BOOK], lambda e: e.name, on_click=_use_experiment)
     lesson = controls.page_choice(S.LESSON, KEY, format_func=S.LESSON_TEXT.get, on_change=_lesson_changed)
     exp = experiments.get(S.LESSON_EXPERIMENT[lesson])
     PASSES = S.passes_param(exp.iterations, 200)

@@ -7,7 +7,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "C2"
 exp = experiments.get("no-correlation")
@@ -32,10 +32,8 @@ page.lesson(
     "Drag alpha: faster or slower, the tug of war ends the same way.")
 
 with page.settings_area():
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Preset:**")
-    row.button(exp.button, key=f"preset_{exp.name}", on_click=controls.set_link, help=exp.summary,
-               args=({"alpha": exp.settings()["alpha"], "mode": exp.settings()["mode"], "iterations": exp.iterations},))
+    presets.row("Preset", [exp], lambda e: {"alpha": e.settings()["alpha"], "mode": e.settings()["mode"],
+                                            "iterations": e.iterations})
     c = st.columns(2)
     with c[0]:
         mode = controls.page_choice(S.MODE, KEY, options=("stochastic", "full"),

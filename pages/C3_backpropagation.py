@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import streetlights as S
 from gdviz.figures import streetlights as figs
-from gdviz.ui import controls, downloads, instrument, page, runs, surprises
+from gdviz.ui import controls, downloads, instrument, page, presets, runs, surprises
 
 KEY = "C3"
 exp = experiments.get("backprop")
@@ -24,28 +24,15 @@ page.lesson(
     "delta it feeds). Press **Step** (or →) to go one phase at a time; drag alpha and watch the whole run change.")
 
 
-def preset(name: str) -> dict:
-    e = experiments.get(name)
+def preset(e) -> dict:
     s = e.settings()
     return {"alpha": s["alpha"], "hidden_size": s["hidden_size"], "seed": s["seed"],
             "activation": s["activation"], "iterations": e.iterations}
 
 
 with page.settings_area():
-    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    row.markdown("**Presets:**")
-    for name in ("backprop", "backprop-linear"):
-        e = experiments.get(name)
-        row.button(e.button, key=f"preset_{name}", on_click=controls.set_link, args=(preset(name),), help=e.summary)
-    c = st.columns(4)
-    with c[0]:
-        activation = controls.page_choice(S.ACTIVATION, KEY)
-    with c[1]:
-        hidden_size = controls.page_slider(S.C_HIDDEN_SIZE, KEY)
-    with c[2]:
-        seed = controls.page_slider(S.C_SEED, KEY)
-    with c[3]:
-        iterations = controls.page_slider(PASSES, KEY, default=exp.iterations)
+    presets.row("Presets", [experiments.get(n) for n in ("backprop", "backprop-linear")], preset)
+    activation, hidden_size, seed, iterations = controls.page_row(KEY, S.ACTIVATION, S.C_HIDDEN_SIZE, S.C_SEED, PASSES)
 
 settings = exp.settings(hidden_size=hidden_size, seed=seed, activation=activation,
                         **instrument.read_settings(LIVE, exp.defaults))

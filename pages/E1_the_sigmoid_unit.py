@@ -5,7 +5,7 @@ import streamlit as st
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page, runs
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "E1"
 exp = experiments.get("sigmoid-unit")
@@ -28,17 +28,9 @@ page.lesson(
     "watch the slope: it is never above 0.25, and it all but vanishes when |h| is large.")
 
 with page.settings_area():
-    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    where.markdown("**Preset from the deck:**")
-    where.button("Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2", key="preset_sigmoid_unit", on_click=controls.set_link,
-                 args=(DECK,), help=exp.summary)
-    c = st.columns(3)
-    with c[0]:
-        y = controls.page_slider(E.E_TARGET, KEY)
-    with c[1]:
-        learn_rate = controls.page_slider(E.E_RATE, KEY)
-    with c[2]:
-        iterations = controls.page_slider(ITERATIONS, KEY, default=30)
+    presets.row("Preset from the deck", [exp], lambda e: DECK, key="preset_sigmoid_unit",
+                text="Deck: x [0.1, 0.3], w [−0.8, 0.5], y 0.2")
+    y, learn_rate, iterations = controls.page_row(KEY, E.E_TARGET, E.E_RATE, ITERATIONS)
 settings = {**instrument.read_settings(LIVE, {}), "y": y, "learn_rate": learn_rate}
 instrument.show(SPEC, settings, iterations)
 

@@ -1,11 +1,9 @@
 """E2 · Backpropagation worked example: a 2-1-1 sigmoid network, every number forward and back."""
 
-import streamlit as st
-
 from gdviz import experiments
 from gdviz.experiments import sigmoid as E
 from gdviz.figures import sigmoid as figs
-from gdviz.ui import controls, downloads, instrument, page, runs
+from gdviz.ui import controls, downloads, instrument, page, presets, runs
 
 KEY = "E2"
 exp = experiments.get("backprop-worked")
@@ -30,16 +28,8 @@ page.lesson(
     "input or a weight and watch every number change.")
 
 with page.settings_area():
-    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    where.markdown("**Preset from the deck:**")
-    where.button(exp.button, key="preset_backprop_worked", on_click=controls.set_link, args=(DECK,), help=exp.summary)
-    c = st.columns(3)
-    with c[0]:
-        y = controls.page_slider(E.E2_TARGET, KEY)
-    with c[1]:
-        learn_rate = controls.page_slider(E.E_RATE, KEY)
-    with c[2]:
-        iterations = controls.page_slider(ITERATIONS, KEY, default=20)
+    presets.row("Preset from the deck", [exp], lambda e: DECK, key="preset_backprop_worked")
+    y, learn_rate, iterations = controls.page_row(KEY, E.E2_TARGET, E.E_RATE, ITERATIONS)
 settings = {**instrument.read_settings(LIVE, {}), "y": y, "learn_rate": learn_rate}
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, at full precision (deck: the deck's rounded value where it differs)", exp,

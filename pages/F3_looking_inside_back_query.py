@@ -26,29 +26,14 @@ page.lesson(
 PAGE = "F3"  # the page's own widget keys (F3.hidden …): no other lesson's values leak in
 lecture = page.lecture()
 if lecture:  # the first screen of a projector: two settings, Train, and the ten pictures
-    c = st.columns(2)
-    with c[0]:
-        hidden = controls.page_slider(F.HIDDEN, PAGE)
-    with c[1]:
-        epochs = controls.page_slider(F.EPOCHS, PAGE)
+    hidden, epochs = controls.page_row(PAGE, F.HIDDEN, F.EPOCHS)
     with st.expander("Preset, learning rate and training images"):
         presets.link_buttons([exp], iterations_key=None, label="Preset from the deck")
-        c = st.columns(2)
-        with c[0]:
-            learning_rate = controls.page_slider(F.LEARNING_RATE, PAGE)
-        with c[1]:
-            train_images = controls.page_slider(F.TRAIN_IMAGES, PAGE)
+        learning_rate, train_images = controls.page_row(PAGE, F.LEARNING_RATE, F.TRAIN_IMAGES)
 else:
     presets.link_buttons([exp], iterations_key=None, label="Preset from the deck")
-    c = st.columns(4)
-    with c[0]:
-        hidden = controls.page_slider(F.HIDDEN, PAGE)
-    with c[1]:
-        learning_rate = controls.page_slider(F.LEARNING_RATE, PAGE)
-    with c[2]:
-        epochs = controls.page_slider(F.EPOCHS, PAGE)
-    with c[3]:
-        train_images = controls.page_slider(F.TRAIN_IMAGES, PAGE)
+    hidden, learning_rate, epochs, train_images = controls.page_row(PAGE, F.HIDDEN, F.LEARNING_RATE, F.EPOCHS,
+                                                                    F.TRAIN_IMAGES)
 settings = exp.settings(hidden=hidden, learning_rate=learning_rate, epochs=epochs, train_images=train_images)
 target = F.steps(settings)
 

@@ -170,6 +170,17 @@ def page_slider(param: Param, page_key: str, *, default=None, options: Sequence 
     return st.slider(label or param.label, lo, hi, step=step, **kw)
 
 
+def page_row(page_key: str, *params: Param) -> list:
+    """The page's controls for ``params`` side by side, one column each, with their own defaults:
+    a ``choice`` Param as :func:`page_choice`, any other as :func:`page_slider`. Their values, in
+    order."""
+    values = []
+    for column, param in zip(st.columns(len(params)), params):
+        with column:
+            values.append(page_choice(param, page_key) if param.kind == "choice" else page_slider(param, page_key))
+    return values
+
+
 def set_link(values: dict) -> None:
     """Put ``values`` (book names) into the page's link: a preset. The page's controls and its
     instrument read the link on the coming run."""

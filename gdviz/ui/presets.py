@@ -3,7 +3,7 @@ control of the page at once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -11,13 +11,23 @@ from gdviz.experiments.base import Experiment
 from gdviz.ui import controls
 
 
+def row(label: str, exps: Sequence[Experiment], link: Callable[[Experiment], object], *,
+        on_click: Callable = controls.set_link, key: str | None = None, text: str | None = None) -> None:
+    """One row of preset buttons after a bold ``label``: a button per experiment (its ``button``
+    text, widget key ``preset_<name>``, its summary as help) that calls ``on_click(link(e))``
+    (by default :func:`controls.set_link`: ``link(e)`` is the values it puts into the link).
+    ``key`` and ``text`` name a single preset's button differently."""
+    if (key is not None or text is not None) and len(exps) != 1:
+        raise ValueError("key and text name the button of a single preset")
+    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    where.markdown(f"**{label}:**")
+    for e in exps:
+        where.button(text or e.button or e.title, key=key or f"preset_{e.name}", on_click=on_click,
+                     args=(link(e),), help=e.summary)
+
+
 def link_buttons(exps: Sequence[Experiment], *, iterations_key: str | None = "iterations",
                  label: str = "Presets") -> None:
     """Preset buttons for a page on the lesson instrument: a click puts the preset's settings
     (and its iterations) into the link, and the page opens them at iteration 1."""
-    where = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    where.markdown(f"**{label}:**")
-    for e in exps:
-        values = {**e.settings(), **({iterations_key: e.iterations} if iterations_key else {})}
-        where.button(e.button or e.title, key=f"preset_{e.name}", on_click=controls.set_link, args=(values,),
-                     help=e.summary)
+    row(label, exps, lambda e: {**e.settings(), **({iterations_key: e.iterations} if iterations_key else {})})
