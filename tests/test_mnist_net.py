@@ -47,39 +47,56 @@ def book_test(test_images, test_goals, weights_0_1, weights_1_2):
     return test_error, test_correct
 
 
+def book_forward(layer_0, weights_0_1, weights_1_2, rs, dropout):
+    """The book's forward pass: the relu hidden layer (with dropout, a fresh mask drawn from ``rs``
+    keeps half of it, doubled) and the output. Returns layer_1, the mask (None without dropout)
+    and layer_2."""
+    layer_1 = relu(np.dot(layer_0, weights_0_1))
+    dropout_mask = None
+    if dropout:
+        dropout_mask = rs.randint(2, size=layer_1.shape)
+        layer_1 *= dropout_mask * 2
+    return layer_1, dropout_mask, np.dot(layer_1, weights_1_2)
+
+
+def book_learn(layer_0, layer_1, layer_2_delta, dropout_mask, weights_0_1, weights_1_2, alpha, strict):
+    """The book's update, in place: the hidden delta through relu2deriv (chapter 8's ``>=``, or
+    ``>`` when ``strict``) and the mask, then both weight matrices."""
+    relu2deriv = layer_1 > 0 if strict else layer_1 >= 0
+    layer_1_delta = layer_2_delta.dot(weights_1_2.T) * relu2deriv
+    if dropout_mask is not None:
+        layer_1_delta *= dropout_mask
+    weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
+    weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
+
+
+def book_line(j, images, error, correct_cnt, test_images, test_error, test_correct, test_first):
+    """The line the book prints after pass ``j`` (errors cut to 5 characters): chapter 8's plain
+    program prints the training numbers first, its batch program the test numbers."""
+    train = (" Train-Err:" + str(error / float(len(images)))[0:5]
+             + " Train-Acc:" + str(correct_cnt / float(len(images))))
+    test = (" Test-Err:" + str(test_error / float(len(test_images)))[0:5]
+            + " Test-Acc:" + str(test_correct / float(len(test_images))))
+    return "I:" + str(j) + (test + train if test_first else train + test)
+
+
 def book_loop(images, labels, test_images, test_labels, hidden_size, alpha, iterations,
               dropout=False, strict=False):
     """Chapter 8's program written plainly: image by image, every pixel, one mask draw per
     image. Returns its printed lines and the final weights."""
     rs, weights_0_1, weights_1_2 = book_weights(hidden_size)
     goals, test_goals = np.eye(10)[labels], np.eye(10)[test_labels]
-
-    def relu2deriv(output):
-        return output > 0 if strict else output >= 0
-
     lines = []
     for j in range(iterations):
         error, correct_cnt = 0.0, 0
         for i in range(len(images)):
             layer_0 = images[i:i + 1]
-            layer_1 = relu(np.dot(layer_0, weights_0_1))
-            if dropout:
-                dropout_mask = rs.randint(2, size=layer_1.shape)
-                layer_1 *= dropout_mask * 2
-            layer_2 = np.dot(layer_1, weights_1_2)
+            layer_1, dropout_mask, layer_2 = book_forward(layer_0, weights_0_1, weights_1_2, rs, dropout)
             error += np.sum((goals[i:i + 1] - layer_2) ** 2)
             correct_cnt += int(np.argmax(layer_2) == np.argmax(goals[i:i + 1]))
-            layer_2_delta = goals[i:i + 1] - layer_2
-            layer_1_delta = layer_2_delta.dot(weights_1_2.T) * relu2deriv(layer_1)
-            if dropout:
-                layer_1_delta *= dropout_mask
-            weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
-            weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
+            book_learn(layer_0, layer_1, goals[i:i + 1] - layer_2, dropout_mask, weights_0_1, weights_1_2, alpha, strict)
         test_error, test_correct = book_test(test_images, test_goals, weights_0_1, weights_1_2)
-        lines.append("I:" + str(j) + " Train-Err:" + str(error / float(len(images)))[0:5]
-                     + " Train-Acc:" + str(correct_cnt / float(len(images)))
-                     + " Test-Err:" + str(test_error / float(len(test_images)))[0:5]
-                     + " Test-Acc:" + str(test_correct / float(len(test_images))))
+        lines.append(book_line(j, images, error, correct_cnt, test_images, test_error, test_correct, test_first=False))
     return lines, weights_0_1, weights_1_2
 
 
@@ -120,35 +137,20 @@ def book_batch_loop(images, labels, test_images, test_labels, hidden_size, alpha
     image of the batch, every weight update made one at a time. Returns its lines and weights."""
     rs, weights_0_1, weights_1_2 = book_weights(hidden_size)
     goals, test_goals = np.eye(10)[labels], np.eye(10)[test_labels]
-
-    def relu2deriv(output):
-        return output > 0 if strict else output >= 0
-
     lines = []
     for j in range(iterations):
         error, correct_cnt = 0.0, 0
         for i in range(int(len(images) / batch_size)):
             batch_start, batch_end = i * batch_size, (i + 1) * batch_size
             layer_0 = images[batch_start:batch_end]
-            layer_1 = relu(np.dot(layer_0, weights_0_1))
-            if dropout:
-                dropout_mask = rs.randint(2, size=layer_1.shape)
-                layer_1 *= dropout_mask * 2
-            layer_2 = np.dot(layer_1, weights_1_2)
+            layer_1, dropout_mask, layer_2 = book_forward(layer_0, weights_0_1, weights_1_2, rs, dropout)
             error += np.sum((goals[batch_start:batch_end] - layer_2) ** 2)
             for k in range(batch_size):
                 correct_cnt += int(np.argmax(layer_2[k:k + 1]) == np.argmax(goals[batch_start + k:batch_start + k + 1]))
                 layer_2_delta = (goals[batch_start:batch_end] - layer_2) / batch_size
-                layer_1_delta = layer_2_delta.dot(weights_1_2.T) * relu2deriv(layer_1)
-                if dropout:
-                    layer_1_delta *= dropout_mask
-                weights_1_2 += alpha * layer_1.T.dot(layer_2_delta)
-                weights_0_1 += alpha * layer_0.T.dot(layer_1_delta)
+                book_learn(layer_0, layer_1, layer_2_delta, dropout_mask, weights_0_1, weights_1_2, alpha, strict)
         test_error, test_correct = book_test(test_images, test_goals, weights_0_1, weights_1_2)
-        lines.append("I:" + str(j) + " Test-Err:" + str(test_error / float(len(test_images)))[0:5]
-                     + " Test-Acc:" + str(test_correct / float(len(test_images)))
-                     + " Train-Err:" + str(error / float(len(images)))[0:5]
-                     + " Train-Acc:" + str(correct_cnt / float(len(images))))
+        lines.append(book_line(j, images, error, correct_cnt, test_images, test_error, test_correct, test_first=True))
     return lines, weights_0_1, weights_1_2
 
 
