@@ -356,6 +356,22 @@ def _diverged(run) -> str:
             "The charts show the run up to there.") if run.diverged_at else ""
 
 
+def _e_view(run, at, frame, run_traces: dict | None = None) -> dict:
+    """An E page's view of one run: its E curve (``_errors``) with a cursor in every frame, and
+    ``frame(i, record)``'s traces, metrics, arithmetic and notes for each frame shown;
+    ``run_traces`` adds per-run trace data beside the curve."""
+    recs = run.records
+    n = len(recs)
+    err_t, err_l, span = _errors(run, at)
+    frames = {}
+    for i in live.frames_for(n, at):
+        f = frame(i, recs[i])
+        f["traces"]["errors"] = {1: ofigs.errors_cursor(i, span)}
+        frames[i] = f
+    return {"n": n, "run": {"errors": err_t, **(run_traces or {})}, "layout": {"errors": err_l}, "frames": frames,
+            "notice": _diverged(run)}
+
+
 def sigmoid_template(*, lecture: bool = False) -> dict:
     """f(h) and f'(h) over h ∈ [−8, 8] (fixed), then the moving marks: the current h (a dashed
     line), ŷ = f(h), f'(h), and a triangle at the edge when h is off the chart."""
@@ -400,24 +416,19 @@ def sigmoid_marks(h: float, y_hat: float, f_prime: float) -> dict:
 def unit_view(run, at: int | None = None) -> dict:
     """E1's view of one run: the marks on the sigmoid, E per iteration, h / ŷ / f'(h) and the
     chain rule term by term for every iteration."""
-    recs = run.records
-    n = len(recs)
-    err_t, err_l, span = _errors(run, at)
-    frames = {}
-    for i in live.frames_for(n, at):
-        r = recs[i]
+    def frame(i, r):
         h, y_hat, fp = r["h"], r["y_hat"], r["f_prime"]
         notes = []
         if _finite(h) and not H_RANGE[0] <= h <= H_RANGE[1]:
             notes.append(f"h = {num(h, 4)} is off the chart (it shows h from −8 to 8); ŷ = {num(y_hat, 4)}.")
         if _finite(fp) and fp < 0.05:
             notes.append(SATURATED)
-        frames[i] = {"traces": {"curves": sigmoid_marks(h, y_hat, fp), "errors": {1: ofigs.errors_cursor(i, span)}},
-                     "metrics": [["h", num(h, 4)], ["ŷ = f(h)", num(y_hat, 4)], ["f'(h)", num(fp, 4)]],
-                     "arith": {"title": f"The chain rule, term by term, at iteration {i + 1}",
-                               "rows": _rows(E.unit_arithmetic(r))},
-                     "notes": notes}
-    return {"n": n, "run": {"errors": err_t}, "layout": {"errors": err_l}, "frames": frames, "notice": _diverged(run)}
+        return {"traces": {"curves": sigmoid_marks(h, y_hat, fp)},
+                "metrics": [["h", num(h, 4)], ["ŷ = f(h)", num(y_hat, 4)], ["f'(h)", num(fp, 4)]],
+                "arith": {"title": f"The chain rule, term by term, at iteration {i + 1}",
+                          "rows": _rows(E.unit_arithmetic(r))},
+                "notes": notes}
+    return _e_view(run, at, frame)
 
 
 def unit_charts(run, *, lecture: bool = False) -> dict:
@@ -505,21 +516,15 @@ DECK_NOTE = ("The deck rounds as it goes (h, a, ŷ, δᵒ and δʰ to 3 decimals
 def backprop_view(run, at: int | None = None) -> dict:
     """E2's view of one run: the network's numbers, E per iteration, ŷ / error / δᵒ / δʰ and the
     forward and backward arithmetic of every iteration."""
-    recs = run.records
-    n = len(recs)
-    err_t, err_l, span = _errors(run, at)
-    frames = {}
-    for i in live.frames_for(n, at):
-        r = recs[i]
-        frames[i] = {"traces": {"net": network_texts(r, E.deck_step(r)), "errors": {1: ofigs.errors_cursor(i, span)}},
-                     "metrics": [["ŷ", num(r["y_hat"], 4)], ["error y − ŷ", num(r["error"], 4)],
-                                 ["δᵒ", num(r["delta_output"], 3)], ["δʰ", num(r["delta_hidden"], 3)]],
-                     "arith": {"title": f"Forward and backward, term by term, at iteration {i + 1}",
-                               "rows": _rows(E.backprop_arithmetic(r))},
-                     "notes": [DECK_NOTE] if i == 0 else []}
-    eta = {NET_ETA: {"text": [f"← backward (η = {num(recs[0]['learn_rate'], 3)})"]}}
-    return {"n": n, "run": {"errors": err_t, "net": eta}, "layout": {"errors": err_l}, "frames": frames,
-            "notice": _diverged(run)}
+    def frame(i, r):
+        return {"traces": {"net": network_texts(r, E.deck_step(r))},
+                "metrics": [["ŷ", num(r["y_hat"], 4)], ["error y − ŷ", num(r["error"], 4)],
+                            ["δᵒ", num(r["delta_output"], 3)], ["δʰ", num(r["delta_hidden"], 3)]],
+                "arith": {"title": f"Forward and backward, term by term, at iteration {i + 1}",
+                          "rows": _rows(E.backprop_arithmetic(r))},
+                "notes": [DECK_NOTE] if i == 0 else []}
+    eta = {NET_ETA: {"text": [f"← backward (η = {num(run.records[0]['learn_rate'], 3)})"]}}
+    return _e_view(run, at, frame, {"net": eta})
 
 
 def backprop_charts(run, *, lecture: bool = False) -> dict:
