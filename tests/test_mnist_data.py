@@ -185,21 +185,16 @@ def test_environment_variable_points_at_idx_files(tmp_path, monkeypatch):
         mnist.load("test")
 
 
-def test_truncated_idx_file_is_named(tmp_path):
+@pytest.mark.parametrize("gz, name, cut, match", [
+    (False, "t10k-images-idx3-ubyte", 100, r"t10k-images-idx3-ubyte.*truncated"),  # a plain idx file
+    (True, "t10k-labels-idx1-ubyte.gz", 10, r"t10k-labels-idx1-ubyte\.gz"),  # a gzip cut short
+])
+def test_a_truncated_file_is_named(tmp_path, gz, name, cut, match):
     images, labels = small_set()
-    write_idx(tmp_path, "test", images, labels, gz=False)
-    path = tmp_path / "t10k-images-idx3-ubyte"
-    path.write_bytes(path.read_bytes()[:-100])
-    with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte.*truncated"):
-        mnist.load("test", source=tmp_path)
-
-
-def test_truncated_gzip_is_named(tmp_path):
-    images, labels = small_set()
-    write_idx(tmp_path, "test", images, labels)
-    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
-    path.write_bytes(path.read_bytes()[:-10])
-    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte\.gz"):
+    write_idx(tmp_path, "test", images, labels, gz=gz)
+    path = tmp_path / name
+    path.write_bytes(path.read_bytes()[:-cut])
+    with pytest.raises(ValueError, match=match):
         mnist.load("test", source=tmp_path)
 
 
