@@ -10,7 +10,9 @@ from gdviz.ui import controls, downloads, instrument, page, presets, runs, surpr
 KEY = "C3"
 exp = experiments.get("backprop")
 LIVE = (instrument.live(S.LIVE_NET_ALPHA),)
-PASSES = S.passes_param(exp.iterations, 200)
+#: Each pass is shown phase by phase (4 examples × 4 phases): the book's 60 passes are 960 frames
+#: (~7 MB with the widest hidden layer); 200 passes were over the server's 16 MB message limit.
+PASSES = S.passes_param(exp.iterations, 60)
 
 page.lesson(
     "Backpropagation", "C3",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 from gdviz import experiments
 from gdviz.experiments import one_weight as A
@@ -54,3 +55,21 @@ def test_a_shared_grid_gives_the_payload_built_from_scratch():
     weight = shared["grids"]["weight"]
     committed = A.WEIGHT.grid().index(-1.0)
     assert weight[committed] is None and sum(g is None for g in weight) == 1  # null at the committed value only
+
+
+def test_c3_at_its_biggest_settings_fits_in_one_message():
+    """C3 shows every phase of every example of every pass: at its slider ends (most passes, the
+    widest hidden layer) its payload must still fit well inside the server's message limit
+    (server.maxMessageSize, 16 MB: over it the page shows an error instead of the lesson)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("pages/C3_backpropagation.py").run()
+    for label in ("hidden_size", "passes (iterations)"):
+        sl = next(s for s in at.main.slider if s.label == label)
+        sl.set_value(sl.max).run()
+    assert not at.exception
+    [c] = at.get("bidi_component")
+    size = len(c.proto.SerializeToString())
+    assert size < 8 * 2**20, f"C3's payload at its slider ends is {size / 2**20:.1f} MB"
