@@ -283,3 +283,16 @@ def test_log_axes_have_plain_ticks_and_the_floor_a_label():
     assert floor["text"][-1] == figs.FLOOR_TEXT and live.dec(floor["y"]) == [1.0, 1.0]
     assert charts["errors"]["data"][1]["mode"] == "lines+text"
     assert view["frames"][30]["notes"] and "above 1" in view["frames"][30]["notes"][0]
+
+
+def test_the_error_chart_of_a_run_growing_towards_overflow_has_a_finite_range():
+    """A grid run at a big alpha can reach errors near the largest float before it is stopped:
+    the chart's log range must stay drawable, not overflow (it once raised OverflowError under
+    make load: 10 ** 309)."""
+    from gdviz.core.run import Run
+    from gdviz.figures.streetlights import errors_run
+
+    run = Run(tuple({"error": e} for e in (0.5, 1e200, 1.5e308)), None)
+    _, layout, span = errors_run([("relu", run)], 3, floor=1.0)
+    lo, hi = layout["yaxis"]["range"]
+    assert all(math.isfinite(x) for x in (lo, hi, *span)) and lo < math.log10(0.5) and hi >= 308

@@ -478,6 +478,10 @@ def errors_template(labels, colors, n: int, *, lecture: bool = False, floor: flo
 FLOOR_TEXT = "error 1: one weight vector never gets below"
 
 
+#: The largest decade a float can hold (10 ** 308.25 is the largest float).
+_LOG_MOST = 308.25
+
+
 def errors_run(runs, n: int, *, floor: float | None = None,
                floor_text: str = FLOOR_TEXT) -> tuple[dict, dict, list[float]]:
     """``runs``: (label, run) pairs. Returns the traces, the layout patch (log range, diverged
@@ -501,9 +505,10 @@ def errors_run(runs, n: int, *, floor: float | None = None,
     lo, hi = (min(vals), max(vals)) if vals else (0.1, 10.0)
     lo_l, hi_l = math.log10(lo), math.log10(hi)
     pad = max((hi_l - lo_l) * 0.06, 0.3)
-    span = [10 ** (lo_l - pad), 10 ** (hi_l + pad)]
+    bottom, top = max(lo_l - pad, -_LOG_MOST), min(hi_l + pad, _LOG_MOST)  # a run near overflow stays drawable
+    span = [10 ** bottom, 10 ** top]
     layout = {"xaxis": {"range": [0.5, n + 0.5]},
-              "yaxis": {"range": [lo_l - pad, hi_l + pad], **log_ticks(lo_l - pad, hi_l + pad)},
+              "yaxis": {"range": [bottom, top], **log_ticks(bottom, top)},
               "shapes": shapes, "annotations": notes}
     return traces, layout, span
 
