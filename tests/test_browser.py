@@ -105,6 +105,55 @@ def test_a_drag_redraws_before_release_and_commits_once(server, browser, path):
         page.context.close()
 
 
+def _drag_slider(page, k: int, to: float):
+    """Press on live slider ``k`` (its thumb) and drag it toward ``to`` of its width, mouse still down."""
+    s = page.locator(".gdi-slider input").nth(k)
+    box = s.bounding_box()
+    lo, hi = float(s.get_attribute("min")), float(s.get_attribute("max"))
+    at = (float(s.input_value()) - lo) / ((hi - lo) or 1)
+    y = box["y"] + box["height"] / 2
+    x0 = box["x"] + 8 + (box["width"] - 16) * at
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    for j in range(1, 9):
+        page.mouse.move(x0 + (box["x"] + box["width"] * to - x0) * j / 8, y)
+        page.wait_for_timeout(30)
+    return s
+
+
+def test_after_a_release_another_slider_gets_its_previews_when_the_pointer_reaches_it(server, browser):
+    """Once a slider has been let go, the payload carries previews for the sliders being moved
+    only: the pointer reaching another slider asks for its previews (one rerun, nothing changed),
+    and a drag already under way when they arrive goes on, now with the dragged value's run."""
+    page = open_page(browser, f"{server}/A2_gradient_descent", width=1600, height=1000)
+    try:
+        _drag_slider(page, 0, 0.8)
+        page.mouse.up()
+        page.wait_for_function("() => location.search.includes('weight=')", timeout=15_000)
+        wait_idle(page)
+        url = page.url
+        page.evaluate(COUNT_RERUNS)
+        # pressed and dragged at once: the previews arrive while the drag goes on
+        s = _drag_slider(page, 2, 0.2)
+        dragged = s.input_value()
+        page.wait_for_function("() => window.__gdRuns >= 1", timeout=15_000)
+        page.wait_for_function("() => document.querySelector('.gdi').getAttribute('data-variant') !== 'base'",
+                               timeout=15_000)
+        assert s.input_value() == dragged, "the answer did not move the slider under the finger"
+        assert page.url == url, "asking for previews changed no setting"
+        mid = _state(page)
+        page.mouse.up()
+        page.wait_for_function("() => location.search.includes('goal_pred=')", timeout=15_000)
+        wait_idle(page)
+        page.wait_for_timeout(600)
+        after = _state(page)
+        assert after["variant"] == "base" and after["metrics"] == mid["metrics"] and after["arith"] == mid["arith"]
+        assert page.evaluate("() => window.__gdRuns") == 2, "one rerun for the previews, one for the release"
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("path", INSTRUMENT_PAGES)
 def test_play_runs_in_the_browser_without_a_blank_frame(server, browser, path):
     """Play advances frame by frame with no server rerun, and no frame shows a chart without data."""

@@ -50,6 +50,7 @@ def test_a_shared_grid_gives_the_payload_built_from_scratch():
     instrument.payload(spec, s0, 20, 3, False, 1)  # the weight grid is now kept, made at s0
     shared = json.loads(instrument.payload(spec, s1, 20, 3, False, 1))
     fresh = json.loads("{" + '"rev":1,"iteration":4,"play":false,"presenting":false,'
+                       + '"gridsFor":["weight","input","goal_pred","alpha"],'
                        + instrument._body(spec, s1, 20, 3, False)[1:])
     assert shared == fresh
     weight = shared["grids"]["weight"]

@@ -185,10 +185,11 @@ def _grid(spec: Spec, settings: dict, iterations: int, at: int, lv: Live) -> tup
                  for rv in made)
 
 
-def _joined_grids(spec: Spec, settings: dict, grids: dict) -> str:
-    """``{"name": [preview or null, ...], ...}``, null at each slider's committed value."""
+def _joined_grids(spec: Spec, settings: dict, grids: dict, lives: Sequence[Live] | None = None) -> str:
+    """``{"name": [preview or null, ...], ...}`` for ``lives`` (default: all), null at each
+    slider's committed value."""
     parts = []
-    for lv in spec.lives:
+    for lv in spec.lives if lives is None else lives:
         committed = settings[lv.name]
         items = ("null" if v == committed or g is None else g for v, g in zip(lv.grid(), grids[lv.name]))
         parts.append(f'{json.dumps(lv.name)}:[{",".join(items)}]')
@@ -266,19 +267,21 @@ def _cached_grid(_spec: Spec, spec_key: str, name: str, others_key, iterations: 
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
-            play: bool = False, speed: float | None = None, presenting: bool = False) -> str:
+            play: bool = False, speed: float | None = None, presenting: bool = False,
+            grids_for: Sequence[str] | None = None) -> str:
     """The JSON the component gets: the cached parts plus this session's cursor and revision.
     (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
     them; a step only recomputes the grid previews at the new cursor.)"""
     key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
     base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
+    lives = [lv for lv in spec.lives if grids_for is None or lv.name in grids_for]
     grids = _joined_grids(spec, settings, {
         lv.name: _cached_grid(spec, key, lv.name, runs.key({k: v for k, v in settings.items() if k != lv.name}),
-                              iterations, at, settings) for lv in spec.lives})
+                              iterations, at, settings) for lv in lives}, lives)
     play = play and at < n - 1
     head = (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
-            f'"presenting":{"true" if presenting else "false"},')
+            f'"presenting":{"true" if presenting else "false"},"gridsFor":{json.dumps([lv.name for lv in lives])},')
     if play and speed:
         head += f'"playSpeed":{float(speed)!r},'
     return head + base + ',"grids":' + grids + "}"
@@ -323,6 +326,34 @@ def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
     st.query_params[name] = text
     if it is not None:
         _set_iteration(it)
+    _want(spec, name)  # dragged once, likely again: its grid (kept for the others' values) stays
+    _expect(spec)
+
+
+#: How many sliders' grids a session gets once it has moved one (the one it moved or is about
+#: to move, and the one before): each grid is computed for the other sliders' values, so keeping
+#: every slider's grid would recompute all the others on every release.
+GRIDS_KEPT = 2
+
+
+def _wanted_key(spec: Spec) -> str:
+    return _state_key(spec) + "_wanted"
+
+
+def _want(spec: Spec, name: str) -> None:
+    """``name``'s grid goes into this session's payloads (first among :data:`GRIDS_KEPT`)."""
+    names = [n for n in st.session_state.get(_wanted_key(spec), []) if n != name]
+    st.session_state[_wanted_key(spec)] = [name, *names][:GRIDS_KEPT]
+
+
+def _on_want(spec: Spec) -> None:
+    """The pointer or the focus reached a live slider whose previews the browser lacks."""
+    msg = _sent(spec, "want")
+    name = msg.get("name") if isinstance(msg, Mapping) else None
+    if not any(isinstance(name, str) and lv.name == name for lv in spec.lives):
+        controls.flash("A slider asked for by the browser was ignored; nothing changed.")
+        return
+    _want(spec, name)
     _expect(spec)
 
 
@@ -417,7 +448,7 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
         from gdviz.ui import room  # noqa: PLC0415
 
         data = payload(spec, settings, iterations, cursor, lecture, rev, play=playing, speed=speed,
-                       presenting=room.presenting())
+                       presenting=room.presenting(), grids_for=st.session_state.get(_wanted_key(spec)))
     except ValueError as err:
         if theme.VALIDATE:  # under the tests a figure Plotly refuses is a failure, not a notice
             raise
@@ -427,5 +458,6 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
     _COMPONENT(key=f"{spec.key}_instrument", data=data,
                on_commit_change=lambda: _on_commit(spec, spec.lives),
                on_iteration_change=lambda: _on_iteration(spec),
-               on_playing_change=lambda: _on_playing(spec))
+               on_playing_change=lambda: _on_playing(spec),
+               on_want_change=lambda: _on_want(spec))
     return settings

@@ -83,9 +83,11 @@ function build(st) {
       ends.append(el("span", null, p.values[0]), el("span", null, p.values[p.values.length - 1]));
       box.append(head, input, ends);
       row.append(box);
-      st.sliderEls[p.name] = { input, out, p };
+      st.sliderEls[p.name] = { input, out, p, box };
       input.addEventListener("input", () => onSliderInput(st, p.name));
       input.addEventListener("change", () => onSliderCommit(st, p.name));
+      // previews are sent for the sliders a student moves: ask for this one's before it is dragged
+      for (const ev of ["pointerenter", "pointerdown", "focus"]) input.addEventListener(ev, () => wantGrid(st, p.name));
     }
     root.append(row);
   }
@@ -377,7 +379,18 @@ function onSliderInput(st, name) {
   s.out.textContent = s.p.values[index];
   s.input.setAttribute("aria-valuetext", s.p.values[index]);
   st.dragging = index === s.p.index ? null : { name, index };
+  s.box.classList.toggle("gdi-waiting", !!st.dragging && !(st.data.grids[name] || [])[index]);
   draw(st);
+}
+
+// Ask Python for a slider's previews (its grid) once per payload, when the payload lacks them.
+function wantGrid(st, name) {
+  const d = st.data;
+  if (!d || !d.gridsFor || d.gridsFor.includes(name) || st.pending) return;
+  const token = st.seq + ":" + name;
+  if (st.wanted === token) return;
+  st.wanted = token;
+  st.api.setTriggerValue("want", { name });
 }
 
 function onSliderCommit(st, name) {
@@ -475,12 +488,16 @@ export default function (component) {
   }
   const old = st.data;
   st.data = data;
+  st.seq = (st.seq || 0) + 1;
   st.decoded = new WeakMap();
   st.speedValue = st.speedValue || data.speed;
   const sameShape = old && old.shape === data.shape;
   const newRev = !old || old.rev !== data.rev;
+  // the answer to a request for previews changes nothing committed: a drag in progress goes on
+  const keepDrag = st.dragging && sameShape && !newRev && old.base.n === data.base.n &&
+    (data.live || []).every((p, k) => old.live[k] && old.live[k].index === p.index);
   st.pending = null;
-  st.dragging = null;
+  if (!keepDrag) st.dragging = null;
   if (newRev) {
     stop(st);
     st.cursor = Math.max(0, (data.iteration || 1) - 1);
@@ -502,6 +519,11 @@ export default function (component) {
       const s = st.sliderEls[p.name];
       if (!s) continue;
       s.p = p;
+      if (keepDrag && st.dragging.name === p.name) {
+        s.box.classList.toggle("gdi-waiting", !(data.grids[p.name] || [])[st.dragging.index]);
+        continue;
+      }
+      s.box.classList.remove("gdi-waiting");
       s.input.value = p.index;
       s.out.textContent = p.values[p.index];
     }
