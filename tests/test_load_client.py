@@ -44,3 +44,35 @@ def test_the_load_client_commits_a_live_slider_and_a_bad_one_is_refused():
     assert any("ignored" in w for w in r["refused"].warnings)
     assert r["query_after_refusal"] == r["query"]      # nothing else changed
     assert not r["closed"] and errors == []
+
+
+async def _previews_after_a_release(url: str) -> dict:
+    s = client.WsSession(url, "student")
+    await s.connect()
+    try:
+        await s.open(A2)
+        first = {w.label: w.proto.has_grid for w in s.movable() if w.kind == "live"}
+        weight = next(w for w in s.movable() if w.label == "weight")
+        await s.set(weight, 0)
+        after = {w.label: w.proto.has_grid for w in s.movable() if w.kind == "live"}
+        query = list(s.query)
+        alpha = next(w for w in s.movable() if w.label == "alpha")
+        asked = await s.want(alpha)
+        then = {w.label: w.proto.has_grid for w in s.movable() if w.kind == "live"}
+        return {"first": first, "after": after, "then": then, "asked": asked, "query": query,
+                "query_then": list(s.query)}
+    finally:
+        await s.close()
+
+
+def test_after_a_release_previews_come_for_the_sliders_being_moved():
+    """The first run carries every slider's previews; after a release only the released slider's,
+    and asking for another's adds it (one rerun, no setting changed)."""
+    with server.streamlit_server() as (url, log):
+        r = asyncio.run(_previews_after_a_release(url))
+        errors = log.errors()
+    assert all(r["first"].values())
+    assert r["after"] == {"weight": True, "input": False, "goal_pred": False, "alpha": False}
+    assert r["asked"].exceptions == [] and r["asked"].charts == 1
+    assert r["then"] == {"weight": True, "input": False, "goal_pred": False, "alpha": True}
+    assert r["query_then"] == r["query"] and errors == []

@@ -294,6 +294,8 @@ class WsSession:
             if w.kind == "live":
                 if wid == trigger:
                     instrument.commit(states, w.proto, self.values[wid])
+                elif trigger == f"want:{wid}":
+                    instrument.want(states, w.proto)
                 continue
             if w.kind == "button":
                 if wid == trigger:
@@ -383,6 +385,10 @@ class WsSession:
             text = url_text(w, value)
             self.query = [(k, v) for k, v in self.query if k != w.query_key] + [(w.query_key, text)]
         return await self._rerun(fragment_id=w.fragment_id)
+
+    async def want(self, w: Widget) -> RunResult:
+        """A live slider's previews asked for, as the browser does when the pointer reaches it."""
+        return await self._rerun(fragment_id=w.fragment_id, trigger=f"want:{w.id}")
 
     async def click(self, w: Widget) -> RunResult:
         return await self._rerun(fragment_id=w.fragment_id, trigger=w.id)

@@ -20,6 +20,7 @@ _EVENTS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
 #: The payload's head, its sliders and the part after them, as they appear inside the JSON string.
 _ESCAPED_HEAD = re.compile(r'"\{\\"rev\\":(\d+),\\"iteration\\":(\d+),')
 _ESCAPED_LIVE, _ESCAPED_BASE = '\\"live\\":[', ',\\"base\\":'
+_ESCAPED_GRIDS_FOR = re.compile(r'\\"gridsFor\\":\[([^\]]*)\]')
 
 
 @dataclass
@@ -32,6 +33,7 @@ class LiveSlider:
     index: int         # the committed one
     rev: int
     iteration: int
+    has_grid: bool = True  # the payload carries this slider's previews (else the browser asks first)
     disabled: bool = False
 
 
@@ -48,7 +50,17 @@ def sliders(proto) -> list[LiveSlider]:
         return []
     live = json.loads("{" + json.loads('"' + outer[at:end] + '"') + "}")["live"]
     rev, iteration = int(head.group(1)), int(head.group(2))
-    return [LiveSlider(proto.id, s["name"], list(s["values"]), int(s["index"]), rev, iteration) for s in live]
+    grids_for = _ESCAPED_GRIDS_FOR.search(outer, 0, at)
+    names = None if grids_for is None else set(re.findall(r'\\"([^\\]+)\\"', grids_for.group(1)))
+    return [LiveSlider(proto.id, s["name"], list(s["values"]), int(s["index"]), rev, iteration,
+                       names is None or s["name"] in names) for s in live]
+
+
+def want(states, s: LiveSlider) -> None:
+    """Add the event the browser sends when the pointer reaches a slider without previews."""
+    w = states.widgets.add()
+    w.id = _EVENTS.format(s.component_id)
+    w.json_trigger_value = json.dumps([{"event": "want", "value": {"name": s.name}}])
 
 
 def commit(states, s: LiveSlider, index: int) -> None:

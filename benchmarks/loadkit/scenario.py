@@ -155,6 +155,9 @@ async def slider_session(url: str, stats: Stats, page: str, query, window: Windo
                 break
             w = rng.choice(options)
             try:
+                if w.kind == "live" and not w.proto.has_grid:  # the pointer reaches it: previews first
+                    check_run(stats, await s.want(w), f"previews for {w.label!r}")
+                    w = s.widgets.get(w.id, w)
                 r = await s.set(w, new_value(w, s.values.get(w.id), rng))
             except SessionError as err:
                 if reconnect and s.closed:
