@@ -76,3 +76,23 @@ def test_after_a_release_previews_come_for_the_sliders_being_moved():
     assert r["asked"].exceptions == [] and r["asked"].charts == 1
     assert r["then"] == {"weight": True, "input": False, "goal_pred": False, "alpha": True}
     assert r["query_then"] == r["query"] and errors == []
+
+
+async def _previews_after_another_control(url: str) -> dict:
+    s = client.WsSession(url, "student")
+    await s.connect()
+    try:
+        await s.open(A2)
+        iterations = next(w for w in s.movable() if w.label == "iterations")
+        await s.set(iterations, [35.0])
+        return {w.label: w.proto.has_grid for w in s.movable() if w.kind == "live"}
+    finally:
+        await s.close()
+
+
+def test_a_rerun_for_another_control_brings_no_previews_nobody_asked_for():
+    """Only the page's first run carries every slider's previews: moving a control that is not
+    live (the run's length) reruns the page without computing grids no slider is being moved on."""
+    with server.streamlit_server() as (url, log):
+        r = asyncio.run(_previews_after_another_control(url))
+    assert r == {"weight": False, "input": False, "goal_pred": False, "alpha": False}

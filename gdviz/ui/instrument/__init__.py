@@ -447,8 +447,11 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
     try:
         from gdviz.ui import room  # noqa: PLC0415
 
+        grids_for = st.session_state.get(_wanted_key(spec))
+        if grids_for is None:  # the page's first run here: every slider's previews; later, those being moved
+            st.session_state[_wanted_key(spec)] = []
         data = payload(spec, settings, iterations, cursor, lecture, rev, play=playing, speed=speed,
-                       presenting=room.presenting(), grids_for=st.session_state.get(_wanted_key(spec)))
+                       presenting=room.presenting(), grids_for=grids_for)
     except ValueError as err:
         if theme.VALIDATE:  # under the tests a figure Plotly refuses is a failure, not a notice
             raise
