@@ -14,3 +14,12 @@ def test_the_three_spellings_of_a_number():
     assert fmt(float("-inf")) == "(−inf)" and fmt_value(float("-inf")) == theme.num(float("-inf")) == "−inf"
     assert fmt(float("nan")) == theme.num(float("nan")) == "nan" and theme.num(None) == "—"
     assert theme.num(2 / 3, 3) == "0.667" and fmt(-2 / 3, 3) == "(−0.667)"
+
+
+def test_remembered_texts_keep_minus_zero_and_nan_apart():
+    """num remembers texts by value: -0.0 == 0.0 as keys, nan never equals itself; each still prints right."""
+    from gdviz.experiments.formatting import num
+
+    assert [num(0.0), num(-0.0), num(0.0), num(-0.0)] == ["0", "−0", "0", "−0"]
+    assert [num(float("nan")), num(float("nan"))] == ["nan", "nan"]
+    assert [num(-2.5, 3, bracket_negative=True), num(-2.5, 3)] == ["(−2.5)", "−2.5"]

@@ -3,6 +3,7 @@ panels' ``fmt``/``fmt_value`` are all :func:`num` with different options."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 
@@ -12,10 +13,20 @@ def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
 
     ``bracket_negative`` writes a negative number in brackets, ``(−0.5)``, so it reads as one
     term inside a formula; ``ascii_exponent`` keeps the exponent's sign as ``-`` (``1e-05``), as
-    the arithmetic panels print it. ``None`` is a dash."""
+    the arithmetic panels print it. ``None`` is a dash.
+
+    A lesson's frames print the same numbers again and again (C3 shows each weight in every
+    phase of every example), so texts are remembered; not for zero (-0.0 and 0.0 are one key to
+    a cache but print differently) nor nan (never equal to itself)."""
     if x is None:
         return "—"
     x = float(x)
+    if x == 0.0 or x != x:
+        return _text(x, digits, bracket_negative, ascii_exponent)
+    return _remembered(x, digits, bracket_negative, ascii_exponent)
+
+
+def _text(x: float, digits: int, bracket_negative: bool, ascii_exponent: bool) -> str:
     if math.isnan(x):
         return "nan"
     text = "inf" if math.isinf(x) else f"{x:.{digits}g}"
@@ -26,3 +37,7 @@ def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
     if not negative:
         return text
     return f"(−{text})" if bracket_negative else f"−{text}"
+
+
+#: At most this many texts are remembered (a few MB), shared by every session (pure strings).
+_remembered = functools.lru_cache(maxsize=1 << 16)(_text)
