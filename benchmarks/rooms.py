@@ -1,6 +1,8 @@
 """Follow latency of a room: teacher's change → each follower's page shows it.
 
-One teacher and N followers, each a headless Chromium context, against the real app. The
+One teacher and N followers against the real app: ``--followers`` headless Chromium contexts and
+``--ws-followers`` websocket sessions (``benchmarks/loadkit/follower.py``: real sessions that
+tick the room's timer and answer its page switch as the browser does, without drawing). The
 teacher alternates between the book's presets on A2 (a change of settings) and a move to A3 and
 back (a change of page); each follower's page watches, in the browser, for its link to show the
 teacher's page and settings with the script finished, and notes the time (the same machine's
@@ -9,7 +11,8 @@ clock as the teacher's click). Printed for both backends:
     room follow p95 <ms> ms, followers <n>, errors <n>, backend <name>
 
 memory: one server process. redis: a redis-server on a free loopback port and two server
-processes, the teacher on one and the followers on the other (the state crosses processes).
+processes, as ``make serve WORKERS=2`` runs them: the teacher on the first, the followers spread
+over both (the room's state crosses processes for half of them).
 Run with `python -m benchmarks.rooms [--followers 8] [--changes 12] [--backend memory,redis]`.
 The browsers share the server's 2 cores here; in a class they run on the students' laptops.
 """
@@ -71,6 +74,20 @@ def query_of(url: str) -> tuple[str, dict]:
     return parts.path.rstrip("/").rsplit("/", 1)[-1], q
 
 
+def settled(page, quiet_s: float = 1.0, most_s: float = 30.0) -> None:
+    """Wait until ``page``'s script is idle and its link has not changed for ``quiet_s`` (a busy
+    server answers a click in several runs: the link learnt must be the last one's)."""
+    end = time.monotonic() + most_s
+    last, since = None, time.monotonic()
+    while time.monotonic() < end:
+        wait_idle(page)
+        if page.url != last:
+            last, since = page.url, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.1)
+
+
 def on_a2(page, timeout_ms: int = 30_000) -> bool:
     try:
         page.wait_for_function("() => location.pathname.endsWith('/A2_gradient_descent')", timeout=timeout_ms)
@@ -79,7 +96,37 @@ def on_a2(page, timeout_ms: int = 30_000) -> bool:
         return False
 
 
-def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -> tuple[list[float], int]:
+class WsFollowers:
+    """``n`` websocket followers of room ``code``, on an event loop of their own (a thread)."""
+
+    def __init__(self, urls: list[str], code: str, n: int) -> None:
+        import asyncio
+        import threading
+
+        from benchmarks.loadkit.follower import join
+
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.sessions = [asyncio.run_coroutine_threadsafe(join(urls[i % len(urls)], code, f"ws{i}"),
+                                                          self.loop).result(60) for i in range(n)]
+
+    def arm(self, want: dict) -> None:
+        for f in self.sessions:
+            f.seen_at, f.want = None, want
+
+    def on(self, path: str) -> list:
+        return [f for f in self.sessions if f.path == path and not f.closed]
+
+    def close(self) -> None:
+        import asyncio
+
+        for f in self.sessions:
+            asyncio.run_coroutine_threadsafe(f.close(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def measure(teacher_url: str, follower_urls: list[str], followers: int, changes: int,
+            ws_followers: int = 0) -> tuple[list[float], int]:
     from playwright.sync_api import sync_playwright
 
     latencies: list[float] = []
@@ -94,8 +141,8 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
         code = label.inner_text().split("room", 1)[1].strip()
         pages = []
         broken = []  # followers whose connection broke (a console error says so)
-        for _ in range(followers):
-            p = open_page(browser, f"{follower_url}/?room={code}", width=1280, height=800)
+        for i in range(followers):
+            p = open_page(browser, f"{follower_urls[i % len(follower_urls)]}/?room={code}", width=1280, height=800)
             p.on("console", lambda m, b=broken: b.append(m.text) if "disconnected" in m.text
                  or "Bad delta" in m.text else None)
             if os.environ.get("GDVIZ_BENCH_DEBUG"):
@@ -105,6 +152,7 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
             pages.append(p)
         pages = [p for p in pages if on_a2(p)]
         lost = followers - len(pages)  # followers that never arrived count as errors
+        ws = WsFollowers(follower_urls, code, ws_followers) if ws_followers else None
 
         def act(kind: str, what: str) -> None:
             if kind == "preset":
@@ -118,8 +166,7 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
         wants = []
         for kind, what in plan:
             act(kind, what)
-            teacher.wait_for_timeout(600)
-            wait_idle(teacher)
+            settled(teacher)
             path, q = query_of(teacher.url)
             wants.append({"path": path, "query": q, "absent": []})
         for i, want in enumerate(wants):  # keys the previous state had and this one has not
@@ -129,30 +176,44 @@ def measure(teacher_url: str, follower_url: str, followers: int, changes: int) -
         lost += len(pages) - len(still)
         pages = still
         time.sleep(1.5)
+        socks = ws.on("A2_gradient_descent") if ws else []
+        if ws and os.environ.get("GDVIZ_BENCH_DEBUG"):
+            for f in ws.sessions:
+                print(f"ws {f.name}: path {f.path!r} query {f.query} closed {f.closed} exceptions {f.exceptions[:1]}",
+                      file=sys.stderr)
+        lost += ws_followers - len(socks)
 
         for n in range(changes):
             kind, what = plan[n % len(plan)]
             want = wants[n % len(plan)]
             for p in pages:
                 p.evaluate(WATCH, want)
+            if ws:
+                ws.arm(want)
             t0 = time.time() * 1000
             act(kind, what)
             deadline = time.monotonic() + TIMEOUT_S
-            pending = list(pages)
-            while pending and time.monotonic() < deadline:
+            pending, waiting = list(pages), list(socks)
+            while (pending or waiting) and time.monotonic() < deadline:
                 for p in list(pending):
                     seen = p.evaluate("() => window.__gdSeen")
                     if seen:
                         latencies.append(seen - t0)
                         pending.remove(p)
+                for f in list(waiting):
+                    if f.seen_at is not None:
+                        latencies.append(f.seen_at - t0)
+                        waiting.remove(f)
                 time.sleep(0.02)
-            errors += len(pending)
+            errors += len(pending) + len(waiting)
             if os.environ.get("GDVIZ_BENCH_DEBUG"):
                 print(n, kind, what, [round(x) for x in latencies[-len(pages):]],
                       [p.url for p in pending], file=sys.stderr)
-            wait_idle(teacher)
-            time.sleep(0.3)
+            settled(teacher, quiet_s=0.5)
         browser.close()
+        if ws:
+            errors += sum(1 for f in socks if f.closed or f.exceptions)
+            ws.close()
     if broken:
         print(f"  connection errors in the followers' consoles: {len(broken)}, e.g. {broken[0][:120]}",
               file=sys.stderr)
@@ -169,27 +230,29 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[18]
 
 
-def run(backend: str, followers: int, changes: int) -> str:
+def run(backend: str, followers: int, changes: int, ws_followers: int = 0) -> str:
     if backend == "memory":
         with env(GDVIZ_ROOMS="memory"), streamlit_server() as url:
-            lat, errors = measure(url, url, followers, changes)
+            lat, errors = measure(url, [url], followers, changes, ws_followers)
     else:
         with redis_server() as rurl, env(GDVIZ_ROOMS=rurl), streamlit_server() as a, streamlit_server() as b:
-            lat, errors = measure(a, b, followers, changes)
+            lat, errors = measure(a, [b, a], followers, changes, ws_followers)
     med = statistics.median(lat) if lat else float("nan")
     print(f"  ({backend}: {len(lat)} updates, median {med:.0f} ms, max {max(lat, default=float('nan')):.0f} ms)",
           file=sys.stderr)
-    return f"room follow p95 {p95(lat):.0f} ms, followers {followers}, errors {errors}, backend {backend}"
+    return (f"room follow p95 {p95(lat):.0f} ms, followers {followers + ws_followers}, errors {errors}, "
+            f"backend {backend}" + (f" ({followers} Chromium, {ws_followers} websocket)" if ws_followers else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.rooms", description=__doc__.split("\n\n")[0])
     ap.add_argument("--followers", type=int, default=8, help="Chromium followers (default 8)")
     ap.add_argument("--changes", type=int, default=12, help="teacher changes timed (default 12)")
+    ap.add_argument("--ws-followers", type=int, default=0, help="websocket followers besides (default 0)")
     ap.add_argument("--backend", default="memory,redis", help="memory, redis or both (default)")
     a = ap.parse_args(argv)
-    if not 1 <= a.followers <= 40 or not 1 <= a.changes <= 200:
-        ap.error("--followers must be 1–40 and --changes 1–200")
+    if not 1 <= a.followers <= 40 or not 1 <= a.changes <= 200 or not 0 <= a.ws_followers <= 200:
+        ap.error("--followers must be 1–40, --ws-followers 0–200 and --changes 1–200")
     reason = chromium_missing_reason()
     if reason:
         print(f"room follow: skipped ({reason})")
@@ -199,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         if backend not in ("memory", "redis"):
             ap.error(f"unknown backend {backend!r}")
         try:
-            line = run(backend, a.followers, a.changes)
+            line = run(backend, a.followers, a.changes, a.ws_followers)
         except RuntimeError as e:
             line = f"room follow: backend {backend} skipped ({e})"
         print(line, flush=True)

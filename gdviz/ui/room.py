@@ -367,8 +367,11 @@ def _follow_tick() -> None:
         _look(rooms.store(), f)
     except rooms.Unavailable:
         return  # the room server is unreachable for a moment: look again at the next tick
-    if f["closed"] or f["applied"] != f["rev"]:
-        st.rerun(scope="app")
+    moved = f["applied"] != f["rev"]
+    if not f["closed"] and moved and f["state"] and f["state"]["page"] == current_page():
+        _apply(f)  # the same page with another link: switched from here, one full run instead of two
+    if f["closed"] or moved:
+        st.rerun(scope="app")  # (the same link: Play or Pause, which the page's run passes on)
 
 
 def _apply(f: dict) -> None:
