@@ -3,7 +3,8 @@
 * one step of every experiment (its run divided by its iterations);
 * one rerun of every page after a control change, under Streamlit's AppTest (median and p95 of 12);
 * Part D's network: the fast pass against a plain loop from the book, per image vs mini-batch;
-* the lecture's MNIST sigmoid network: chunk, epoch, test and back-query costs.
+* the lecture's MNIST sigmoid network: chunk, epoch, test and back-query costs;
+* the lesson instrument's payloads and frame rates, and a run's GIF export (A2, C3).
 
 Speed goals live here, never in timed tests.
 """
@@ -132,6 +133,10 @@ if __name__ == "__main__":
     from benchmarks import instrument
 
     instrument.main()
+    from benchmarks import gif
+
+    print("\nGIF export of a run (in headless Chromium)")
+    gif.main([])
     table("One page rerun after its first slider moves (AppTest, compiled once as the server does)",
           ("page", "slider", "to new values (20)", "between two values (20)", "goal (new values)"),
           bench_pages())
