@@ -59,9 +59,21 @@ class ServerLog:
         threading.Thread(target=pump, daemon=True, name=f"log-{proc.pid}").start()
 
     def errors(self) -> list[str]:
+        """The error lines; a traceback's first line comes with where it was raised and its
+        last line (``… → File "x.py", line 9, in f → ValueError: …``), so a report says what broke."""
         with self._lock:
             lines = list(self.lines)
-        return [ln for ln in lines if ERROR_LINE.search(ln)]
+        out = []
+        for i, ln in enumerate(lines):
+            if not ERROR_LINE.search(ln):
+                continue
+            if ln.startswith("Traceback"):
+                rest = lines[i + 1:i + 200]
+                end = next((k for k, x in enumerate(rest) if x and not x.startswith((" ", "\t"))), len(rest))
+                frames = [x.strip() for x in rest[:end] if x.strip().startswith("File ")]
+                ln = " → ".join([ln, *frames[-1:], *(rest[end:end + 1])])
+            out.append(ln)
+        return out
 
     def tail(self, n: int = 30) -> str:
         with self._lock:
