@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +61,19 @@ def _described(path: Path, fallback: str) -> tuple[str, str]:
     return title.strip() or fallback, (blurb[:1].upper() + blurb[1:]) if blurb else ""
 
 
-@functools.lru_cache(maxsize=1)
+#: One reader of the pages' docstrings at a time. CPython 3.11 before 3.11.8 can fail
+#: ``ast.parse`` when two threads build ASTs at once ("SystemError: AST constructor recursion
+#: depth mismatch"): it happened on a cold server when a class opened its pages at once.
+_PARSE = threading.Lock()
+
+
 def _pages() -> tuple[LessonPage, ...]:
+    with _PARSE:
+        return _read_pages()
+
+
+@functools.lru_cache(maxsize=1)
+def _read_pages() -> tuple[LessonPage, ...]:
     pages = []
     for path in PAGES_DIR.glob("*.py"):
         m = _NAME.match(path.name)
