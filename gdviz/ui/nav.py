@@ -8,10 +8,11 @@ find it.
 
 from __future__ import annotations
 
-import ast
 import functools
+import inspect
 import re
 import threading
+import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,12 +45,30 @@ class LessonPage:
         return self.path.relative_to(ROOT).as_posix()
 
 
+def _docstring(path: Path) -> str:
+    """The module docstring of ``path``, read without ``ast`` (its first token, when a string).
+
+    CPython 3.11 before 3.11.8 can fail ``ast.parse`` when two threads build ASTs at once
+    ("SystemError: AST constructor recursion depth mismatch"), and Streamlit parses each page so
+    when it first runs: on a cold server a class opening its pages at once met it (make load).
+    Compiling the literal to bytecode builds no Python AST objects."""
+    with path.open("rb") as f:
+        for tok in tokenize.tokenize(f.readline):
+            if tok.type in (tokenize.ENCODING, tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                continue
+            if tok.type != tokenize.STRING:
+                return ""
+            text = eval(compile(tok.string, str(path), "eval"), {"__builtins__": {}})  # noqa: S307 (a literal)
+            return inspect.cleandoc(text) if isinstance(text, str) else ""
+    return ""
+
+
 def _described(path: Path, fallback: str) -> tuple[str, str]:
     """(title, blurb) from the page's docstring, "<code> · <title>: <blurb>" (or "<title> — <blurb>
     when the title itself has a colon); the file name's words when there is no docstring."""
     try:
-        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    except (OSError, SyntaxError, ValueError):
+        doc = _docstring(path)
+    except (OSError, SyntaxError, ValueError, tokenize.TokenError):
         doc = ""
     doc = " ".join(doc.split())
     if " · " not in doc:
@@ -61,9 +80,7 @@ def _described(path: Path, fallback: str) -> tuple[str, str]:
     return title.strip() or fallback, (blurb[:1].upper() + blurb[1:]) if blurb else ""
 
 
-#: One reader of the pages' docstrings at a time. CPython 3.11 before 3.11.8 can fail
-#: ``ast.parse`` when two threads build ASTs at once ("SystemError: AST constructor recursion
-#: depth mismatch"): it happened on a cold server when a class opened its pages at once.
+#: One reader of the pages' docstrings at a time (every session asks on its first run).
 _PARSE = threading.Lock()
 
 
