@@ -61,9 +61,10 @@ def _state(page) -> dict:
               metrics: [...document.querySelectorAll('.gdi-metric-value')].map(e => e.textContent).join('|')}; }""")
 
 
-def _drag_first_slider(page, to: float = 0.85):
-    """Press on the first live slider's thumb and drag it toward ``to`` of its width, mouse still down."""
-    s = page.locator(".gdi-slider input").first
+def _drag_slider(page, k: int = 0, to: float = 0.85):
+    """Press on live slider ``k``'s thumb and drag it toward ``to`` of its width (or 0.15 when
+    the thumb is already near ``to``), mouse still down."""
+    s = page.locator(".gdi-slider input").nth(k)
     box = s.bounding_box()
     lo, hi = float(s.get_attribute("min")), float(s.get_attribute("max"))
     at = (float(s.input_value()) - lo) / ((hi - lo) or 1)
@@ -72,10 +73,14 @@ def _drag_first_slider(page, to: float = 0.85):
     page.mouse.move(x0, y)
     page.mouse.down()
     target = to if abs(to - at) > 0.2 else 0.15
-    for k in range(1, 9):
-        page.mouse.move(x0 + (box["x"] + box["width"] * target - x0) * k / 8, y)
+    for j in range(1, 9):
+        page.mouse.move(x0 + (box["x"] + box["width"] * target - x0) * j / 8, y)
         page.wait_for_timeout(30)
     return s
+
+
+def _drag_first_slider(page, to: float = 0.85):
+    return _drag_slider(page, 0, to)
 
 
 @pytest.mark.parametrize("path", INSTRUMENT_PAGES)
@@ -103,22 +108,6 @@ def test_a_drag_redraws_before_release_and_commits_once(server, browser, path):
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.context.close()
-
-
-def _drag_slider(page, k: int, to: float):
-    """Press on live slider ``k`` (its thumb) and drag it toward ``to`` of its width, mouse still down."""
-    s = page.locator(".gdi-slider input").nth(k)
-    box = s.bounding_box()
-    lo, hi = float(s.get_attribute("min")), float(s.get_attribute("max"))
-    at = (float(s.input_value()) - lo) / ((hi - lo) or 1)
-    y = box["y"] + box["height"] / 2
-    x0 = box["x"] + 8 + (box["width"] - 16) * at
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    for j in range(1, 9):
-        page.mouse.move(x0 + (box["x"] + box["width"] * to - x0) * j / 8, y)
-        page.wait_for_timeout(30)
-    return s
 
 
 def test_after_a_release_another_slider_gets_its_previews_when_the_pointer_reaches_it(server, browser):

@@ -535,7 +535,7 @@ export default function (component) {
 
 // ---------------------------------------------------------------------------------------------
 // Animated GIF of the run, made in the browser from the charts the page shows (no server work).
-// Bounded: at most GIF_FRAMES frames (a longer run takes every k-th frame, the last one always),
+// Bounded: at most GIF_FRAMES frames (a longer run takes that many, evenly spread, first and last),
 // at the chosen size (16:9 by default). An 8-bit colour cube keeps the encoder small and exact
 // enough for charts drawn in a few flat colours.
 const GIF_FRAMES = 240;
@@ -610,8 +610,10 @@ async function exportGif(st, w, h) {
   stop(st);
   const keep = st.cursor;
   const n = st.data.base.n;
-  const step = Math.max(1, Math.ceil(n / GIF_FRAMES));
-  const idx = []; for (let i = 0; i < n; i += step) idx.push(i); if (idx[idx.length - 1] !== n - 1) idx.push(n - 1);
+  // every frame, or GIF_FRAMES of them evenly spread, the first and the last among them
+  const count = Math.min(n, GIF_FRAMES);
+  const idx = []; for (let k = 0; k < count; k++) idx.push(count === 1 ? 0 : Math.round(k * (n - 1) / (count - 1)));
+  const step = Math.max(1, (n - 1) / Math.max(1, count - 1));  // iterations per GIF frame, for its delay
   const charts = st.data.charts.map((c) => st.chartEls[c.id]).filter(Boolean);
   const canvas = document.createElement("canvas"); canvas.width = w; canvas.height = h;
   const ctx = canvas.getContext("2d", { willReadFrequently: true });
