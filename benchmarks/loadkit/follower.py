@@ -10,9 +10,8 @@ import asyncio
 import json
 import time
 
+from benchmarks.loadkit import live
 from benchmarks.loadkit.client import WsSession
-
-_EVENTS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
 
 
 class Follower(WsSession):
@@ -54,14 +53,13 @@ class Follower(WsSession):
         token = (json.loads(p.json) if p.json else {}).get("go") or ""
         if token and token != self._go:  # the browser answers the trigger at once, from this page
             self._go = token
-            self._trigger = (_EVENTS.format(p.id), json.dumps([{"event": "go", "value": token}]))
+            self._trigger = (p.id, token)
             asyncio.get_running_loop().create_task(self._send())
 
     def _widget_states(self, trigger: str | None = None):
         states = super()._widget_states(trigger)
         if self._trigger is not None:
-            w = states.widgets.add()
-            w.id, w.json_trigger_value = self._trigger
+            live.event(states, self._trigger[0], "go", self._trigger[1])
             self._trigger = None
         return states
 

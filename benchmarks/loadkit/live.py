@@ -56,20 +56,25 @@ def sliders(proto) -> list[LiveSlider]:
                        names is None or s["name"] in names) for s in live]
 
 
-def want(states, s: LiveSlider) -> None:
-    """Add the event the browser sends when the pointer reaches a slider without previews."""
+def event(states, component_id: str, name: str, value) -> None:
+    """Add to ``states`` (a ``WidgetStates``) one event of a component, as its JS's
+    ``setTriggerValue(name, value)`` sends it: on the component's trigger aggregator."""
     w = states.widgets.add()
-    w.id = _EVENTS.format(s.component_id)
-    w.json_trigger_value = json.dumps([{"event": "want", "value": {"name": s.name}}])
+    w.id = _EVENTS.format(component_id)
+    w.json_trigger_value = json.dumps([{"event": name, "value": value}])
+
+
+def want(states, s: LiveSlider) -> None:
+    """The event the browser sends when the pointer reaches a slider without previews."""
+    event(states, s.component_id, "want", {"name": s.name})
 
 
 def commit(states, s: LiveSlider, index: int) -> None:
-    """Add to ``states`` (a ``WidgetStates``) the event a released slider sends: its grid index
-    (an index off the grid, as a crafted message could send, is sent as it is)."""
-    w = states.widgets.add()
-    w.id = _EVENTS.format(s.component_id)
-    w.json_trigger_value = json.dumps([{"event": "commit", "value": {
-        "name": s.name, "index": index, "value": s.values[index] if 0 <= index < len(s.values) else "", "iteration": s.iteration, "rev": s.rev}}])
+    """The event a released slider sends: its grid index (an index off the grid, as a crafted
+    message could send, is sent as it is)."""
+    value = s.values[index] if 0 <= index < len(s.values) else ""
+    event(states, s.component_id, "commit",
+          {"name": s.name, "index": index, "value": value, "iteration": s.iteration, "rev": s.rev})
 
 
 def new_index(s: LiveSlider, current: int | None, rng) -> int:

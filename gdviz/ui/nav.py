@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-import threading
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,17 +79,8 @@ def _described(path: Path, fallback: str) -> tuple[str, str]:
     return title.strip() or fallback, (blurb[:1].upper() + blurb[1:]) if blurb else ""
 
 
-#: One reader of the pages' docstrings at a time (every session asks on its first run).
-_PARSE = threading.Lock()
-
-
-def _pages() -> tuple[LessonPage, ...]:
-    with _PARSE:
-        return _read_pages()
-
-
 @functools.lru_cache(maxsize=1)
-def _read_pages() -> tuple[LessonPage, ...]:
+def _pages() -> tuple[LessonPage, ...]:
     pages = []
     for path in PAGES_DIR.glob("*.py"):
         m = _NAME.match(path.name)

@@ -271,7 +271,8 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
             grids_for: Sequence[str] | None = None) -> str:
     """The JSON the component gets: the cached parts plus this session's cursor and revision.
     (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
-    them; a step only recomputes the grid previews at the new cursor.)"""
+    them; a step only recomputes the grid previews at the new cursor.) ``grids_for``: the sliders
+    whose previews it carries (None: every slider's)."""
     key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
     base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
