@@ -103,8 +103,10 @@ def _expected(settings: dict, iterations: int):
 
 
 def _payload(at) -> dict:
+    from gdviz.ui import instrument  # noqa: PLC0415
+
     raw = at.get("bidi_component")[0].proto.json
-    return json.loads(json.loads(raw) if raw.startswith('"') else raw)
+    return instrument.resolve(json.loads(raw) if raw.startswith('"') else raw)
 
 
 def _check_a2(at, settings: dict, other: dict, iterations: int = 20) -> dict:

@@ -48,14 +48,25 @@ def test_a_shared_grid_gives_the_payload_built_from_scratch():
     spec, exp, _ = _counting_spec("grids-same")
     s0, s1 = exp.settings(), exp.settings(weight=-1.0)
     instrument.payload(spec, s0, 20, 3, False, 1)  # the weight grid is now kept, made at s0
-    shared = json.loads(instrument.payload(spec, s1, 20, 3, False, 1))
+    shared = instrument.resolve(instrument.payload(spec, s1, 20, 3, False, 1))
     fresh = json.loads("{" + '"rev":1,"iteration":4,"play":false,"presenting":false,'
                        + '"gridsFor":["weight","input","goal_pred","alpha"],'
                        + instrument._body(spec, s1, 20, 3, False)[1:])
     assert shared == fresh
     weight = shared["grids"]["weight"]
-    committed = A.WEIGHT.grid().index(-1.0)
-    assert weight[committed] is None and sum(g is None for g in weight) == 1  # null at the committed value only
+    assert len(weight) == len(A.WEIGHT.grid()) and all(g is not None for g in weight)  # the committed value's too
+
+
+def test_sessions_that_differ_in_one_slider_are_served_the_same_grid_part():
+    """A slider's grid is one part (one address, gzipped once) for every value of that slider:
+    two students whose weights differ fetch the same weight grid; the committed runs differ."""
+    spec, exp, _ = _counting_spec("grids-parts")
+    p0 = json.loads(instrument.payload(spec, exp.settings(), 20, 0, False, 1))
+    p1 = json.loads(instrument.payload(spec, exp.settings(weight=-1.0), 20, 0, False, 7))
+    assert p0["parts"]["grids"]["weight"] == p1["parts"]["grids"]["weight"]
+    assert p0["parts"]["grids"]["input"] != p1["parts"]["grids"]["input"]
+    assert p0["parts"]["base"] != p1["parts"]["base"]
+    assert p1["rev"] == 7 and len(json.dumps(p1)) < 8000  # the message itself: the head and the addresses
 
 
 def test_c3_at_its_biggest_settings_fits_in_one_message():

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import re
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -58,6 +59,8 @@ FINISHED_EARLY = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN
 COMPILE_ERROR = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_WITH_COMPILE_ERROR")
 WIDGET_KINDS = ("slider", "checkbox", "button", "radio", "selectbox")
 WORKER_HEADER = "X-GDVIZ-Worker"
+#: How many instrument parts a browser keeps (instrument.js ``PARTS_KEPT``).
+PARTS_KEPT = 24
 
 
 def sticky_cookie(base_url: str, cookie: str = "", timeout: float = 10.0) -> tuple[str, str]:
@@ -124,6 +127,8 @@ class WsSession:
         self._run: dict | None = None
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}
         self._reader: asyncio.Task | None = None
+        self.parts: dict[str, int] = {}  # the instrument's parts this "browser" has, by address
+        self.part_bytes = 0  # bytes of parts fetched
 
     # connection
     async def connect(self) -> None:
@@ -233,6 +238,8 @@ class WsSession:
             if self._run is not None:
                 self._run["charts"] += 1
                 self._run["plotly"] += kind == "plotly_chart"
+            if kind == "bidi_component" and self._run is not None:  # its parts, fetched after the run
+                self._run["parts"] += instrument.parts(p)
             for ls in instrument.sliders(p) if kind == "bidi_component" else ():  # the instrument's sliders
                 wid = f"{p.id}::{ls.name}"
                 self.widgets[wid], self.values[wid] = Widget(wid, "live", ls.name, ls, delta.fragment_id, ls.name), ls.index
@@ -338,7 +345,7 @@ class WsSession:
             raise SessionError(self.close_reason or "websocket closed")
         loop = asyncio.get_running_loop()
         self._run = {"done": loop.create_future(), "charts": 0, "plotly": 0, "exceptions": [], "warnings": [],
-                     "markdown": []}
+                     "markdown": [], "parts": []}
         run = self._run
         t0 = time.perf_counter()
         await self._send(fragment_id=fragment_id, trigger=trigger)
@@ -346,10 +353,40 @@ class WsSession:
             status = await asyncio.wait_for(asyncio.shield(run["done"]), RUN_TIMEOUT)
         except asyncio.TimeoutError:
             raise SessionError(f"no script_finished within {RUN_TIMEOUT:.0f} s") from None
-        seconds = time.perf_counter() - t0
         self._run = None
+        await self._fetch_parts(run)  # the browser draws once it has them
+        seconds = time.perf_counter() - t0
         return RunResult(seconds, status, run["charts"], run["exceptions"], run["warnings"], run["markdown"],
                          run["plotly"])
+
+    async def _fetch_parts(self, run: dict) -> None:
+        """GET the instrument's parts this session does not have yet (the browser keeps its last
+        ``PARTS_KEPT``); one it cannot get is an exception of the run, as the page would fail."""
+        new = [u for u in dict.fromkeys(run["parts"]) if u not in self.parts]
+        got = await asyncio.gather(*(asyncio.to_thread(self._get, u) for u in new), return_exceptions=True)
+        for url, r in zip(new, got):
+            if isinstance(r, BaseException):
+                run["exceptions"].append(f"the instrument's part {url} was not served: {r}")
+            else:
+                self.parts[url] = r
+                self.part_bytes += r
+        for url in run["parts"]:  # most recently used last
+            if url in self.parts:
+                self.parts[url] = self.parts.pop(url)
+        while len(self.parts) > PARTS_KEPT:
+            del self.parts[next(iter(self.parts))]
+
+    def _get(self, url: str) -> int:
+        req = urllib.request.Request(self.base_url + url, headers={"Cookie": self.cookie} if self.cookie else {})
+        for k in range(4):  # as instrument.js: a rerun may be putting it back
+            try:
+                with urllib.request.urlopen(req, timeout=RUN_TIMEOUT) as r:
+                    return len(r.read())
+            except urllib.error.HTTPError:
+                if k == 3:
+                    raise
+                time.sleep(0.15 * (k + 1))
+        return 0
 
     async def open(self, page_name: str, query: list[tuple[str, str]] | None = None) -> RunResult:
         """Open a page as a link does: the first run, with the link's query string."""

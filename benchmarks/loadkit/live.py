@@ -2,7 +2,8 @@
 
 A stepped lesson's live sliders are not Streamlit widgets: they are drawn by the lesson instrument
 (a Custom Component v2, ``gdviz/ui/instrument``) from the payload the server sends with the
-component. Letting one go sends one ``commit`` event, which Streamlit carries as the component's
+component: a small JSON head (the sliders, the cursor) and the addresses of the heavy parts,
+which the browser fetches over HTTP (``/media/…gz``) unless it has them. Letting one go sends one ``commit`` event, which Streamlit carries as the component's
 *trigger aggregator* widget (``json_trigger_value``, a list of ``{"event", "value"}``). This module
 reads the sliders from the payload and writes that event, as ``instrument.js`` does; like the rest
 of this client it speaks Streamlit's private protocol (see ``client.TESTED``).
@@ -11,18 +12,11 @@ of this client it speaks Streamlit's private protocol (see ``client.TESTED``).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 #: Streamlit's id of a component's trigger aggregator: ``<prefix>_<component id>__events``
 #: (``streamlit.components.v2.bidi_component.main._make_trigger_id``).
 _EVENTS = "$$STREAMLIT_INTERNAL_KEY_{}__events"
-#: The payload's head, its sliders and the part after them, as they appear inside the JSON string.
-_ESCAPED_HEAD = re.compile(r'"\{\\"rev\\":(\d+),\\"iteration\\":(\d+),')
-_ESCAPED_LIVE, _ESCAPED_BASE = '\\"live\\":[', ',\\"base\\":'
-_ESCAPED_GRIDS_FOR = re.compile(r'\\"gridsFor\\":\[([^\]]*)\]')
-
-
 @dataclass
 class LiveSlider:
     """One live slider of an instrument: what the browser shows and sends (``proto`` of a Widget)."""
@@ -37,23 +31,33 @@ class LiveSlider:
     disabled: bool = False
 
 
-def sliders(proto) -> list[LiveSlider]:
-    """The live sliders of the instrument element ``proto`` (a ``BidiComponent``); [] for none.
+def _head(proto) -> dict | None:
+    """The instrument's message: a small JSON head (the sliders, the cursor, the addresses of the
+    heavy parts, which the browser fetches over HTTP); None for another component's."""
+    try:
+        head = json.loads(proto.json)
+        head = json.loads(head) if isinstance(head, str) else head
+    except ValueError:
+        return None
+    return head if isinstance(head, dict) and "live" in head else None
 
-    The payload (up to a few MB) travels as one JSON string; only its head and its ``live`` part
-    are decoded here, so a client holding many sessions spends little on it."""
-    outer = proto.json
-    head = _ESCAPED_HEAD.match(outer)
-    at = outer.find(_ESCAPED_LIVE)
-    end = outer.find(_ESCAPED_BASE, at)
-    if head is None or at < 0 or end < 0:
+
+def sliders(proto) -> list[LiveSlider]:
+    """The live sliders of the instrument element ``proto`` (a ``BidiComponent``); [] for none."""
+    head = _head(proto)
+    if head is None:
         return []
-    live = json.loads("{" + json.loads('"' + outer[at:end] + '"') + "}")["live"]
-    rev, iteration = int(head.group(1)), int(head.group(2))
-    grids_for = _ESCAPED_GRIDS_FOR.search(outer, 0, at)
-    names = None if grids_for is None else set(re.findall(r'\\"([^\\]+)\\"', grids_for.group(1)))
+    rev, iteration, names = int(head["rev"]), int(head["iteration"]), head.get("gridsFor")
     return [LiveSlider(proto.id, s["name"], list(s["values"]), int(s["index"]), rev, iteration,
-                       names is None or s["name"] in names) for s in live]
+                       names is None or s["name"] in names) for s in head["live"]]
+
+
+def parts(proto) -> list[str]:
+    """The addresses of the parts the message names (the committed run, the grids it carries):
+    what the browser fetches unless it has them."""
+    head = _head(proto)
+    p = (head or {}).get("parts") or {}
+    return [u for u in [p.get("base"), *(p.get("grids") or {}).values()] if isinstance(u, str)]
 
 
 def event(states, component_id: str, name: str, value) -> None:

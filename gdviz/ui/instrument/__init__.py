@@ -17,10 +17,12 @@ was and says so. The browser formats nothing: every number it shows was formatte
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import math
 import shutil
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,9 +145,10 @@ def _simulate(spec: Spec):
     return spec.simulate or runs.simulate(spec.exp)
 
 
-def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tuple[str, int]:
-    """The committed run's part of the payload (every frame, the charts, the sliders) as JSON
-    without its braces, and the run's length. Independent of the cursor."""
+def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tuple[str, int, str]:
+    """The committed run's part of the payload (every frame, the charts) as a JSON object, the
+    run's length, and the sliders (``"live":[...]``, for the payload's head). Independent of the
+    cursor."""
     run = _simulate(spec)(settings, iterations)
     base = spec.view(run, None)
     # each chart's template carries the committed run's first frame: right at first paint
@@ -164,36 +167,31 @@ def _base_json(spec: Spec, settings: dict, iterations: int, lecture: bool) -> tu
         "rows": [{"columns": [list(c) for c in cols], "widths": list(w)}
                  for cols, w in ((spec.columns, spec.widths), *spec.more_rows)],
         "charts": [{"id": cid, "figure": fig, "redraw": cid in spec.redraw} for cid, fig in charts.items()],
-        "live": live_meta, "base": base, "filename": spec.exp.name, "title": spec.title or spec.exp.title,
+        "base": base, "filename": spec.exp.name, "title": spec.title or spec.exp.title,
     }
-    return _dumps(body)[1:-1], base["n"]  # frames, not records: C3 has four phases per record
+    return _dumps(body), base["n"], '"live":' + _dumps(live_meta)  # frames, not records: C3 has four phases per record
 
 
 def _grids_json(spec: Spec, settings: dict, iterations: int, at: int) -> str:
     """Every live slider's grid: one preview per value (the run with that value, the others
-    held), at the frame ``at``; null where the value is the committed one."""
-    return _joined_grids(spec, settings, {lv.name: _grid(spec, settings, iterations, at, lv) for lv in spec.lives})
+    held), at the frame ``at``."""
+    return "{" + ",".join(f"{json.dumps(lv.name)}:{_grid_array(_grid(spec, settings, iterations, at, lv))}"
+                          for lv in spec.lives) + "}"
 
 
 def _grid(spec: Spec, settings: dict, iterations: int, at: int, lv: Live) -> tuple:
     """One live slider's previews with the other settings held: each value's view as JSON, None
     where no run can be made. The committed value's preview is made too, so one grid serves
-    whatever this slider's committed value is: moving a slider and letting it go computes the
-    other sliders' grids afresh, never its own (on one-slider pages, no grid at all)."""
+    whatever this slider's committed value is (and every session whose other settings are these):
+    moving a slider and letting it go computes the other sliders' grids afresh, never its own (on
+    one-slider pages, no grid at all)."""
     made = (spec.simulate_many or spec.exp.runs)([{**settings, lv.name: v} for v in lv.grid()], iterations)
     return tuple(_dumps(_preview(spec.view(rv, at), at)) if rv is not None and len(rv.records) else None
                  for rv in made)
 
 
-def _joined_grids(spec: Spec, settings: dict, grids: dict, lives: Sequence[Live] | None = None) -> str:
-    """``{"name": [preview or null, ...], ...}`` for ``lives`` (default: all), null at each
-    slider's committed value."""
-    parts = []
-    for lv in spec.lives if lives is None else lives:
-        committed = settings[lv.name]
-        items = ("null" if v == committed or g is None else g for v, g in zip(lv.grid(), grids[lv.name]))
-        parts.append(f'{json.dumps(lv.name)}:[{",".join(items)}]')
-    return "{" + ",".join(parts) + "}"
+def _grid_array(previews: tuple) -> str:
+    return "[" + ",".join("null" if g is None else g for g in previews) + "]"
 
 
 def _dumps(obj) -> str:
@@ -201,9 +199,11 @@ def _dumps(obj) -> str:
 
 
 def _body(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool) -> str:
-    """The heavy part of the payload, as JSON (for tests and benchmarks; the page uses the caches)."""
-    base, n = _base_json(spec, settings, iterations, lecture)
-    return "{" + base + ',"grids":' + _grids_json(spec, settings, iterations, min(cursor, n - 1)) + "}"
+    """The payload without its head, computed afresh, as one JSON object: what :func:`resolve`
+    makes of a page's payload (for tests and benchmarks; the page uses the caches)."""
+    base, n, live_json = _base_json(spec, settings, iterations, lecture)
+    return ("{" + live_json + "," + base[1:-1] + ',"grids":'
+            + _grids_json(spec, settings, iterations, min(cursor, n - 1)) + "}")
 
 
 #: A grid run's traces longer than this are thinned for the preview while dragging (the committed
@@ -254,38 +254,107 @@ def finite(x):
     return x if not isinstance(x, float) or math.isfinite(x) else None
 
 
+# --- parts: served once per content, over HTTP ---------------------------------------------------
+#: A payload's heavy parts (the committed run, each slider's grid) are not sent in the websocket
+#: message: each is gzipped once, where it is computed, and served by Streamlit's media route
+#: (``/media/<content hash>.gz``; the route does not compress ``application/gzip`` again); the
+#: message carries their addresses and the browser fetches what it does not have. A class, a
+#: room's followers and every rerun of a session that changed no part (a want, a step of the
+#: cursor) share the same bytes, compressed once, where each rerun used to send megabytes
+#: through the websocket's compression (C3's payload: ~90 ms of deflate per rerun per session).
+PART_TYPE = "application/gzip"
+PART_LEVEL = 6
+#: The parts handed out last, by address, for :func:`read_part` where the server's media store
+#: is out of reach (tests, tools): references to cached bytes, at most this many bytes in all.
+_RECENT: dict[str, bytes] = {}
+_RECENT_BYTES = 8 * 2**20
+_LOCK = threading.Lock()
+
+
+def _gzip(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), compresslevel=PART_LEVEL, mtime=0)
+
+
+def _serve(gz: bytes, where: str) -> str:
+    """The address of the part ``gz`` for this session's page (``where``: its place on the page;
+    Streamlit serves it while the session's last full run has it)."""
+    from streamlit import runtime  # noqa: PLC0415
+
+    if runtime.exists():
+        url = runtime.get_instance().media_file_mgr.add(gz, PART_TYPE, where)
+    else:  # no server: an address only read_part() knows
+        url = f"/media/{hashlib.sha1(gz).hexdigest()}.gz"
+    with _LOCK:
+        _RECENT.pop(url, None)
+        _RECENT[url] = gz
+        total = sum(map(len, _RECENT.values()))
+        while len(_RECENT) > 1 and total > _RECENT_BYTES:
+            total -= len(_RECENT.pop(next(iter(_RECENT))))
+    return url
+
+
+def read_part(url: str):
+    """A part by the address a payload gives, decoded (KeyError when it is not at hand)."""
+    with _LOCK:
+        gz = _RECENT.get(url)
+    if gz is None:
+        from streamlit import runtime  # noqa: PLC0415
+
+        f = runtime.get_instance().media_file_mgr.read_file(url.rsplit("/", 1)[-1]) if runtime.exists() else None
+        if f is None:
+            raise KeyError(url)
+        gz = f.content
+    return json.loads(gzip.decompress(gz))
+
+
+def resolve(text: str) -> dict:
+    """A payload as the browser makes it: its head with the parts it names fetched and put in
+    (``base`` and the other committed-run fields, ``grids`` by slider)."""
+    head = json.loads(text)
+    parts = head.pop("parts")
+    return {**head, **read_part(parts["base"]),
+            "grids": {name: read_part(url) for name, url in parts["grids"].items()}}
+
+
 @st.cache_resource(max_entries=CACHE_ENTRIES, show_spinner=False)
 def _cached_base(_spec: Spec, spec_key: str, settings_key, iterations: int, lecture: bool, _settings: dict):
-    return _base_json(_spec, _settings, iterations, lecture)
+    """The committed run's part, gzipped, its length and its sliders (:func:`_base_json`)."""
+    body, n, live_json = _base_json(_spec, _settings, iterations, lecture)
+    return _gzip(body), n, live_json
 
 
 @st.cache_resource(max_entries=4 * CACHE_ENTRIES, show_spinner=False)
 def _cached_grid(_spec: Spec, spec_key: str, name: str, others_key, iterations: int, at: int,
-                 _settings: dict) -> tuple:
-    """:func:`_grid`, keyed by the *other* settings (``others_key``), not this slider's value."""
-    return _grid(_spec, _settings, iterations, at, next(lv for lv in _spec.lives if lv.name == name))
+                 _settings: dict) -> bytes:
+    """:func:`_grid` as a gzipped part, keyed by the *other* settings (``others_key``), not this
+    slider's value: the same part for every value of it."""
+    return _gzip(_grid_array(_grid(_spec, _settings, iterations, at,
+                                   next(lv for lv in _spec.lives if lv.name == name))))
 
 
 def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: bool, rev: int,
             play: bool = False, speed: float | None = None, presenting: bool = False,
             grids_for: Sequence[str] | None = None) -> str:
-    """The JSON the component gets: the cached parts plus this session's cursor and revision.
-    (Cached per setting for the whole server, as read-only strings: a class on one lesson shares
-    them; a step only recomputes the grid previews at the new cursor.) ``grids_for``: the sliders
-    whose previews it carries (None: every slider's)."""
+    """The JSON the component gets: this session's cursor and revision, the sliders, and the
+    addresses of the parts (cached per setting for the whole server, as read-only bytes: a class
+    on one lesson shares them; a step only recomputes the grid previews at the new cursor).
+    ``grids_for``: the sliders whose previews it carries (None: every slider's)."""
     key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
-    base, n = _cached_base(spec, key, skey, iterations, lecture, settings)
+    base, n, live_json = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
     lives = [lv for lv in spec.lives if grids_for is None or lv.name in grids_for]
-    grids = _joined_grids(spec, settings, {
-        lv.name: _cached_grid(spec, key, lv.name, runs.key({k: v for k, v in settings.items() if k != lv.name}),
-                              iterations, at, settings) for lv in lives}, lives)
+    where = f"gdviz-instrument:{spec.key}"
+    grids = ",".join(
+        f"{json.dumps(lv.name)}:" + json.dumps(_serve(_cached_grid(
+            spec, key, lv.name, runs.key({k: v for k, v in settings.items() if k != lv.name}), iterations, at,
+            settings), f"{where}:grid:{lv.name}")) for lv in lives)
     play = play and at < n - 1
     head = (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
             f'"presenting":{"true" if presenting else "false"},"gridsFor":{json.dumps([lv.name for lv in lives])},')
     if play and speed:
         head += f'"playSpeed":{float(speed)!r},'
-    return head + base + ',"grids":' + grids + "}"
+    return (head + live_json + ',"parts":{"base":' + json.dumps(_serve(base, f"{where}:base"))
+            + ',"grids":{' + grids + "}}}")
 
 
 # --- state that belongs to the page --------------------------------------------------------------

@@ -479,13 +479,65 @@ export default function (component) {
     return () => {};
   }
   st.raw = raw;
-  let data;
+  let head;
   try {
-    data = typeof raw === "string" ? JSON.parse(raw) : raw;
+    head = typeof raw === "string" ? JSON.parse(raw) : raw;
   } catch (e) {
     st.root.textContent = "This lesson's data could not be read.";
     return () => {};
   }
+  // the heavy parts come over HTTP (each once per content): draw when they are all here, and
+  // only if no newer payload has arrived meanwhile (the drawing shown stays until then)
+  const seq = st.headSeq = (st.headSeq || 0) + 1;
+  withParts(head).then((data) => { if (seq === st.headSeq) apply(st, data); }, (e) => {
+    if (seq !== st.headSeq) return;
+    if (!st.data) st.root.textContent = "This lesson's data could not be loaded (" + e.message + "): reload the page.";
+  });
+  return () => {};
+}
+
+// A payload's parts, by address: each fetched once and decoded once (the last few kept, so
+// going back to a setting or a cursor seen lately needs no fetch).
+const PARTS = new Map();
+const PARTS_KEPT = 24;
+
+function part(url) {
+  let p = PARTS.get(url);
+  if (p) PARTS.delete(url);
+  else {
+    p = fetchPart(url);
+    p.catch(() => PARTS.delete(url));
+  }
+  PARTS.set(url, p);
+  while (PARTS.size > PARTS_KEPT) PARTS.delete(PARTS.keys().next().value);
+  return p;
+}
+
+async function fetchPart(url) {
+  const href = new URL(String(url).replace(/^\/+/, ""), document.baseURI).href;
+  for (let k = 0; ; k++) {
+    const r = await fetch(href, { credentials: "same-origin" });
+    if (r.ok) {
+      // gzipped once on the server, sent as it is (application/gzip): unzipped here
+      const text = await new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).text();
+      return JSON.parse(text);
+    }
+    if (k >= 3) throw new Error("HTTP " + r.status);
+    await new Promise((res) => setTimeout(res, 150 * (k + 1)));  // a rerun may be putting it back
+  }
+}
+
+async function withParts(head) {
+  if (!head.parts) return head;
+  const names = Object.keys(head.parts.grids || {});
+  const got = await Promise.all([part(head.parts.base), ...names.map((n) => part(head.parts.grids[n]))]);
+  const data = Object.assign({}, got[0], head, { grids: {} });
+  delete data.parts;
+  names.forEach((n, k) => { data.grids[n] = got[k + 1]; });
+  return data;
+}
+
+function apply(st, data) {
   const old = st.data;
   st.data = data;
   st.seq = (st.seq || 0) + 1;
@@ -496,7 +548,6 @@ export default function (component) {
   // the answer to a request for previews changes nothing committed: a drag in progress goes on
   const keepDrag = st.dragging && sameShape && !newRev && old.base.n === data.base.n &&
     (data.live || []).every((p, k) => old.live[k] && old.live[k].index === p.index);
-  st.pending = null;
   if (!keepDrag) st.dragging = null;
   if (newRev) {
     stop(st);
@@ -530,7 +581,6 @@ export default function (component) {
     if (st.speed.value !== String(st.speedValue)) st.speed.value = String(st.speedValue);
     draw(st);
   }
-  return () => {};
 }
 
 // ---------------------------------------------------------------------------------------------
