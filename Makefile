@@ -33,7 +33,8 @@ bench: $(STAMP)
 
 # The class at 30, 100 and 200 sessions against 1 worker and WORKERS=2 behind nginx, one worker
 # killed mid-run (benchmarks.load --matrix; LOAD_ARGS="--sessions 30" for the one class), then a fresh server's cold start and hostile canvas values
-# (benchmarks.coldstart); fails if either reports errors.
+# (benchmarks.coldstart); fails if either reports errors. LOAD_ARGS="--sessions 30 --room 30": the one class
+# without and then with a room of 30 websocket followers (issue 15: the room's cost to the class's slider p95).
 load: $(STAMP)
 	$(PY) -m benchmarks.load $${LOAD_ARGS:---matrix 30,100,200 --seconds 40}; status=$$?; $(PY) -m benchmarks.coldstart || status=1; exit $$status
 

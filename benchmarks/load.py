@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.load [--sessions N] [--browsers K] [--seconds S] [--think A,B]
                                          [--trainers T] [--hostile H] [--pages A2,B1] [--profile FILE]
+                                         [--room F]
 
 The real app is started on loopback (``benchmarks.loadkit.server``). ``N`` sessions open
 their pages at once, as a class does when the link goes up, then work for ``S`` seconds from
@@ -42,6 +43,18 @@ The work is split by job in ``benchmarks/loadkit/``: ``server`` (start/stop on a
 ``client`` (the websocket session, on Streamlit's private protocol, guarded by version),
 ``chromium`` (the browser student), ``scenario`` (roles, the whole run), ``report`` (tables).
 
+``--room F`` (issue 15: the follow traffic must not push the class's slider p95 up by more than
+20%): the same class (same seed) twice, first without a room, then with one — a websocket
+teacher presents A2 ("Present to the room" in its sidebar) and lets one of its live sliders go
+at a new step every 3 s of the working window, and ``F`` websocket followers follow it
+(``loadkit/room.py``: they tick the room's timer, switch, fetch the instrument's parts, and
+each teacher change they never showed is a *miss*). Each run gets a fresh server, so the second
+does not start with the first one's warm caches or leftover sessions; with ``--url``/``--target``
+both runs use that server (``make serve`` with WORKERS > 1 shares rooms through Redis, so the
+followers may sit on any worker). Printed: both runs' slider p50/p95/errors side by side and
+
+    class slider p95 <ms> ms without a room, <ms> ms with a room of <F> followers (+<pct>%), follow misses <n>
+
 Latencies are wall-clock on this machine, where the server, the clients and Chromium share
 the same cores (on a real classroom the browsers run on the students' machines).
 """
@@ -62,7 +75,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.loadkit.chromium import chromium_missing_reason  # noqa: E402
-from benchmarks.loadkit.report import report, report_matrix  # noqa: E402
+from benchmarks.loadkit import room  # noqa: E402
+from benchmarks.loadkit.report import ms, report, report_matrix  # noqa: E402
+from benchmarks import table  # noqa: E402
 from benchmarks.loadkit.runs import run_load, run_matrix, state_workers  # noqa: E402
 from benchmarks.loadkit.scenario import THINK  # noqa: E402
 
@@ -90,7 +105,15 @@ def main(argv: list[str] | None = None) -> int:
                          "and WORKERS=2 behind nginx, then one worker killed during the 100-session run")
     ap.add_argument("--profile", metavar="FILE",
                     help="sample the server with py-spy into FILE and print where its time goes")
+    ap.add_argument("--room", type=int, default=0, metavar="F",
+                    help="run the class twice, without and then with a room of F websocket followers "
+                         "of a teacher who changes A2 every 3 s (default 0: no room); each run on a fresh "
+                         "server, or both on --url/--target's server")
     a = ap.parse_args(argv)
+    if not 0 <= a.room <= 200:
+        ap.error("--room needs 0–200 followers")
+    if a.room and (a.matrix or a.profile):
+        ap.error("--room runs one class twice: not with --matrix or --profile")
     think = tuple(float(x) for x in a.think.split(","))
     if len(think) != 2 or not 0 <= think[0] <= think[1]:
         ap.error("--think needs A,B with 0 <= A <= B")
@@ -110,12 +133,55 @@ def main(argv: list[str] | None = None) -> int:
     if a.target is not None and not 0 < a.target < 65536:
         ap.error("--target needs a port between 1 and 65535")
     url = a.url or (f"http://127.0.0.1:{a.target}" if a.target else None)
-    result = run_load(a.sessions, a.browsers, a.seconds, think=think, seed=a.seed, url=url,
-                      workers=state_workers(a.state), reconnect=url is not None,
-                      trainers=a.trainers, hostile=a.hostile, profile=a.profile,
-                      pages=tuple(x.strip() for x in a.pages.split(",") if x.strip()))
-    report(result)
-    return 0 if not result["errors"] else 1
+    def one(during=None) -> dict:
+        return run_load(a.sessions, a.browsers, a.seconds, think=think, seed=a.seed, url=url,
+                        workers=state_workers(a.state), reconnect=url is not None,
+                        trainers=a.trainers, hostile=a.hostile, profile=None if a.room else a.profile,
+                        pages=tuple(x.strip() for x in a.pages.split(",") if x.strip()), during=during)
+
+    if not a.room:
+        result = one()
+        report(result)
+        return 0 if not result["errors"] else 1
+    print(f"… the class without a room (load average {os.getloadavg()[0]:.1f})", flush=True)
+    without = one()
+    report(without)
+    print(f"\n… the same class with a room of {a.room} followers (load average {os.getloadavg()[0]:.1f})",
+          flush=True)
+    with_ = one(room.during(a.room, seed=a.seed))
+    r = with_.get("during") or {"errors": ["the room did not run"], "misses": 0, "changes": 0,
+                                 "applied": {}, "joined": 0, "follow": {"n": 0}, "teacher": {"n": 0}}
+    with_["errors"] = with_["errors"] + r["errors"]  # the followers' errors are the run's
+    report(with_)
+    return report_room(without, with_, r, a.room)
+
+
+def report_room(without: dict, with_: dict, r: dict, followers: int) -> int:
+    """Both runs' slider figures side by side, the room's, the issue's line; the exit status."""
+    rows = [(name, str(x["latency"]["n"]), ms(x["latency"]["p50"]), ms(x["latency"]["p95"]),
+             ms(x["latency"]["max"]), str(len(x["errors"])),
+             f"{x['load_average'][0][0]:.1f}→{x['load_average'][1][0]:.1f}")
+            for name, x in (("without a room", without), (f"with a room of {followers}", with_))]
+    table("The class's slider change → page updated, without and with a room",
+          ("run", "moves", "p50", "p95", "max", "errors", "load avg"), rows)
+    got = sorted(r["applied"].values())
+    fol, tea = r["follow"], r["teacher"]
+    print(f"Room: {r['joined']} of {followers} followers joined; the teacher made {r['changes']} changes "
+          f"(release → its page updated p50 {ms(tea.get('p50', float('nan')))}); each follower applied "
+          + (f"{got[0]}–{got[-1]}" if got else "—") + f" of them, {r['misses']} misses; "
+          f"teacher's release → follower showed it with its parts p50 {ms(fol.get('p50', float('nan')))}, "
+          f"p95 {ms(fol.get('p95', float('nan')))}; parts fetched by the followers "
+          f"{r.get('part_bytes', 0) / 2**20:.1f} MB")
+    text, pct = room.line(without["latency"], with_["latency"], followers, r["misses"])
+    print(text)
+    met = pct <= 20
+    print(f"Goal: the room adds at most 20% to the class's slider p95 → {pct:+.1f}%: "
+          + ("met" if met else "NOT met")
+          + ("" if not (without["errors"] or with_["errors"]) else
+             f" (errors: {len(without['errors'])} without, {len(with_['errors'])} with the room)"))
+    for e in r["errors"][:10]:
+        print("  room error:", e)
+    return 0 if not without["errors"] and not with_["errors"] and not r["misses"] and r["changes"] else 1
 
 
 if __name__ == "__main__":

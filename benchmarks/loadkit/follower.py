@@ -1,7 +1,11 @@
-"""A room's follower over a websocket (``benchmarks.rooms``): a real Streamlit session that opens the
-room's join link and does what a follower's browser does — keeps the room's timer ticking (the
-client's ``auto_rerun`` support), answers the page-switch trigger (``gdviz_room_go``) at once, and
-follows page switches — and notes when its page and link first show what the teacher set.
+"""A room's follower over a websocket (``benchmarks.rooms``, ``benchmarks.load --room``): a real
+Streamlit session that opens the room's join link and does what a follower's browser does — keeps
+the room's timer ticking (the client's ``auto_rerun`` support), answers the page-switch trigger
+(``gdviz_room_go``) at once, follows page switches, and fetches the lesson instrument's parts of
+every page it is shown (``/media/…gz``, as ``instrument.js`` does: the runs the room's timer starts
+are nobody's click, so the client's own fetch after a click does not see them) — and notes when
+its page and link first show what the teacher set (``seen_at``, at the run's end) and every state
+it showed with its parts in (``shown``: what a browser had drawn).
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ import json
 import time
 
 from benchmarks.loadkit import live
-from benchmarks.loadkit.client import WsSession
+from benchmarks.loadkit.client import FINISHED_EARLY, WsSession
+
+#: Keys of a follower's link that are its own, not the teacher's.
+OWN_KEYS = ("room", "lecture")
 
 
 class Follower(WsSession):
@@ -20,8 +27,13 @@ class Follower(WsSession):
         self.paths: dict[str, str] = {}  # page script hash -> url path
         self.want: dict | None = None    # {"path", "query", "absent"}: what the teacher set
         self.seen_at: float | None = None  # ms since the epoch when this session first showed it
+        #: (time.monotonic(), path, link without OWN_KEYS) of every full run, once its parts were in
+        self.shown: list[tuple[float, str, dict]] = []
+        self.part_errors: list[str] = []  # parts of a followed page that were not served
         self._go = ""                    # the page-switch token answered last
         self._trigger: tuple[str, str] | None = None
+        self._unasked: list[str] = []    # parts named by the run in flight that nobody clicked for
+        self._fetches: set[asyncio.Task] = set()
 
     @property
     def path(self) -> str:
@@ -36,18 +48,47 @@ class Follower(WsSession):
         elif kind == "navigation":
             for p in msg.navigation.app_pages:
                 self.paths[p.page_script_hash] = p.url_pathname
+        asked = self._run is not None  # a run this client started: _rerun fetches its parts
         super()._handle(msg)
-        if kind == "script_finished" and not msg.metadata.run.fragment_ids and self.want and self.seen_at is None:
+        if kind != "script_finished" or msg.script_finished == FINISHED_EARLY:
+            return
+        if not msg.metadata.run.fragment_ids and self.want and self.seen_at is None:
             q = dict(self.query)
             w = self.want
             if (self.path == w["path"] and all(q.get(k) == v for k, v in w["query"].items())
                     and not any(k in q for k in w["absent"])):
                 self.seen_at = time.time() * 1000
+        parts, self._unasked = self._unasked, []
+        if msg.metadata.run.fragment_ids:
+            if parts and not asked:  # a fragment's instrument: fetched, nothing new shown
+                self._spawn(self._fetch_unasked(parts, None))
+            return
+        state = (self.path, {k: v for k, v in self.query if k not in OWN_KEYS})
+        if asked:  # _rerun fetches this run's parts; shown once the click's answer is in
+            self.shown.append((time.monotonic(), *state))
+        else:
+            self._spawn(self._fetch_unasked(parts, state))
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._fetches.add(task)
+        task.add_done_callback(self._fetches.discard)
+
+    async def _fetch_unasked(self, parts: list[str], state: tuple[str, dict] | None) -> None:
+        run = {"parts": parts, "exceptions": []}
+        await self._fetch_parts(run)  # the client's own fetch: what this "browser" lacks
+        self.part_errors += run["exceptions"]
+        if state is not None and not run["exceptions"]:
+            self.shown.append((time.monotonic(), *state))
 
     def _delta(self, msg) -> None:
         super()._delta(msg)
         el = msg.delta.new_element if msg.delta.WhichOneof("type") == "new_element" else None
-        if el is None or el.WhichOneof("type") != "bidi_component" or el.bidi_component.component_name != "gdviz_room_go":
+        if el is None or el.WhichOneof("type") != "bidi_component":
+            return
+        if self._run is None:  # a run of the room's timer: this client fetches its parts itself
+            self._unasked += live.parts(el.bidi_component)
+        if el.bidi_component.component_name != "gdviz_room_go":
             return
         p = el.bidi_component
         token = (json.loads(p.json) if p.json else {}).get("go") or ""
@@ -62,6 +103,11 @@ class Follower(WsSession):
             live.event(states, self._trigger[0], "go", self._trigger[1])
             self._trigger = None
         return states
+
+    async def close(self) -> None:
+        for task in list(self._fetches):
+            task.cancel()
+        await super().close()
 
 
 async def join(url: str, code: str, name: str) -> Follower:

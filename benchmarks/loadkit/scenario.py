@@ -106,8 +106,9 @@ class Window:
     does when the link goes up), then all work for ``seconds`` from the moment the last page is
     open — so a slow start (Chromium) does not eat into anyone's time."""
 
-    def __init__(self, sessions: int, seconds: float) -> None:
+    def __init__(self, sessions: int, seconds: float, url: str = "") -> None:
         self.pending, self.seconds = sessions, seconds
+        self.url = url  # the server the class works on (for a ``during`` that joins it)
         self.start = self.until = 0.0
         self._open = asyncio.Event()
 
@@ -312,7 +313,8 @@ async def scenario(url: str, sessions: int, browsers: int, seconds: float, think
 
     cpu0, wall0, load0 = cpu_seconds(log.pid), time.monotonic(), os.getloadavg()
     own0 = time.process_time()
-    window = Window(len(roles) + browsers, seconds)
+    # ``during.opens``: slots of the window that ``during`` fills itself (a room: once it follows)
+    window = Window(len(roles) + browsers + getattr(during, "opens", 0), seconds, url)
     stats: list[Stats] = []
     tasks = []
     k = 0

@@ -1,0 +1,73 @@
+"""``benchmarks.load --room``: a teacher's change a follower never showed is a miss, a follower
+fetches the instrument's parts of the pages the room shows it (as the browser does), and the
+issue's line reports the class's p95 without and with the room and the change in percent."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+from benchmarks.loadkit import room, server
+from benchmarks.loadkit.follower import join
+
+
+def test_a_change_is_applied_only_when_shown_after_it_with_the_whole_link():
+    c1 = room.Change(10.0, room.PAGE, {"weight": "0.55"})
+    c2 = room.Change(13.0, room.PAGE, {"weight": "0.55", "alpha": "0.1"})
+    keys = {"weight", "alpha"}
+    shown = [(9.0, room.PAGE, {"weight": "0.55"}),                  # before the change: not it
+             (10.4, room.PAGE, {"weight": "0.55", "alpha": "0.1"})]  # a later state, not c1's
+    assert room.applied(c1, keys, shown) is None
+    assert abs(room.applied(c1, keys, shown + [(10.6, room.PAGE, {"weight": "0.55"})]) - 0.6) < 1e-9
+    assert room.applied(c2, keys, shown) is None  # shown before c2 was made
+    assert room.applied(c2, keys, [(13.5, "A3_divergence_and_alpha", c2.query)]) is None  # other page
+    s = room.score([c1, c2], {"f0": [(10.5, room.PAGE, c1.query), (13.2, room.PAGE, c2.query)],
+                              "f1": [(10.5, room.PAGE, c1.query)], "f2": []})
+    assert s["applied"] == {"f0": 2, "f1": 1, "f2": 0}
+    assert s["misses"] == 3 and s["changes"] == 2
+    assert s["follow"]["n"] == 3
+
+
+def test_the_issues_line_has_both_p95s_and_the_change_in_percent():
+    text, pct = room.line({"p95": 0.400}, {"p95": 0.460}, 30, 2)
+    assert text == ("class slider p95 400 ms without a room, 460 ms with a room of 30 followers (+15%), "
+                    "follow misses 2")
+    assert abs(pct - 15.0) < 1e-9
+    text, pct = room.line({"p95": 0.500}, {"p95": 0.450}, 4, 0)
+    assert "(-10%)" in text and pct < 0
+
+
+async def _follow(url: str) -> dict:
+    t = await room.present(url)
+    follower = await join(url, t.code, "f0")
+    explorer = await join(url, t.code, "f1")
+    try:
+        await explorer.click(explorer.find("Explore on my own", "button"))  # stops following
+        await asyncio.sleep(1.0)
+        before = set(t.parts)
+        at = time.monotonic()
+        await room.change(t, random.Random(1), set())
+        change = room.Change(at, room.PAGE, room._link(t))
+        new_parts = set(t.parts) - before  # what the teacher's browser fetched for the new state
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and room.applied(change, set(change.query), follower.shown) is None:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(2.0)  # the explorer's chance to (wrongly) follow
+        return {"change": change, "new_parts": new_parts, "follower_parts": set(follower.parts),
+                "score": room.score([change], {"f0": follower.shown, "f1": explorer.shown}),
+                "errors": follower.part_errors + follower.exceptions + explorer.exceptions,
+                "closed": follower.closed or explorer.closed}
+    finally:
+        await asyncio.gather(follower.close(), explorer.close(), t.close())
+
+
+def test_a_follower_follows_with_the_pages_parts_and_one_exploring_misses_the_change():
+    with server.streamlit_server() as (url, log):
+        r = asyncio.run(_follow(url))
+        errors = log.errors()
+    assert r["change"].query  # the teacher's release wrote its link
+    assert r["score"]["applied"] == {"f0": 1, "f1": 0}
+    assert r["score"]["misses"] == 1
+    assert r["new_parts"] and r["new_parts"] <= r["follower_parts"]  # fetched as the browser does
+    assert r["errors"] == [] and not r["closed"] and errors == []
