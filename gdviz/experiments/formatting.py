@@ -41,3 +41,36 @@ def _text(x: float, digits: int, bracket_negative: bool, ascii_exponent: bool) -
 
 #: At most this many texts are remembered (a few MB), shared by every session (pure strings).
 _remembered = functools.lru_cache(maxsize=1 << 16)(_text)
+
+
+class Texts:
+    """Numbers as text for one computation (e.g. every frame of one run): each distinct number is
+    written once per option, by :func:`num`, and looked up after that (a plain dict, no wrapper
+    calls). Kept only as long as the computation keeps it; nothing is shared between settings.
+
+    ``texts.fn(digits, ...)`` is a one-argument :func:`num` with those options. Zero is never
+    remembered (-0.0 and 0.0 are one key but print differently); a nan is only found again as the
+    same object, which prints the same."""
+
+    __slots__ = ("_memos",)
+
+    def __init__(self) -> None:
+        self._memos: dict[tuple, object] = {}
+
+    def fn(self, digits: int = 6, *, bracket_negative: bool = False, ascii_exponent: bool = False):
+        key = (digits, bracket_negative, ascii_exponent)
+        f = self._memos.get(key)
+        if f is None:
+            memo: dict = {}
+            get = memo.get
+
+            def f(x) -> str:
+                t = get(x)
+                if t is None:
+                    t = num(x, digits, bracket_negative=bracket_negative, ascii_exponent=ascii_exponent)
+                    if x:  # never 0.0 / -0.0 / None
+                        memo[x] = t
+                return t
+
+            self._memos[key] = f
+        return f

@@ -14,6 +14,7 @@ from gdviz.core import streetlights as ds
 from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
+from gdviz.experiments.formatting import Texts
 
 BIG = 1e6  # what the CLI accepts for weights, alpha and inputs; pages offer less
 
@@ -185,43 +186,53 @@ def pass_arithmetic(r, alpha: float) -> list[Line]:
     return lines
 
 
-def backprop_arithmetic(r, phase: str) -> list[Line]:
-    """One phase of learning one example in the 3-layer network, the numbers put in."""
+def backprop_arithmetic(r, phase: str, texts: Texts | None = None) -> list[Line]:
+    """One phase of learning one example in the 3-layer network, the numbers put in.
+
+    ``texts``: a :class:`~gdviz.experiments.formatting.Texts` shared by the calls for one run
+    (each distinct number formatted once); the text is the same without it."""
     if phase not in bp.PHASES:
         raise ValueError(f"phase must be one of {', '.join(bp.PHASES)}, got {phase!r}")
-    layer_0, layer_1 = np.ravel(r["layer_0"]) + 0.0, np.ravel(r["layer_1"]) + 0.0  # + 0.0: no "−0"
+    texts = texts or Texts()
+    f3, f4, f6, f1 = (texts.fn(d, bracket_negative=True, ascii_exponent=True) for d in (3, 4, 6, 1))
+    v2, v3, v4, v6 = (texts.fn(d, ascii_exponent=True) for d in (2, 3, 4, 6))
+    # + 0.0: no "−0"
+    layer_0, layer_1 = (np.ravel(r["layer_0"]) + 0.0).tolist(), (np.ravel(r["layer_1"]) + 0.0).tolist()
     w01, w12 = np.asarray(r["weights_0_1"]), np.asarray(r["weights_1_2"])
     act = "relu" if r["activation"] == "relu" else "linear"
     d2 = float(np.ravel(r["layer_2_delta"])[0])
+    w12c = w12[:, 0].tolist()
     lines = []
     if phase == "forward":
-        for j in range(w01.shape[1]):
+        l0 = [f3(x) for x in layer_0]
+        for j, col in enumerate(w01.T.tolist()):
+            dot = " + ".join(f"{a}×{f3(w)}" for a, w in zip(l0, col))
             lines.append(Line("forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
-                              f"{act}({_dot(layer_0, w01[:, j], 3)})", fmt_value(layer_1[j])))
-        lines.append(Line("forward", "layer_2", "layer_1 · weights_1_2", _dot(layer_1, w12[:, 0], 3),
-                          fmt_value(r["pred"])))
+                              f"{act}({dot})", v6(layer_1[j])))
+        lines.append(Line("forward", "layer_2", "layer_1 · weights_1_2",
+                          " + ".join(f"{f3(x)}×{f3(w)}" for x, w in zip(layer_1, w12c)), v6(float(r["pred"]))))
     elif phase == "compare":
         lines.append(Line("compare", "layer_2_delta", "layer_2 − goal_pred",
-                          f"{fmt(r['pred'])} − {fmt(r['goal_pred'])}", fmt_value(d2)))
-        lines.append(Line("compare", "error", "(layer_2 − goal_pred)²", f"{fmt(d2)}²", fmt_value(r["error"])))
+                          f"{f6(float(r['pred']))} − {f6(float(r['goal_pred']))}", v6(d2)))
+        lines.append(Line("compare", "error", "(layer_2 − goal_pred)²", f"{f6(d2)}²", v6(float(r["error"]))))
     elif phase == "backward":
-        d1 = np.ravel(r["layer_1_delta"])
-        for j in range(w12.shape[0]):
+        d1 = np.ravel(r["layer_1_delta"]).tolist()
+        for j in range(len(w12c)):
             slope = 1.0 if act == "linear" else float(layer_1[j] > 0)
             lines.append(Line("backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
-                              f"{fmt(d2)} × {fmt(w12[j, 0])} × {fmt(slope, 1)}", fmt_value(d1[j])))
+                              f"{f6(d2)} × {f6(w12c[j])} × {f1(slope)}", v6(d1[j])))
     else:
-        alpha = r["alpha"]
-        n12, n01 = np.asarray(r["new_weights_1_2"]), np.asarray(r["new_weights_0_1"])
-        d1 = np.ravel(r["layer_1_delta"])
-        for j in range(w12.shape[0]):
+        alpha = f6(r["alpha"])
+        n12, n01 = np.asarray(r["new_weights_1_2"])[:, 0].tolist(), np.asarray(r["new_weights_0_1"]).T.tolist()
+        d1 = np.ravel(r["layer_1_delta"]).tolist()
+        for j in range(len(w12c)):
             lines.append(Line("update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
-                              f"{fmt(w12[j, 0])} − {fmt(alpha)} × {fmt(layer_1[j])} × {fmt(d2)}",
-                              fmt_value(n12[j, 0])))
-        for j in range(w01.shape[1]):
+                              f"{f6(w12c[j])} − {alpha} × {f6(layer_1[j])} × {f6(d2)}", v6(n12[j])))
+        l0 = "[" + ", ".join(v2(x) for x in layer_0) + "]"
+        for j, col in enumerate(w01.T.tolist()):
             lines.append(Line("update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
-                              f"{_vec(w01[:, j], 3)} − {fmt(alpha)} × {_vec(layer_0, 2)} × {fmt(d1[j], 4)}",
-                              _vec(n01[:, j], 3)))
+                              f"[{', '.join(v3(w) for w in col)}] − {alpha} × {l0} × {f4(d1[j])}",
+                              "[" + ", ".join(v3(w) for w in n01[j]) + "]"))
     return lines
 
 

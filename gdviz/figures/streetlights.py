@@ -327,6 +327,7 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
 
 from gdviz.experiments import streetlights as S  # noqa: E402
 from gdviz.figures import live  # noqa: E402
+from gdviz.experiments.formatting import Texts  # noqa: E402
 
 LOG_AXIS = dict(type="log", exponentformat="power", dtick=1)  # ticks: log_ticks (no minor labels)
 CURSOR = dict(color="#444", width=1.5)
@@ -744,6 +745,92 @@ def network_frame(r: dict, phase: str, scale: float, inputs: int, hidden: int,
     return out
 
 
+def _edge_table(rs: list, upd: bool, scale: float) -> tuple[list, list, list]:
+    """:func:`_edge_looks`' colours and widths for the examples ``rs`` at once (NumPy over all
+    their edges, the same arithmetic as :func:`weight_color`): per example the colours, the
+    widths rounded as drawn thin and as drawn bold."""
+    k01, k12 = ("new_weights_0_1", "new_weights_1_2") if upd else ("weights_0_1", "weights_1_2")
+    w = np.array([np.concatenate((np.ravel(r[k01]), np.ravel(r[k12]))) for r in rs], dtype=float)
+    fin = np.isfinite(w)
+    with np.errstate(all="ignore"):
+        t = np.where(fin, np.clip(w / scale, -1.0, 1.0), 0.0) if scale > 0 else np.zeros_like(w)
+        width = np.where(fin, 1.0 + 5.0 * np.minimum(np.abs(w) / scale, 1.0), 1.0)
+    a = np.abs(t)
+    pos = t >= 0
+    rgb = [np.rint(235 + np.where(pos, float(cp - 235), float(cn - 235)) * a).astype(int).tolist()
+           for cp, cn in zip(_POSITIVE, _NEGATIVE)]
+    colors = [[f"rgb({r},{g},{b})" for r, g, b in zip(*row)] for row in zip(*rgb)]
+    thin = [[round(x, 2) for x in row] for row in width.tolist()]
+    bold = [[round(x * 1.6, 2) for x in row] for row in width.tolist()]
+    return colors, thin, bold
+
+
+def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, texts) -> dict:
+    """:func:`network_frame` for all four phases of one example at once (what they share is
+    computed once): ``pre``/``post``, this example's row of :func:`_edge_table` for the weights
+    it starts from and ends with; ``texts``: a :class:`~gdviz.experiments.formatting.Texts`."""
+    n3, n4 = texts.fn(3), texts.fn(4)
+    w01 = np.ravel(r["weights_0_1"]).tolist() + np.ravel(r["weights_1_2"]).tolist()
+    n01 = np.ravel(r["new_weights_0_1"]).tolist() + np.ravel(r["new_weights_1_2"]).tolist()
+    dw = np.ravel(r["weight_deltas_0_1"]).tolist() + np.ravel(r["weight_deltas_1_2"]).tolist()
+    names = _edge_names(inputs, hidden)
+    labels_pre = [f"{nm}{n4(v)}" for nm, v in zip(names, w01)]
+    labels_post = [f"{nm}{n4(v)}<br>weight_delta {n4(d)}" for nm, v, d in zip(names, n01, dw)]
+    layer_0 = np.ravel(r["layer_0"]).tolist()
+    layer_1 = (np.ravel(r["layer_1"]) + 0.0).tolist()
+    delta_1 = (np.ravel(r["layer_1_delta"]) + 0.0).tolist()
+    mask = np.ravel(r["relu_mask"]).astype(bool).tolist()
+    ih = inputs * hidden
+    lit_in = [bool(mask[j] and layer_0[i] != 0) for i in range(inputs) for j in range(hidden)]
+    l0_text = [n3(v) for v in layer_0]
+    l0_color = [ON if v != 0 else OFF for v in layer_0]
+    l0_font = ["#111" if v != 0 else "#EEE" for v in layer_0]
+    hidden_color = ["#FFFFFF" if m else "#BDBDBD" for m in mask]
+    h_fwd = ([n3(v) for v in layer_1], [f"layer_1[{j}] {n4(v)}" for j, v in enumerate(layer_1)])
+    h_back = ([n3(v) for v in delta_1], [f"layer_1_delta[{j}] {n4(v)}" for j, v in enumerate(delta_1)])
+    d2 = float(np.ravel(r["layer_2_delta"])[0])
+    pred = float(r["pred"])
+    act = "relu" if r["activation"] == "relu" else "linear"
+    error = n4(r["error"])
+    goal = f"goal_pred {n3(float(r['goal_pred']))}<br>pred {n3(pred)}"
+    out_all = {}
+    for phase in S.PHASES:
+        upd = phase == "update"
+        colors, thin, thick = post if upd else pre
+        labels = labels_post if upd else labels_pre
+        in_bold = phase in ("forward", "update")
+        out_bold = phase in ("forward", "backward", "update")
+        hl = PHASE_COLORS.get(phase, "#444")
+        out = {}
+        for idx in range(len(labels)):
+            bold = (in_bold and lit_in[idx]) if idx < ih else (out_bold and mask[idx - ih])
+            out[idx] = {"line.color": colors[idx], "line.width": thick[idx] if bold else thin[idx],
+                        "opacity": 1.0 if bold else 0.5, "text": labels[idx]}
+        idx = len(labels)
+        out[idx] = {"text": l0_text, "marker.color": l0_color,
+                    "marker.line.color": hl if phase == "forward" else "#222", "textfont.color": l0_font}
+        h_text, h_hover = h_back if phase == "backward" else h_fwd
+        ring = phase in ("forward", "backward")
+        out[idx + 1] = {"text": h_text, "hovertext": h_hover, "marker.color": hidden_color,
+                        "marker.line.color": [hl if (m and ring) else "#555" for m in mask]}
+        out[idx + 2] = {"text": [n3(d2 if phase in ("compare", "backward") else pred)],
+                        "marker.line.color": hl if phase in ("forward", "compare") else "#555"}
+        out[idx + 3] = {"text": _CAPTION_TEXTS[(phase, act)]}
+        out[idx + 4] = {"text": [MESSAGES[phase].format(error=error)], "textfont.color": hl}
+        out[idx + 5] = {"text": [goal if phase in ("compare", "backward") else ""]}
+        out_all[phase] = out
+    return out_all
+
+
+def _edge_names(inputs: int, hidden: int) -> list[str]:
+    return ([f"weights_0_1[{i},{j}] = " for i in range(inputs) for j in range(hidden)]
+            + [f"weights_1_2[{j}] = " for j in range(hidden)])
+
+
+_CAPTION_TEXTS = {(phase, act): [f"<b>{c.format(act=act)}</b>" for c in caps]
+                  for phase, caps in CAPTIONS.items() for act in ("relu", "linear")}
+
+
 def _net_scale(run) -> float:
     """One colour scale for the whole run (colours compare across frames)."""
     vals = []
@@ -780,23 +867,31 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     e_t, e_l, e_span = errors_run(labelled, len(run.passes), floor=1.0, floor_text="error 1")
     l_t, l_l = lights_run(lights, goals)
     frames = {}
-    looks = {}
-    for i in live.frames_for(n, at):
+    wanted = live.frames_for(n, at)
+    # every example a frame shows, its four phases built together; each distinct number written once
+    examples = list(dict.fromkeys(steps[i][:2] for i in wanted))
+    rs = [run.passes[p]["examples"][e] for p, e in examples]
+    pre, post = _edge_table(rs, False, scale), _edge_table(rs, True, scale)
+    texts = Texts()
+    n3 = texts.fn(3)
+    phases, metrics = {}, {}
+    for k, ((p, e), r) in enumerate(zip(examples, rs)):
+        phases[(p, e)] = _network_phases(r, inputs, hidden, tuple(t[k] for t in pre), tuple(t[k] for t in post),
+                                         texts)
+        # 3 digits: four metrics side by side never run into each other in lecture mode
+        metrics[(p, e)] = [["layer_2 (pred)", n3(r["pred"])], ["goal_pred", n3(r["goal_pred"])],
+                           [f"error, example {e}", n3(r["error"])],
+                           [f"error, pass {p + 1}", n3(run.passes[p]["error"])]]
+    cursors = {p: {len(labelled) + 1: _cursor(p, e_span)} for p in dict.fromkeys(p for p, _ in examples)}
+    highlights = {e: {2: lights_highlight(e, inputs)} for e in dict.fromkeys(e for _, e in examples)}
+    for i in wanted:
         p, e, phase = steps[i]
-        rec = run.passes[p]
-        r = rec["examples"][e]
-        upd = phase == "update"
-        if (p, e, upd) not in looks:
-            looks = {(p, e, upd): _edge_looks(r, upd, scale)}
+        r = run.passes[p]["examples"][e]
         frames[i] = {
-            "traces": {net: network_frame(r, phase, scale, inputs, hidden, looks[(p, e, upd)]),
-                       "errors": {len(labelled) + 1: _cursor(p, e_span)},
-                       "lights": {2: lights_highlight(e, inputs)}},
-            # 3 digits: four metrics side by side never run into each other in lecture mode
-            "metrics": [["layer_2 (pred)", num(r["pred"], 3)], ["goal_pred", num(r["goal_pred"], 3)],
-                        [f"error, example {e}", num(r["error"], 3)], [f"error, pass {p + 1}", num(rec["error"], 3)]],
+            "traces": {net: phases[(p, e)][phase], "errors": cursors[p], "lights": highlights[e]},
+            "metrics": metrics[(p, e)],
             "arith": {"title": f"The arithmetic of the {phase} phase (pass {p + 1}, example {e})",
-                      "rows": _rows(S.backprop_arithmetic(r, phase))},
+                      "rows": _rows(S.backprop_arithmetic(r, phase, texts))},
             "position": step_position(p, e, phase, i),
         }
     return {"n": n, "run": {"errors": e_t, "lights": l_t}, "layout": {"errors": e_l, "lights": l_l},

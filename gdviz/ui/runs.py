@@ -117,25 +117,44 @@ _PLAIN = frozenset({float, int, bool, str, type(None), np.float64, np.int64, np.
 
 def frozen_run(run: Run, *, sized: bool = False):
     """``run`` with nothing left to change; with ``sized``, ``(run, estimated bytes)``: the
-    arrays' bytes plus a rough cost of Python's objects."""
+    arrays' bytes plus a rough cost of Python's objects.
+
+    Records are mostly dicts of floats and small arrays: those exact types are handled in the
+    loop over a dict's items (no call per value); anything else goes through ``freeze``."""
     seen: dict[int, Any] = {}
     size = 0
+    plain = _PLAIN
+    ndarray = np.ndarray
+
+    def array(v: np.ndarray) -> np.ndarray:
+        nonlocal size
+        got = seen.get(id(v))
+        if got is None:  # an array shared by two records stays one array
+            got = seen[id(v)] = (v, checks.frozen(v))  # an array already immutable is kept as it is
+            size += v.nbytes + 200  # the data, its bytes object and the array's header
+        return got[1]
+
+    def mapping(v: Mapping) -> MappingProxyType:
+        nonlocal size
+        size += 150 + 100 * len(v)  # a dict and its proxy, per entry a slot and a value
+        out = {}
+        for k, x in v.items():
+            t = type(x)
+            out[k] = x if t in plain else array(x) if t is ndarray else freeze(x)
+        return MappingProxyType(out)
 
     def freeze(v: Any) -> Any:
         nonlocal size
-        if type(v) in _PLAIN:  # most values of a record: answered before the slower checks below
+        t = type(v)
+        if t in plain:  # most values of a record: answered before the slower checks below
             return v
-        if isinstance(v, np.ndarray):
-            if id(v) not in seen:  # an array shared by two records stays one array
-                seen[id(v)] = (v, checks.frozen(v))  # an array already immutable is kept as it is
-                size += v.nbytes + 200  # the data, its bytes object and the array's header
-            return seen[id(v)][1]
-        if isinstance(v, Mapping):
-            size += 150 + 100 * len(v)  # a dict and its proxy, per entry a slot and a value
-            return MappingProxyType({k: freeze(x) for k, x in v.items()})
+        if t is ndarray or isinstance(v, ndarray):
+            return array(v)
+        if t is dict or isinstance(v, Mapping):
+            return mapping(v)
         if isinstance(v, (list, tuple)):
             size += 60 + 40 * len(v)
-            return tuple(freeze(x) for x in v)
+            return tuple(x if type(x) in plain else freeze(x) for x in v)
         return v
 
     frozen = Run(tuple(freeze(r) for r in run.records), run.diverged_at)
