@@ -167,7 +167,7 @@ def report_room(without: dict, with_: dict, r: dict, followers: int) -> int:
     got = sorted(r["applied"].values())
     fol, tea = r["follow"], r["teacher"]
     print(f"Room: {r['joined']} of {followers} followers joined; the teacher made {r['changes']} changes "
-          f"(release → its page updated p50 {ms(tea.get('p50', float('nan')))}); each follower applied "
+          f"(release → its link shows it p50 {ms(tea.get('p50', float('nan')))}); each follower applied "
           + (f"{got[0]}–{got[-1]}" if got else "—") + f" of them, {r['misses']} misses; "
           f"teacher's release → follower showed it with its parts p50 {ms(fol.get('p50', float('nan')))}, "
           f"p95 {ms(fol.get('p95', float('nan')))}; parts fetched by the followers "
