@@ -160,10 +160,12 @@ def report_room(without: dict, with_: dict, r: dict, followers: int) -> int:
     """Both runs' slider figures side by side, the room's, the issue's line; the exit status."""
     rows = [(name, str(x["latency"]["n"]), ms(x["latency"]["p50"]), ms(x["latency"]["p95"]),
              ms(x["latency"]["max"]), str(len(x["errors"])),
+             "—" if x["server_cpu_seconds"] is None else
+             f"{x['server_cpu_seconds']:.0f} CPU-s in {x['wall_seconds']:.0f} s",
              f"{x['load_average'][0][0]:.1f}→{x['load_average'][1][0]:.1f}")
             for name, x in (("without a room", without), (f"with a room of {followers}", with_))]
     table("The class's slider change → page updated, without and with a room",
-          ("run", "moves", "p50", "p95", "max", "errors", "load avg"), rows)
+          ("run", "moves", "p50", "p95", "max", "errors", "server", "load avg"), rows)
     got = sorted(r["applied"].values())
     fol, tea = r["follow"], r["teacher"]
     print(f"Room: {r['joined']} of {followers} followers joined; the teacher made {r['changes']} changes "

@@ -71,3 +71,26 @@ def test_a_follower_follows_with_the_pages_parts_and_one_exploring_misses_the_ch
     assert r["score"]["misses"] == 1
     assert r["new_parts"] and r["new_parts"] <= r["follower_parts"]  # fetched as the browser does
     assert r["errors"] == [] and not r["closed"] and errors == []
+
+
+def _run(p95: float, errors: list[str]) -> dict:
+    lat = {"n": 20, "p50": p95 / 2, "p95": p95, "max": p95}
+    return {"latency": lat, "errors": errors, "server_cpu_seconds": 10.0, "wall_seconds": 20.0,
+            "load_average": ((1.0, 1.0, 1.0), (1.2, 1.0, 1.0))}
+
+
+def test_the_room_report_prints_the_line_and_fails_on_a_miss_or_an_error(capsys):
+    from benchmarks.load import report_room
+
+    r = {"applied": {"f00": 5, "f01": 5}, "follow": {"n": 10, "p50": 0.5, "p95": 0.8}, "misses": 0,
+         "changes": 5, "joined": 2, "teacher": {"n": 5, "p50": 0.2}, "errors": [], "part_bytes": 0}
+    assert report_room(_run(0.400, []), _run(0.500, []), r, 2) == 0  # errors 0, misses 0: passes
+    out = capsys.readouterr().out
+    assert ("class slider p95 400 ms without a room, 500 ms with a room of 2 followers (+25%), "
+            "follow misses 0") in out.splitlines()
+    assert "→ +25.0%: NOT met" in out
+    assert report_room(_run(0.400, []), _run(0.420, []), r, 2) == 0
+    assert "→ +5.0%: met" in capsys.readouterr().out
+    assert report_room(_run(0.400, []), _run(0.420, []), {**r, "misses": 1}, 2) == 1
+    assert report_room(_run(0.400, []), _run(0.420, ["follower f01: dropped"]), r, 2) == 1
+    assert report_room(_run(0.400, []), _run(0.420, []), {**r, "changes": 0}, 2) == 1
