@@ -4,7 +4,6 @@ panels' ``fmt``/``fmt_value`` are all :func:`num` with different options."""
 from __future__ import annotations
 
 import functools
-import math
 
 
 def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
@@ -27,12 +26,13 @@ def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
 
 
 def _text(x: float, digits: int, bracket_negative: bool, ascii_exponent: bool) -> str:
-    if math.isnan(x):
+    if x != x:  # nan (whatever its sign)
         return "nan"
-    text = "inf" if math.isinf(x) else f"{x:.{digits}g}"
-    negative = x < 0 or text.startswith("-")
-    text = text.removeprefix("-")
-    if not ascii_exponent:
+    text = format(x, f".{digits}g")  # "inf" for an infinity; a leading "-" for x < 0 and for -0.0
+    negative = text[0] == "-"
+    if negative:
+        text = text[1:]
+    if not ascii_exponent and "-" in text:  # only an exponent's sign is left: 1e−05
         text = text.replace("-", "−")
     if not negative:
         return text
@@ -66,9 +66,12 @@ class Texts:
 
             def f(x) -> str:
                 t = get(x)
-                if t is None:
-                    t = num(x, digits, bracket_negative=bracket_negative, ascii_exponent=ascii_exponent)
-                    if x:  # never 0.0 / -0.0 / None
+                if t is None:  # what num() writes, without its shared cache (the dict is this one)
+                    if x is None:
+                        return "—"
+                    x = float(x)
+                    t = _text(x, digits, bracket_negative, ascii_exponent)
+                    if x:  # never 0.0 / -0.0
                         memo[x] = t
                 return t
 

@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gdviz.core import one_weight as ow
+from gdviz.experiments import formatting
 from gdviz.experiments import one_weight as A
 from gdviz.figures import live, theme
 from gdviz.figures.theme import num
@@ -178,6 +179,19 @@ def hot_cold_frame(r: dict, box: tuple) -> dict:
     return out
 
 
+def _hot_cold_points(r: dict, lo: float, hi: float, ytop: float) -> dict:
+    """:func:`hot_cold_frame` written out for a whole run's frames (no list, no :func:`live.enc`
+    per point): a point on the chart is finite, so its text is its 6 significant digits."""
+    w, step = r["weight"], r["step_amount"]
+    out = {}
+    for idx, x, y in ((HC_UP, w + step, r["up_error"]), (HC_DOWN, w - step, r["down_error"]), (HC_NOW, w, r["error"])):
+        if math.isfinite(x) and math.isfinite(y) and lo <= x <= hi and y <= ytop:
+            out[idx] = {"x": format(x, ".6g"), "y": format(y, ".6g")}
+        else:
+            out[idx] = {"x": "", "y": ""}
+    return out
+
+
 ERR_CURSOR = "cursor"
 #: Live charts put their legend above the plot: below, it ran into the x-axis title on narrow screens.
 LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0)
@@ -314,10 +328,16 @@ def hot_cold_view(run, at: int | None = None) -> dict:
     bowl_t, bowl_l, box = bowl_run(run, upto=at)
     err_t, err_l, span = errors_run([(run, run.diverged_at)], n, preview=at is not None)
     frames = {}
+    texts = formatting.Texts()
+    n6, n4 = texts.fn(6), texts.fn(4)
+    cursor_y = live.enc(span, 8)  # errors_cursor's y: the same span in every frame
+    lo, hi, yr = box
+    ytop = yr[1]
     for i in live.frames_for(n, at):
         r = recs[i]
-        frames[i] = {"traces": {"curve": hot_cold_frame(r, box), "errors": {1: errors_cursor(i, span)}},
-                     "metrics": [["pred", num(r["pred"])], ["error", num(r["error"], 4)], ["move", MOVES[r["move"]]]],
+        k = live.enc([i + 1])
+        frames[i] = {"traces": {"curve": _hot_cold_points(r, lo, hi, ytop), "errors": {1: {"x": f"{k},{k}", "y": cursor_y}}},
+                     "metrics": [["pred", n6(r["pred"])], ["error", n4(r["error"])], ["move", MOVES[r["move"]]]],
                      "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": _rows(A.hot_cold_arithmetic(r))},
                      "notes": []}
     return {"n": n, "run": {"curve": bowl_t, "errors": err_t}, "layout": {"curve": bowl_l, "errors": err_l},
