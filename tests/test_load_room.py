@@ -9,7 +9,7 @@ import random
 import time
 
 from benchmarks.loadkit import room, server
-from benchmarks.loadkit.follower import join
+from benchmarks.loadkit.follower import Follower, join
 
 
 def test_a_change_is_applied_only_when_shown_after_it_with_the_whole_link():
@@ -94,3 +94,41 @@ def test_the_room_report_prints_the_line_and_fails_on_a_miss_or_an_error(capsys)
     assert report_room(_run(0.400, []), _run(0.420, []), {**r, "misses": 1}, 2) == 1
     assert report_room(_run(0.400, []), _run(0.420, ["follower f01: dropped"]), r, 2) == 1
     assert report_room(_run(0.400, []), _run(0.420, []), {**r, "changes": 0}, 2) == 1
+
+
+class _NeverLooks(Follower):
+    """A follower whose browser never runs the room's timer: it can only follow if the server
+    reruns it when the room changes."""
+
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        self.timers_refused = getattr(self, "timers_refused", 0) + 1
+
+
+async def _pushed(url: str) -> dict:
+    t = await room.present(url)
+    f = _NeverLooks(url, "quiet")
+    await f.connect()
+    await f.open("", [("room", t.code)])
+    try:
+        await asyncio.sleep(1.0)
+        at = time.monotonic()
+        await room.change(t, random.Random(2), set())
+        change = room.Change(at, room.PAGE, room._link(t))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and room.applied(change, set(change.query), f.shown) is None:
+            await asyncio.sleep(0.05)
+        return {"change": change, "seconds": room.applied(change, set(change.query), f.shown),
+                "refused": getattr(f, "timers_refused", 0), "errors": f.part_errors + f.exceptions}
+    finally:
+        await asyncio.gather(f.close(), t.close())
+
+
+def test_the_server_reruns_a_follower_when_its_room_changes():
+    """Push, not polling: a follower that never looks at the room (its timer never ticks) shows
+    the teacher's release, with the page's new parts, soon after it."""
+    with server.streamlit_server() as (url, log):
+        r = asyncio.run(_pushed(url))
+        errors = log.errors()
+    assert r["refused"] >= 1  # the page did start the (fallback) timer; this browser ignored it
+    assert r["change"].query and r["seconds"] is not None, "the follower never showed the teacher's change"
+    assert r["errors"] == [] and errors == []

@@ -233,6 +233,33 @@ class TestStore:
         assert sorted(revs) == list(range(2, 42)) and store.revision(code) == 41
 
 
+    def test_every_process_that_asks_hears_of_each_change_and_only_of_changes(self, backend):
+        """on_change: a new state and the room's end are told to every listener (with Redis, to a
+        second store standing for another server process); a heartbeat or the same state again is not."""
+        _, make, _, _ = backend
+        store, other = make(), make()
+        heard, heard_other = [], []
+        store.on_change(heard.append)
+        other.on_change(heard_other.append)
+        if other is not store and not isinstance(other, MemoryStore):
+            time.sleep(0.3)  # the listener's subscription is in place
+        code, secret = store.create()
+        store.publish(code, secret, STATE)
+        store.publish(code, secret, STATE)  # the same state: no change
+        store.heartbeat(code, secret)
+        store.publish(code, secret, {**STATE, "playing": True})
+        store.close(code, secret)
+        expected = [code, code, code]
+        listeners = [heard] + ([heard_other] if not isinstance(other, MemoryStore) else [])
+        deadline = time.monotonic() + 5
+        while any(len(h) < 3 for h in listeners) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)  # nothing more arrives
+        assert heard == expected
+        if not isinstance(other, MemoryStore):
+            assert heard_other == expected  # another process sharing the Redis store hears it too
+
+
 def test_codes_cover_the_space_the_readme_names():
     assert base.CODE_SPACE == 835_210_000
     assert base.normalize_code("gd kmrt 4821") == "GD-KMRT-4821"

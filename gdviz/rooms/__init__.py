@@ -4,7 +4,8 @@ One setting chooses where rooms live: ``GDVIZ_ROOMS`` unset (or ``memory``) keep
 process (nothing to install; one server process), ``GDVIZ_ROOMS=redis://127.0.0.1:6379/0`` keeps
 them in Redis, shared by every process and machine of the server. Both stores have the same
 methods: ``create``, ``publish``, ``heartbeat``, ``close``, ``read``, ``revision``, ``count``,
-``allow_join``.
+``allow_join``, and ``on_change(callback)``: ``callback(code)`` after each change of a room, in
+every process that asked (so a server can tell its followers at once instead of their polling).
 """
 
 from __future__ import annotations

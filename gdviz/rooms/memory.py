@@ -35,6 +35,22 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._rooms: dict[str, _Room] = {}
         self._joins: OrderedDict[str, deque] = OrderedDict()
+        self._listeners: list = []
+
+    # -- changes -------------------------------------------------------------------------------
+    def on_change(self, callback) -> None:
+        """Call ``callback(code)`` after each change of a room in this process (a new state, the
+        room's end), outside the store's lock; a callback that raises is ignored."""
+        with self._lock:
+            if callback not in self._listeners:
+                self._listeners.append(callback)
+
+    def _changed(self, code: str) -> None:
+        for callback in list(self._listeners):
+            try:
+                callback(code)
+            except Exception:  # noqa: BLE001  (a listener's failure is not the presenter's)
+                pass
 
     # -- rooms ---------------------------------------------------------------------------------
     def _live(self, code, now: float) -> _Room | None:
@@ -80,12 +96,16 @@ class MemoryStore:
         with self._lock:
             now = self._clock()
             room = self._owned(code, secret, now)
-            if encoded != room.encoded:
+            changed = encoded != room.encoded
+            if changed:
                 room.state, room.encoded = clean, encoded
                 room.revision += 1
                 room.updated_at = now
             room.expires_at = now + self.ttl
-            return room.revision
+            revision = room.revision
+        if changed:
+            self._changed(code)
+        return revision
 
     def heartbeat(self, code, secret) -> None:
         with self._lock:
@@ -96,6 +116,7 @@ class MemoryStore:
         with self._lock:
             self._owned(code, secret, self._clock())
             del self._rooms[code]
+        self._changed(code)
 
     def read(self, code) -> dict | None:
         """The room's state with ``revision`` and ``updated_at``; None when closed or unknown."""

@@ -9,6 +9,7 @@ Each change is one Lua script, so two processes never interleave halves of an up
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import redis
@@ -17,6 +18,9 @@ from gdviz.rooms import base
 
 PREFIX = "gdviz:"
 INDEX = PREFIX + "rooms"
+#: Every change of a room (a new state, its end) is announced here with its code, by the store's
+#: scripts, for the processes whose students follow it.
+CHANGES = PREFIX + "changed"
 
 _CREATE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
@@ -28,7 +32,7 @@ redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 return 1
 """
 
-# ARGV: secret hash, state JSON ('' for a heartbeat), now, ttl ms, code, expires at
+# ARGV: secret hash, state JSON ('' for a heartbeat), now, ttl ms, code, expires at, changes channel
 _PUBLISH = """
 local s = redis.call('HGET', KEYS[1], 'secret')
 if (not s) or s ~= ARGV[1] then return -1 end
@@ -36,6 +40,7 @@ local rev = tonumber(redis.call('HGET', KEYS[1], 'revision'))
 if ARGV[2] ~= '' and redis.call('HGET', KEYS[1], 'state') ~= ARGV[2] then
   rev = redis.call('HINCRBY', KEYS[1], 'revision', 1)
   redis.call('HSET', KEYS[1], 'state', ARGV[2], 'updated_at', ARGV[3])
+  redis.call('PUBLISH', ARGV[7], ARGV[5])
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[5])
@@ -47,6 +52,7 @@ local s = redis.call('HGET', KEYS[1], 'secret')
 if (not s) or s ~= ARGV[1] then return -1 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[2])
 return 1
 """
 
@@ -73,6 +79,10 @@ class RedisStore:
         self._clock = clock
         self._r = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout,
                                        socket_connect_timeout=timeout, health_check_interval=30)
+        self._url, self._timeout = url, timeout
+        self._listeners: list = []
+        self._listening = threading.Lock()
+        self._listener: threading.Thread | None = None
         self._create = self._r.register_script(_CREATE)
         self._publish = self._r.register_script(_PUBLISH)
         self._close = self._r.register_script(_CLOSE)
@@ -118,7 +128,7 @@ class RedisStore:
         now = self._clock()
         rev = self._call(self._publish, keys=[_key(code), INDEX],
                          args=[stored, base.encode(clean), repr(now), self._ttl_ms(), code,
-                               repr(now + self.ttl)])
+                               repr(now + self.ttl), CHANGES])
         if rev == -1:
             raise base.Refused("this room has closed")
         return int(rev)
@@ -127,12 +137,41 @@ class RedisStore:
         stored = self._check_secret(code, secret)
         now = self._clock()
         if self._call(self._publish, keys=[_key(code), INDEX],
-                      args=[stored, "", repr(now), self._ttl_ms(), code, repr(now + self.ttl)]) == -1:
+                      args=[stored, "", repr(now), self._ttl_ms(), code, repr(now + self.ttl), CHANGES]) == -1:
             raise base.Refused("this room has closed")
 
     def close(self, code, secret) -> None:
         stored = self._check_secret(code, secret)
-        self._call(self._close, keys=[_key(code), INDEX], args=[stored, code])
+        self._call(self._close, keys=[_key(code), INDEX], args=[stored, code, CHANGES])
+
+    # -- changes -------------------------------------------------------------------------------
+    def on_change(self, callback) -> None:
+        """Call ``callback(code)`` in this process after each change of a room made by any process
+        sharing the store (Redis publish/subscribe, heard by one thread per process)."""
+        with self._listening:
+            if callback not in self._listeners:
+                self._listeners.append(callback)
+            if self._listener is None:
+                self._listener = threading.Thread(target=self._listen, name="gdviz-rooms-listen", daemon=True)
+                self._listener.start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                r = redis.Redis.from_url(self._url, decode_responses=True, socket_connect_timeout=self._timeout,
+                                         socket_timeout=None, health_check_interval=30)
+                ps = r.pubsub(ignore_subscribe_messages=True)
+                ps.subscribe(CHANGES)
+                while True:
+                    msg = ps.get_message(timeout=30.0)
+                    if msg and msg.get("type") == "message" and isinstance(msg.get("data"), str):
+                        for callback in list(self._listeners):
+                            try:
+                                callback(msg["data"])
+                            except Exception:  # noqa: BLE001
+                                pass
+            except redis.RedisError:
+                time.sleep(1.0)  # the room server is away: listen again shortly
 
     def read(self, code) -> dict | None:
         if not isinstance(code, str) or base.normalize_code(code) != code:

@@ -3,9 +3,11 @@
 The teacher presses **Present to the room** in the sidebar: the server opens a room (its code and
 presenter secret, which stays in the teacher's session) and, after every rerun of the teacher's
 page and a few times a second, publishes the page, its link's settings and Play's state.
-A student who opens ``…/?room=GD-KMRT-4821`` follows: a fragment polls the room's revision twice a
-second (one small read when nothing changed) and, when it moved, opens the teacher's page with the
-teacher's settings. **Explore on my own** stops following; **Follow the teacher** jumps back.
+A student who opens ``…/?room=GD-KMRT-4821`` follows: when the room changes, the server reruns
+every session of this process that follows it (the store tells each process, Redis by
+publish/subscribe), and that run opens the teacher's page with the teacher's settings; a fragment
+also looks at the room's revision every few seconds (twice a second where the server cannot rerun
+a session), for a change lost on its way. **Explore on my own** stops following; **Follow the teacher** jumps back.
 
 For the lesson instrument (Play runs in the browser): on the teacher's side call
 ``presenter_state(playing=..., speed=...)`` whenever Play starts, stops or changes speed; on a
@@ -15,6 +17,7 @@ student's side ``follow_state()`` says whether the teacher is playing, at what s
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -28,8 +31,13 @@ PRESENT = "_gdviz_room_present"
 FOLLOW = "_gdviz_room_follow"
 TRIED = "_gdviz_room_tried"
 SHOW_LINK = "_gdviz_room_show_link"
-#: Seconds between a follower's looks at the room (one revision read each).
+#: Seconds between a follower's looks at the room (one revision read each) where the server cannot
+#: rerun a session by itself (see :func:`_room_changed`).
 POLL_SECONDS = 0.5
+#: Where it can, the server reruns a follower the moment its room changes, and the look is only a
+#: fallback (a change lost on its way, a room that expired): 30 followers looking twice a second
+#: kept a third of the server's one Python core busy with Streamlit's per-run overhead.
+PUSHED_POLL_SECONDS = 5.0
 #: Seconds between the presenter's checks for a change the rerun made after setup() (a slider's
 #: new value reaches the link while the page runs, after this module published).
 PRESENTER_SECONDS = 0.25
@@ -326,12 +334,96 @@ def _follower(store) -> None:
         if f.get("go"):  # the switch waits for the browser's answer: no ticking meanwhile
             _timer(_follow_tick, None)
             _go_first(f)
-        _timer(_follow_tick, POLL_SECONDS)
+        _timer(_follow_tick, PUSHED_POLL_SECONDS if _listen(store, f["code"]) else POLL_SECONDS)
         f["timer"] = True
     else:
+        _listen(store, None)
         with st.container(horizontal=True, vertical_alignment="center"):
             st.caption(f"Exploring on your own · room {f['code']}")
             st.button("Follow the teacher", key="_gdviz_room_follow_again", on_click=_follow_again)
+
+
+# -- push: the server reruns the sessions that follow a room when it changes -------------------------
+_FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
+_FOLLOWERS_LOCK = threading.Lock()
+_HEARD: set[int] = set()  # the stores this process listens to (id)
+#: A follower busy with a run of its own is rerun once that run is over (looked at this often, this
+#: many times): a rerun started over a run the browser asked for would drop what the browser sent.
+_BUSY_RETRY_SECONDS, _BUSY_RETRIES = 0.05, 60
+
+
+def _listen(store, code: str | None) -> bool:
+    """This session hears of room ``code``'s changes at once (None: of no room's). False where the
+    server cannot rerun a session by itself (then the follower looks often instead)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    on_change = getattr(store, "on_change", None)
+    if ctx is None or on_change is None or not _can_rerun():
+        return False
+    with _FOLLOWERS_LOCK:
+        for c in list(_FOLLOWERS):
+            if c != code:
+                _FOLLOWERS[c].discard(ctx.session_id)
+                if not _FOLLOWERS[c]:
+                    del _FOLLOWERS[c]
+        if code is None:
+            return True
+        _FOLLOWERS.setdefault(code, set()).add(ctx.session_id)
+        heard = id(store) in _HEARD
+        _HEARD.add(id(store))
+    if not heard:
+        on_change(_room_changed)
+    return True
+
+
+def _can_rerun() -> bool:
+    from streamlit import runtime  # noqa: PLC0415
+    from streamlit.runtime.app_session import AppSession  # noqa: PLC0415
+
+    return runtime.exists() and hasattr(runtime.get_instance(), "get_app_session") and hasattr(AppSession, "request_rerun")
+
+
+def _room_changed(code: str) -> None:
+    """A room changed (here or in another process): rerun this process's sessions that follow it."""
+    with _FOLLOWERS_LOCK:
+        sessions = list(_FOLLOWERS.get(code, ()))
+    for sid in sessions:
+        if not _rerun(sid):
+            with _FOLLOWERS_LOCK:
+                _FOLLOWERS.get(code, set()).discard(sid)
+
+
+def _rerun(session_id: str) -> bool:
+    """Rerun a session as its browser last asked (its page, link and widgets), as Streamlit itself
+    does when a script changes on disk (``runOnSave``); False when the session is gone."""
+    from streamlit import runtime  # noqa: PLC0415
+    from streamlit.proto.ClientState_pb2 import ClientState  # noqa: PLC0415
+
+    if not runtime.exists():
+        return False
+    session = runtime.get_instance().get_app_session(session_id)
+    loop = getattr(session, "_event_loop", None)
+    if session is None or loop is None:
+        return False
+
+    def go(tries: int = _BUSY_RETRIES) -> None:  # on the session's event loop
+        last = getattr(session, "_client_state", None)
+        if last is None:
+            return
+        if getattr(session, "_scriptrunner", None) is not None and tries > 0:
+            loop.call_later(_BUSY_RETRY_SECONDS, go, tries - 1)
+            return
+        state = ClientState()
+        state.CopyFrom(last)
+        state.fragment_id, state.is_auto_rerun = "", False  # the whole page, as a link opens it
+        session.request_rerun(state)
+
+    try:
+        loop.call_soon_threadsafe(go)
+    except RuntimeError:  # the server is stopping
+        return False
+    return True
 
 
 def _look(store, f: dict) -> None:
