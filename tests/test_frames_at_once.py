@@ -1,0 +1,130 @@
+"""The instrument's frames built at once (per example, NumPy over a run's edges, each number
+written once) are exactly what the straightforward one-frame-at-a-time builders give."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gdviz import experiments
+from gdviz.experiments import formatting
+from gdviz.experiments import streetlights as S
+from gdviz.experiments.base import Line, fmt, fmt_value
+from gdviz.figures import one_weight as ow_figs
+from gdviz.figures import streetlights as figs
+
+
+def _c3_runs():
+    exp = experiments.get("backprop")
+    yield exp.simulate(exp.settings(), 8)  # relu, hidden 4
+    yield exp.simulate(exp.settings(activation="linear", hidden_size=3, seed=5, alpha=1.0), 8)
+
+
+def _examples(run):
+    return [ex for rec in run.records for ex in rec["examples"]]
+
+
+def _with_bad_weights(r):
+    """An example whose weights overflowed (inf, nan, -0.0): drawn, never an error."""
+    bad = dict(r)
+    w = np.array(r["weights_0_1"], dtype=float)
+    w.flat[0], w.flat[1], w.flat[2] = math.inf, math.nan, -0.0
+    bad["weights_0_1"] = bad["new_weights_0_1"] = w
+    return bad
+
+
+def test_network_phases_equal_network_frame_for_every_phase_of_every_example():
+    for run in _c3_runs():
+        s = run.records[0]["examples"][0]
+        inputs, hidden = np.shape(s["weights_0_1"])
+        scale = figs._net_scale(S.Runs("relu", {"relu": run}, {}))
+        rs = _examples(run) + [_with_bad_weights(_examples(run)[3])]
+        pre, post = figs._edge_table(rs, False, scale), figs._edge_table(rs, True, scale)
+        texts = formatting.Texts()  # shared by every example, as in backprop_view
+        for k, r in enumerate(rs):
+            got = figs._network_phases(r, inputs, hidden, tuple(t[k] for t in pre), tuple(t[k] for t in post), texts)
+            assert list(got) == list(S.PHASES)
+            for phase in S.PHASES:
+                want = figs.network_frame(r, phase, scale, inputs, hidden)
+                assert got[phase] == want, (k, phase)
+                assert [list(v) for v in got[phase].values()] == [list(v) for v in want.values()]  # key order too
+
+
+def _reference_arithmetic(r, phase):
+    """backprop_arithmetic as it was written first: every number through fmt / fmt_value."""
+    def vec(values, digits):
+        return "[" + ", ".join(fmt_value(v, digits) for v in np.ravel(values)) + "]"
+
+    def dot(a, b, digits):
+        return " + ".join(f"{fmt(x, digits)}×{fmt(w, digits)}" for x, w in zip(np.ravel(a), np.ravel(b)))
+
+    layer_0, layer_1 = np.ravel(r["layer_0"]) + 0.0, np.ravel(r["layer_1"]) + 0.0
+    w01, w12 = np.asarray(r["weights_0_1"]), np.asarray(r["weights_1_2"])
+    act = "relu" if r["activation"] == "relu" else "linear"
+    d2 = float(np.ravel(r["layer_2_delta"])[0])
+    d1 = np.ravel(r["layer_1_delta"])
+    if phase == "forward":
+        return [Line("forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
+                     f"{act}({dot(layer_0, w01[:, j], 3)})", fmt_value(layer_1[j])) for j in range(w01.shape[1])] + \
+               [Line("forward", "layer_2", "layer_1 · weights_1_2", dot(layer_1, w12[:, 0], 3), fmt_value(r["pred"]))]
+    if phase == "compare":
+        return [Line("compare", "layer_2_delta", "layer_2 − goal_pred", f"{fmt(r['pred'])} − {fmt(r['goal_pred'])}",
+                     fmt_value(d2)),
+                Line("compare", "error", "(layer_2 − goal_pred)²", f"{fmt(d2)}²", fmt_value(r["error"]))]
+    if phase == "backward":
+        return [Line("backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
+                     f"{fmt(d2)} × {fmt(w12[j, 0])} × {fmt(1.0 if act == 'linear' else float(layer_1[j] > 0), 1)}",
+                     fmt_value(d1[j])) for j in range(w12.shape[0])]
+    n12, n01, alpha = np.asarray(r["new_weights_1_2"]), np.asarray(r["new_weights_0_1"]), r["alpha"]
+    return [Line("update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
+                 f"{fmt(w12[j, 0])} − {fmt(alpha)} × {fmt(layer_1[j])} × {fmt(d2)}", fmt_value(n12[j, 0]))
+            for j in range(w12.shape[0])] + \
+           [Line("update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
+                 f"{vec(w01[:, j], 3)} − {fmt(alpha)} × {vec(layer_0, 2)} × {fmt(d1[j], 4)}", vec(n01[:, j], 3))
+            for j in range(w01.shape[1])]
+
+
+def test_backprop_arithmetic_with_shared_texts_equals_the_reference():
+    for run in _c3_runs():
+        texts = formatting.Texts()
+        for r in _examples(run)[:12] + [_with_bad_weights(_examples(run)[3])]:
+            for phase in S.PHASES:
+                assert S.backprop_arithmetic(r, phase, texts) == _reference_arithmetic(r, phase), phase
+                assert S.backprop_arithmetic(r, phase) == _reference_arithmetic(r, phase), phase
+
+
+@pytest.mark.parametrize("name", ["hot-cold-overshoot", "hot-cold-stuck"])
+def test_hot_cold_points_equal_hot_cold_frame(name):
+    exp = experiments.get(name)
+    run = exp.simulate(exp.settings(), exp.iterations)
+    _, _, box = ow_figs.bowl_run(run)
+    lo, hi, yr = box
+    off = 0
+    for r in run.records:
+        got = ow_figs._hot_cold_points(r, lo, hi, yr[1])
+        assert got == ow_figs.hot_cold_frame(r, box)
+        off += sum(v["x"] == "" for v in got.values())
+    narrow = (lo, (lo + hi) / 2, yr)  # half the chart: some probes fall off it and are not drawn
+    for r in run.records:
+        got = ow_figs._hot_cold_points(r, narrow[0], narrow[1], yr[1])
+        assert got == ow_figs.hot_cold_frame(r, narrow)
+        off += sum(v["x"] == "" for v in got.values())
+    assert off > 0
+
+
+def test_texts_write_what_num_writes_and_keep_zero_signs_apart():
+    values = [0.0, -0.0, 1e-05, -1e-05, 0.5, -0.5, 123456.789, -2.5e300, math.inf, -math.inf, math.nan, None,
+              np.float64(-0.25), 0.0, -0.0, 1e-05, -0.5, np.float64(0.5), True]
+    texts = formatting.Texts()
+    for digits in (1, 3, 4, 6):
+        for bracket in (False, True):
+            for ascii_exponent in (False, True):
+                f = texts.fn(digits, bracket_negative=bracket, ascii_exponent=ascii_exponent)
+                for _ in range(2):  # the second time from the memo
+                    for x in values:
+                        want = formatting.num(x, digits, bracket_negative=bracket, ascii_exponent=ascii_exponent)
+                        assert f(x) == want, (x, digits, bracket, ascii_exponent)
+    f = texts.fn(4)
+    assert (f(0.0), f(-0.0), f(0.0)) == ("0", "−0", "0")
