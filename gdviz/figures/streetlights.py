@@ -750,7 +750,8 @@ def _edge_table(rs: list, upd: bool, scale: float) -> tuple[list, list, list]:
     their edges, the same arithmetic as :func:`weight_color`): per example the colours, the
     widths rounded as drawn thin and as drawn bold."""
     k01, k12 = ("new_weights_0_1", "new_weights_1_2") if upd else ("weights_0_1", "weights_1_2")
-    w = np.array([np.concatenate((np.ravel(r[k01]), np.ravel(r[k12]))) for r in rs], dtype=float)
+    w = np.concatenate([np.array([r[k] for r in rs], dtype=float).reshape(len(rs), -1) for k in (k01, k12)],
+                       axis=1)  # per example: weights_0_1 row by row, then weights_1_2
     fin = np.isfinite(w)
     with np.errstate(all="ignore"):
         t = np.where(fin, np.clip(w / scale, -1.0, 1.0), 0.0) if scale > 0 else np.zeros_like(w)
@@ -874,10 +875,12 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     pre, post = _edge_table(rs, False, scale), _edge_table(rs, True, scale)
     texts = Texts()
     n3 = texts.fn(3)
-    phases, metrics = {}, {}
+    phases, metrics, ariths = {}, {}, {}
     for k, ((p, e), r) in enumerate(zip(examples, rs)):
         phases[(p, e)] = _network_phases(r, inputs, hidden, tuple(t[k] for t in pre), tuple(t[k] for t in post),
                                          texts)
+        ariths[(p, e)] = S.backprop_arithmetic_phases(r, texts, tuple(dict.fromkeys(
+            steps[i][2] for i in wanted if steps[i][:2] == (p, e))) if at is not None else S.PHASES)
         # 3 digits: four metrics side by side never run into each other in lecture mode
         metrics[(p, e)] = [["layer_2 (pred)", n3(r["pred"])], ["goal_pred", n3(r["goal_pred"])],
                            [f"error, example {e}", n3(r["error"])],
@@ -886,12 +889,11 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     highlights = {e: {2: lights_highlight(e, inputs)} for e in dict.fromkeys(e for _, e in examples)}
     for i in wanted:
         p, e, phase = steps[i]
-        r = run.passes[p]["examples"][e]
         frames[i] = {
             "traces": {net: phases[(p, e)][phase], "errors": cursors[p], "lights": highlights[e]},
             "metrics": metrics[(p, e)],
             "arith": {"title": f"The arithmetic of the {phase} phase (pass {p + 1}, example {e})",
-                      "rows": _rows(S.backprop_arithmetic(r, phase, texts))},
+                      "rows": _rows(ariths[(p, e)][phase])},
             "position": step_position(p, e, phase, i),
         }
     return {"n": n, "run": {"errors": e_t, "lights": l_t}, "layout": {"errors": e_l, "lights": l_l},
