@@ -128,3 +128,38 @@ def test_texts_write_what_num_writes_and_keep_zero_signs_apart():
                         assert f(x) == want, (x, digits, bracket, ascii_exponent)
     f = texts.fn(4)
     assert (f(0.0), f(-0.0), f(0.0)) == ("0", "−0", "0")
+
+
+def _reference_hot_cold(r):
+    """hot_cold_arithmetic as it was written first: every number through fmt / fmt_value."""
+    move = {"up": "weight + step_amount", "down": "weight − step_amount", "stay": "weight (a tie: no move)"}[r["move"]]
+    sign = {"up": "+", "down": "−", "stay": "+ 0 ×"}[r["move"]]
+    return [
+        Line("predict", "pred", "input × weight", f"{fmt(r['input'])} × {fmt(r['weight'])}", fmt_value(r["pred"])),
+        Line("compare", "error", "(pred − goal_pred)²", f"({fmt(r['pred'])} − {fmt(r['goal_pred'])})²",
+             fmt_value(r["error"])),
+        Line("predict", "up_pred", "input × (weight + step_amount)",
+             f"{fmt(r['input'])} × ({fmt(r['weight'])} + {fmt(r['step_amount'])})", fmt_value(r["up_pred"])),
+        Line("compare", "up_error", "(goal_pred − up_pred)²", f"({fmt(r['goal_pred'])} − {fmt(r['up_pred'])})²",
+             fmt_value(r["up_error"])),
+        Line("predict", "down_pred", "input × (weight − step_amount)",
+             f"{fmt(r['input'])} × ({fmt(r['weight'])} − {fmt(r['step_amount'])})", fmt_value(r["down_pred"])),
+        Line("compare", "down_error", "(goal_pred − down_pred)²",
+             f"({fmt(r['goal_pred'])} − {fmt(r['down_pred'])})²", fmt_value(r["down_error"])),
+        Line("learn", "weight", move, f"{fmt(r['weight'])} {sign} {fmt(r['step_amount'])}", fmt_value(r["new_weight"])),
+    ]
+
+
+def test_hot_cold_arithmetic_with_shared_texts_equals_the_reference():
+    from gdviz.experiments import one_weight as A
+
+    moves = set()
+    for name, changes in (("hot-cold", {}), ("hot-cold-overshoot", {}), ("hot-cold-stuck", {}),
+                          ("hot-cold", {"input": -0.5, "weight": 0.0, "goal_pred": -0.8})):
+        exp = experiments.get(name)
+        run = exp.simulate(exp.settings(**changes), min(exp.iterations, 60))
+        texts = formatting.Texts()
+        for r in run.records:
+            assert A.hot_cold_arithmetic(r, texts) == _reference_hot_cold(r)
+            moves.add(r["move"])
+    assert moves >= {"up", "down"}

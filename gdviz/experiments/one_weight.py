@@ -6,6 +6,7 @@ from gdviz.core import one_weight as ow
 from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
+from gdviz.experiments.formatting import Texts
 
 BIG = 1e6  # what the CLI accepts for weight/input/goal_pred; pages offer less
 
@@ -125,23 +126,25 @@ def gd_arithmetic(r) -> list[Line]:
     ]
 
 
-def hot_cold_arithmetic(r) -> list[Line]:
-    """The three predictions of hot and cold and the move they decide."""
-    move = {"up": "weight + step_amount", "down": "weight − step_amount", "stay": "weight (a tie: no move)"}[r["move"]]
-    sign = {"up": "+", "down": "−", "stay": "+ 0 ×"}[r["move"]]
+_HC_MOVE = {"up": "weight + step_amount", "down": "weight − step_amount", "stay": "weight (a tie: no move)"}
+_HC_SIGN = {"up": "+", "down": "−", "stay": "+ 0 ×"}
+
+
+def hot_cold_arithmetic(r, texts: Texts | None = None) -> list[Line]:
+    """The three predictions of hot and cold and the move they decide. ``texts``: a
+    :class:`~gdviz.experiments.formatting.Texts` shared by a run's calls (the same text)."""
+    texts = texts or Texts()
+    f, v = texts.fn(6, bracket_negative=True, ascii_exponent=True), texts.fn(6, ascii_exponent=True)
+    x, w, step, goal = f(r["input"]), f(r["weight"]), f(r["step_amount"]), f(r["goal_pred"])
+    pred, up, down = f(r["pred"]), f(r["up_pred"]), f(r["down_pred"])
     return [
-        Line("predict", "pred", "input × weight", f"{fmt(r['input'])} × {fmt(r['weight'])}", fmt_value(r["pred"])),
-        Line("compare", "error", "(pred − goal_pred)²", f"({fmt(r['pred'])} − {fmt(r['goal_pred'])})²",
-             fmt_value(r["error"])),
-        Line("predict", "up_pred", "input × (weight + step_amount)",
-             f"{fmt(r['input'])} × ({fmt(r['weight'])} + {fmt(r['step_amount'])})", fmt_value(r["up_pred"])),
-        Line("compare", "up_error", "(goal_pred − up_pred)²", f"({fmt(r['goal_pred'])} − {fmt(r['up_pred'])})²",
-             fmt_value(r["up_error"])),
-        Line("predict", "down_pred", "input × (weight − step_amount)",
-             f"{fmt(r['input'])} × ({fmt(r['weight'])} − {fmt(r['step_amount'])})", fmt_value(r["down_pred"])),
-        Line("compare", "down_error", "(goal_pred − down_pred)²",
-             f"({fmt(r['goal_pred'])} − {fmt(r['down_pred'])})²", fmt_value(r["down_error"])),
-        Line("learn", "weight", move, f"{fmt(r['weight'])} {sign} {fmt(r['step_amount'])}", fmt_value(r["new_weight"])),
+        Line("predict", "pred", "input × weight", f"{x} × {w}", v(r["pred"])),
+        Line("compare", "error", "(pred − goal_pred)²", f"({pred} − {goal})²", v(r["error"])),
+        Line("predict", "up_pred", "input × (weight + step_amount)", f"{x} × ({w} + {step})", v(r["up_pred"])),
+        Line("compare", "up_error", "(goal_pred − up_pred)²", f"({goal} − {up})²", v(r["up_error"])),
+        Line("predict", "down_pred", "input × (weight − step_amount)", f"{x} × ({w} − {step})", v(r["down_pred"])),
+        Line("compare", "down_error", "(goal_pred − down_pred)²", f"({goal} − {down})²", v(r["down_error"])),
+        Line("learn", "weight", _HC_MOVE[r["move"]], f"{w} {_HC_SIGN[r['move']]} {step}", v(r["new_weight"])),
     ]
 
 
