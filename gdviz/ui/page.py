@@ -73,6 +73,7 @@ def setup() -> None:
     st.session_state[RAW_QUERY] = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     link.start_run()
     st.session_state[NOTICE_SLOT] = None
+    room.follow_first()  # a follower whose teacher moved on switches before anything is drawn
     with st.sidebar:
         on = _lecture_toggle()
         query = {LECTURE: "true"} if on else None

@@ -311,8 +311,23 @@ def _join_from_link(store, text: str) -> None:
                                 "state": None, "closed": False}
 
 
-def _follower(store) -> None:
-    f = st.session_state[FOLLOW]
+_LOOKED = "_gdviz_room_looked"
+
+
+def follow_first() -> None:
+    """A follower's look at the room, first thing in every run (page.setup calls it before it
+    draws anything): when the teacher has moved on, the switch to the teacher's page and link
+    happens before this run has drawn the sidebar, so the run it ends costs next to nothing."""
+    f = st.session_state.get(FOLLOW)
+    st.session_state[_LOOKED] = f is not None and not presenting()
+    if st.session_state[_LOOKED]:
+        try:
+            _look_and_apply(rooms.store(), f)
+        except rooms.RoomError:
+            st.session_state[_LOOKED] = False  # setup() says why rooms are off
+
+
+def _look_and_apply(store, f: dict) -> None:
     # Did the browser's last full run of this page start the timer? (Its ticks carry this page.)
     f["timer_before"], f["timer"] = f.get("timer", False), False
     if f["following"] and not f["closed"]:
@@ -320,6 +335,12 @@ def _follower(store) -> None:
             _look(store, f)
         if not f["closed"] and f["applied"] != f["rev"]:
             _apply(f)  # may switch page: from the page's own run, before it draws anything
+
+
+def _follower(store) -> None:
+    f = st.session_state[FOLLOW]
+    if not st.session_state.pop(_LOOKED, False):  # joined in this run: its first look
+        _look_and_apply(store, f)
     if f["closed"]:
         st.warning(f"The room {f['code']} has closed: the teacher ended it (or left it for two "
                    "hours). You keep what you see.", icon="🚪")
