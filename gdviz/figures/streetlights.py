@@ -794,20 +794,29 @@ def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, 
     act = "relu" if r["activation"] == "relu" else "linear"
     error = n4(r["error"])
     goal = f"goal_pred {n3(float(r['goal_pred']))}<br>pred {n3(pred)}"
+    lit_out = mask
+
+    def edges(looks, labels, lo, hi, lit):
+        """Edge entries ``lo:hi``, bold where ``lit`` (None: none bold)."""
+        colors, thin, thick = looks
+        return [{"line.color": colors[k], "line.width": thick[k], "opacity": 1.0, "text": labels[k]}
+                if lit is not None and lit[k - lo] else
+                {"line.color": colors[k], "line.width": thin[k], "opacity": 0.5, "text": labels[k]}
+                for k in range(lo, hi)]
+
+    m = len(labels_pre)
+    # the same entries in several phases are built once: input edges are thin in compare and
+    # backward, output edges bold where relu was on in forward and backward
+    thin_in, thick_out = edges(pre, labels_pre, 0, ih, None), edges(pre, labels_pre, ih, m, lit_out)
+    edge_entries = {"forward": edges(pre, labels_pre, 0, ih, lit_in) + thick_out,
+                    "compare": thin_in + edges(pre, labels_pre, ih, m, None),
+                    "backward": thin_in + thick_out,
+                    "update": edges(post, labels_post, 0, ih, lit_in) + edges(post, labels_post, ih, m, lit_out)}
     out_all = {}
     for phase in S.PHASES:
-        upd = phase == "update"
-        colors, thin, thick = post if upd else pre
-        labels = labels_post if upd else labels_pre
-        in_bold = phase in ("forward", "update")
-        out_bold = phase in ("forward", "backward", "update")
         hl = PHASE_COLORS.get(phase, "#444")
-        out = {}
-        for idx in range(len(labels)):
-            bold = (in_bold and lit_in[idx]) if idx < ih else (out_bold and mask[idx - ih])
-            out[idx] = {"line.color": colors[idx], "line.width": thick[idx] if bold else thin[idx],
-                        "opacity": 1.0 if bold else 0.5, "text": labels[idx]}
-        idx = len(labels)
+        out = dict(enumerate(edge_entries[phase]))
+        idx = m
         out[idx] = {"text": l0_text, "marker.color": l0_color,
                     "marker.line.color": hl if phase == "forward" else "#222", "textfont.color": l0_font}
         h_text, h_hover = h_back if phase == "backward" else h_fwd
