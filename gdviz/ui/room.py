@@ -368,11 +368,6 @@ def _follower(store) -> None:
 _FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
 _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
-#: A follower busy with a run of its own is rerun once that run is over (looked at this often, this
-#: many times): a rerun started over a run the browser asked for would drop what the browser sent.
-_BUSY_RETRY_SECONDS, _BUSY_RETRIES = 0.05, 60
-
-
 def _listen(store, code: str | None) -> bool:
     """This session hears of room ``code``'s changes at once (None: of no room's). False where the
     server cannot rerun a session by itself (then the follower looks often instead)."""
@@ -407,44 +402,67 @@ def _can_rerun() -> bool:
 
 def _room_changed(code: str) -> None:
     """A room changed (here or in another process): rerun this process's sessions that follow it."""
+    from streamlit import runtime  # noqa: PLC0415
+
     with _FOLLOWERS_LOCK:
         sessions = list(_FOLLOWERS.get(code, ()))
+    if not sessions or not runtime.exists():
+        return
+    rt = runtime.get_instance()
     for sid in sessions:
-        if not _rerun(sid):
+        session = rt.get_app_session(sid)
+        loop = getattr(session, "_event_loop", None)
+        if session is None or loop is None:
             with _FOLLOWERS_LOCK:
                 _FOLLOWERS.get(code, set()).discard(sid)
+            continue
+        try:
+            loop.call_soon_threadsafe(_queue, session, loop)
+        except RuntimeError:  # the server is stopping
+            return
 
 
-def _rerun(session_id: str) -> bool:
-    """Rerun a session as its browser last asked (its page, link and widgets), as Streamlit itself
-    does when a script changes on disk (``runOnSave``); False when the session is gone."""
-    from streamlit import runtime  # noqa: PLC0415
+#: Followers rerun at once, at most: a class rerun all together shares one Python core 30 ways,
+#: the teacher's new run (which the followers' runs wait for) included; a few at a time, the first
+#: are there sooner and the last no later.
+PUSH_AT_ONCE = 2
+_PUSH_QUEUE: list = []   # sessions waiting for their rerun (event loop only)
+_PUSHED: list = []       # sessions rerun by the push whose run has not ended yet
+_PUMP_SECONDS = 0.01
+
+
+def _queue(session, loop) -> None:  # on the event loop
+    if session not in _PUSH_QUEUE and session not in _PUSHED:
+        _PUSH_QUEUE.append(session)
+    if len(_PUSH_QUEUE) == 1 and not _PUSHED:
+        _pump(loop)
+
+
+def _running(session) -> bool:
+    return getattr(session, "_scriptrunner", None) is not None
+
+
+def _pump(loop) -> None:  # on the event loop
+    """Start the next followers' reruns as earlier ones end (one look every few ms while any wait)."""
     from streamlit.proto.ClientState_pb2 import ClientState  # noqa: PLC0415
 
-    if not runtime.exists():
-        return False
-    session = runtime.get_instance().get_app_session(session_id)
-    loop = getattr(session, "_event_loop", None)
-    if session is None or loop is None:
-        return False
-
-    def go(tries: int = _BUSY_RETRIES) -> None:  # on the session's event loop
+    _PUSHED[:] = [s for s in _PUSHED if _running(s)]
+    waiting = list(_PUSH_QUEUE)
+    _PUSH_QUEUE.clear()
+    for session in waiting:
         last = getattr(session, "_client_state", None)
+        if len(_PUSHED) >= PUSH_AT_ONCE or _running(session):
+            _PUSH_QUEUE.append(session)  # busy with a run of its own: rerun once that ends
+            continue
         if last is None:
-            return
-        if getattr(session, "_scriptrunner", None) is not None and tries > 0:
-            loop.call_later(_BUSY_RETRY_SECONDS, go, tries - 1)
-            return
+            continue
         state = ClientState()
-        state.CopyFrom(last)
+        state.CopyFrom(last)  # as its browser last asked: its page, link and widgets
         state.fragment_id, state.is_auto_rerun = "", False  # the whole page, as a link opens it
         session.request_rerun(state)
-
-    try:
-        loop.call_soon_threadsafe(go)
-    except RuntimeError:  # the server is stopping
-        return False
-    return True
+        _PUSHED.append(session)
+    if _PUSH_QUEUE or _PUSHED:
+        loop.call_later(_PUMP_SECONDS, _pump, loop)
 
 
 def _look(store, f: dict) -> None:
