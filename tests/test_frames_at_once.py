@@ -93,6 +93,8 @@ def test_backprop_arithmetic_with_shared_texts_equals_the_reference():
             for phase in S.PHASES:
                 assert S.backprop_arithmetic(r, phase, texts) == _reference_arithmetic(r, phase), phase
                 assert S.backprop_arithmetic(r, phase) == _reference_arithmetic(r, phase), phase
+            rows = S.backprop_rows(r, texts)  # what the view sends: the same lines as rows
+            assert rows == {phase: figs._rows(_reference_arithmetic(r, phase)) for phase in S.PHASES}
 
 
 @pytest.mark.parametrize("name", ["hot-cold-overshoot", "hot-cold-stuck"])
@@ -161,5 +163,6 @@ def test_hot_cold_arithmetic_with_shared_texts_equals_the_reference():
         texts = formatting.Texts()
         for r in run.records:
             assert A.hot_cold_arithmetic(r, texts) == _reference_hot_cold(r)
+            assert A.hot_cold_rows(r, texts) == ow_figs._rows(_reference_hot_cold(r))
             moves.add(r["move"])
     assert moves >= {"up", "down"}

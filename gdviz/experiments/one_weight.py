@@ -133,18 +133,24 @@ _HC_SIGN = {"up": "+", "down": "−", "stay": "+ 0 ×"}
 def hot_cold_arithmetic(r, texts: Texts | None = None) -> list[Line]:
     """The three predictions of hot and cold and the move they decide. ``texts``: a
     :class:`~gdviz.experiments.formatting.Texts` shared by a run's calls (the same text)."""
+    return [Line(*row) for row in hot_cold_rows(r, texts)]
+
+
+def hot_cold_rows(r, texts: Texts | None = None) -> list[list[str]]:
+    """:func:`hot_cold_arithmetic` as ``[phase, name, formula, numbers, value]`` rows (what the
+    lesson instrument sends; no :class:`Line` made per row)."""
     texts = texts or Texts()
     f, v = texts.fn(6, bracket_negative=True, ascii_exponent=True), texts.fn(6, ascii_exponent=True)
     x, w, step, goal = f(r["input"]), f(r["weight"]), f(r["step_amount"]), f(r["goal_pred"])
     pred, up, down = f(r["pred"]), f(r["up_pred"]), f(r["down_pred"])
     return [
-        Line("predict", "pred", "input × weight", f"{x} × {w}", v(r["pred"])),
-        Line("compare", "error", "(pred − goal_pred)²", f"({pred} − {goal})²", v(r["error"])),
-        Line("predict", "up_pred", "input × (weight + step_amount)", f"{x} × ({w} + {step})", v(r["up_pred"])),
-        Line("compare", "up_error", "(goal_pred − up_pred)²", f"({goal} − {up})²", v(r["up_error"])),
-        Line("predict", "down_pred", "input × (weight − step_amount)", f"{x} × ({w} − {step})", v(r["down_pred"])),
-        Line("compare", "down_error", "(goal_pred − down_pred)²", f"({goal} − {down})²", v(r["down_error"])),
-        Line("learn", "weight", _HC_MOVE[r["move"]], f"{w} {_HC_SIGN[r['move']]} {step}", v(r["new_weight"])),
+        ["predict", "pred", "input × weight", f"{x} × {w}", v(r["pred"])],
+        ["compare", "error", "(pred − goal_pred)²", f"({pred} − {goal})²", v(r["error"])],
+        ["predict", "up_pred", "input × (weight + step_amount)", f"{x} × ({w} + {step})", v(r["up_pred"])],
+        ["compare", "up_error", "(goal_pred − up_pred)²", f"({goal} − {up})²", v(r["up_error"])],
+        ["predict", "down_pred", "input × (weight − step_amount)", f"{x} × ({w} − {step})", v(r["down_pred"])],
+        ["compare", "down_error", "(goal_pred − down_pred)²", f"({goal} − {down})²", v(r["down_error"])],
+        ["learn", "weight", _HC_MOVE[r["move"]], f"{w} {_HC_SIGN[r['move']]} {step}", v(r["new_weight"])],
     ]
 
 

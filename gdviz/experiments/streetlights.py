@@ -199,6 +199,12 @@ def backprop_arithmetic(r, phase: str, texts: Texts | None = None) -> list[Line]
 def backprop_arithmetic_phases(r, texts: Texts | None = None, phases=bp.PHASES) -> dict[str, list[Line]]:
     """:func:`backprop_arithmetic` for several phases of one example (all four by default): the
     example's numbers are read once for all of them."""
+    return {phase: [Line(*row) for row in rows] for phase, rows in backprop_rows(r, texts, phases).items()}
+
+
+def backprop_rows(r, texts: Texts | None = None, phases=bp.PHASES) -> dict[str, list[list[str]]]:
+    """:func:`backprop_arithmetic_phases` as ``[phase, name, formula, numbers, value]`` rows (what
+    the lesson instrument sends; no :class:`Line` made per row)."""
     texts = texts or Texts()
     f3, f4, f6, f1 = (texts.fn(d, bracket_negative=True, ascii_exponent=True) for d in (3, 4, 6, 1))
     v2, v3, v6 = (texts.fn(d, ascii_exponent=True) for d in (2, 3, 6))
@@ -211,35 +217,35 @@ def backprop_arithmetic_phases(r, texts: Texts | None = None, phases=bp.PHASES) 
     d1 = np.ravel(r["layer_1_delta"]).tolist()
     out = {}
     for phase in phases:
-        lines = out[phase] = []
+        rows = out[phase] = []
         if phase == "forward":
             l0 = [f3(x) for x in layer_0]
             for j, col in enumerate(w01):
                 dot = " + ".join(f"{a}×{f3(w)}" for a, w in zip(l0, col))
-                lines.append(Line("forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
-                                  f"{act}({dot})", v6(layer_1[j])))
-            lines.append(Line("forward", "layer_2", "layer_1 · weights_1_2",
-                              " + ".join(f"{f3(x)}×{f3(w)}" for x, w in zip(layer_1, w12)), v6(float(r["pred"]))))
+                rows.append(["forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
+                             f"{act}({dot})", v6(layer_1[j])])
+            rows.append(["forward", "layer_2", "layer_1 · weights_1_2",
+                         " + ".join(f"{f3(x)}×{f3(w)}" for x, w in zip(layer_1, w12)), v6(float(r["pred"]))])
         elif phase == "compare":
-            lines.append(Line("compare", "layer_2_delta", "layer_2 − goal_pred",
-                              f"{f6(float(r['pred']))} − {f6(float(r['goal_pred']))}", v6(d2)))
-            lines.append(Line("compare", "error", "(layer_2 − goal_pred)²", f"{f6(d2)}²", v6(float(r["error"]))))
+            rows.append(["compare", "layer_2_delta", "layer_2 − goal_pred",
+                         f"{f6(float(r['pred']))} − {f6(float(r['goal_pred']))}", v6(d2)])
+            rows.append(["compare", "error", "(layer_2 − goal_pred)²", f"{f6(d2)}²", v6(float(r["error"]))])
         elif phase == "backward":
             for j, w in enumerate(w12):
                 slope = 1.0 if act == "linear" else float(layer_1[j] > 0)
-                lines.append(Line("backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
-                                  f"{f6(d2)} × {f6(w)} × {f1(slope)}", v6(d1[j])))
+                rows.append(["backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
+                             f"{f6(d2)} × {f6(w)} × {f1(slope)}", v6(d1[j])])
         elif phase == "update":
             alpha = f6(r["alpha"])
             n12, n01 = np.asarray(r["new_weights_1_2"])[:, 0].tolist(), np.asarray(r["new_weights_0_1"]).T.tolist()
             for j, w in enumerate(w12):
-                lines.append(Line("update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
-                                  f"{f6(w)} − {alpha} × {f6(layer_1[j])} × {f6(d2)}", v6(n12[j])))
+                rows.append(["update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
+                             f"{f6(w)} − {alpha} × {f6(layer_1[j])} × {f6(d2)}", v6(n12[j])])
             l0 = "[" + ", ".join(v2(x) for x in layer_0) + "]"
             for j, col in enumerate(w01):
-                lines.append(Line("update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
-                                  f"[{', '.join(v3(w) for w in col)}] − {alpha} × {l0} × {f4(d1[j])}",
-                                  "[" + ", ".join(v3(w) for w in n01[j]) + "]"))
+                rows.append(["update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
+                             f"[{', '.join(v3(w) for w in col)}] − {alpha} × {l0} × {f4(d1[j])}",
+                             "[" + ", ".join(v3(w) for w in n01[j]) + "]"])
         else:
             raise ValueError(f"phase must be one of {', '.join(bp.PHASES)}, got {phase!r}")
     return out

@@ -338,7 +338,7 @@ def hot_cold_view(run, at: int | None = None) -> dict:
         k = live.enc([i + 1])
         frames[i] = {"traces": {"curve": _hot_cold_points(r, lo, hi, ytop), "errors": {1: {"x": f"{k},{k}", "y": cursor_y}}},
                      "metrics": [["pred", n6(r["pred"])], ["error", n4(r["error"])], ["move", MOVES[r["move"]]]],
-                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": _rows(A.hot_cold_arithmetic(r, texts))},
+                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": A.hot_cold_rows(r, texts)},
                      "notes": []}
     return {"n": n, "run": {"curve": bowl_t, "errors": err_t}, "layout": {"curve": bowl_l, "errors": err_l},
             "frames": frames, "notice": _diverged_notice(run)}

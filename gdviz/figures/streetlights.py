@@ -888,7 +888,7 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     for k, ((p, e), r) in enumerate(zip(examples, rs)):
         phases[(p, e)] = _network_phases(r, inputs, hidden, tuple(t[k] for t in pre), tuple(t[k] for t in post),
                                          texts)
-        ariths[(p, e)] = S.backprop_arithmetic_phases(r, texts, tuple(dict.fromkeys(
+        ariths[(p, e)] = S.backprop_rows(r, texts, tuple(dict.fromkeys(
             steps[i][2] for i in wanted if steps[i][:2] == (p, e))) if at is not None else S.PHASES)
         # 3 digits: four metrics side by side never run into each other in lecture mode
         metrics[(p, e)] = [["layer_2 (pred)", n3(r["pred"])], ["goal_pred", n3(r["goal_pred"])],
@@ -902,7 +902,7 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
             "traces": {net: phases[(p, e)][phase], "errors": cursors[p], "lights": highlights[e]},
             "metrics": metrics[(p, e)],
             "arith": {"title": f"The arithmetic of the {phase} phase (pass {p + 1}, example {e})",
-                      "rows": _rows(ariths[(p, e)][phase])},
+                      "rows": ariths[(p, e)][phase]},
             "position": step_position(p, e, phase, i),
         }
     return {"n": n, "run": {"errors": e_t, "lights": l_t}, "layout": {"errors": e_l, "lights": l_l},
