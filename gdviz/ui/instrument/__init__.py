@@ -396,13 +396,16 @@ def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
     st.query_params[name] = text
     if it is not None:
         _set_iteration(it)
-    _want(spec, name)  # dragged once, likely again: its grid (kept for the others' values) stays
+    _want(spec, name, keep=1)  # dragged once, likely again: its grid (kept for the others' values) stays
     _expect(spec)
 
 
-#: How many sliders' grids a session gets once it has moved one (the one it moved or is about
-#: to move, and the one before): each grid is computed for the other sliders' values, so keeping
-#: every slider's grid would recompute all the others on every release.
+#: How many sliders' grids a session's payloads carry once it has moved one: the slider asked for
+#: last (the pointer reached it) and the one before, whose grid, made for the same settings, costs
+#: nothing to keep. A release keeps the released slider's grid only (made for the others' values,
+#: which did not change): keeping another would compute it afresh for the new value on every
+#: release, a third of a class's server time (``make load``), for a slider maybe never moved again
+#: (the pointer coming back to it asks for it then).
 GRIDS_KEPT = 2
 
 
@@ -410,10 +413,10 @@ def _wanted_key(spec: Spec) -> str:
     return _state_key(spec) + "_wanted"
 
 
-def _want(spec: Spec, name: str) -> None:
-    """``name``'s grid goes into this session's payloads (first among :data:`GRIDS_KEPT`)."""
+def _want(spec: Spec, name: str, keep: int = GRIDS_KEPT) -> None:
+    """``name``'s grid goes into this session's payloads (first among ``keep``)."""
     names = [n for n in st.session_state.get(_wanted_key(spec), []) if n != name]
-    st.session_state[_wanted_key(spec)] = [name, *names][:GRIDS_KEPT]
+    st.session_state[_wanted_key(spec)] = [name, *names][:keep]
 
 
 def _on_want(spec: Spec) -> None:
