@@ -368,6 +368,8 @@ def _follower(store) -> None:
 _FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
 _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
+
+
 def _listen(store, code: str | None) -> bool:
     """This session hears of room ``code``'s changes at once (None: of no room's). False where the
     server cannot rerun a session by itself (then the follower looks often instead)."""
