@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 
 from benchmarks.loadkit.client import RunResult, SessionError, WsSession
-from benchmarks.loadkit.follower import OWN_KEYS, Follower, join
+from benchmarks.loadkit.follower import OWN_KEYS, join
 from benchmarks.loadkit.report import summary
 
 PAGE = "A2_gradient_descent"
