@@ -171,3 +171,22 @@ def test_play_follows_the_teacher(server, browser):
         teacher.context.close()
         if student is not None:
             student.context.close()
+
+
+def test_lecture_mode_shows_the_rooms_qr_code_in_the_browser(server, browser):
+    """The join link's QR code is drawn in the teacher's lecture-mode corner (a picture the
+    browser decoded), not only sent to it."""
+    teacher = open_page(browser, f"{server}/A2_gradient_descent")
+    try:
+        code = start_room(teacher)
+        teacher.locator("[data-testid='stSidebar']").get_by_text("Lecture mode").click()
+        corner = teacher.locator("[data-testid='gd-room-corner']")
+        corner.wait_for(timeout=20_000)
+        qr = corner.locator("img")
+        qr.wait_for(timeout=10_000)
+        size = teacher.evaluate("""() => { const i = document.querySelector("[data-testid='gd-room-corner'] img");
+            return [i.complete, i.naturalWidth, i.getBoundingClientRect().width]; }""")
+        assert size[0] and size[1] > 0 and size[2] >= 100, size
+        assert code in corner.inner_text()
+    finally:
+        teacher.close()

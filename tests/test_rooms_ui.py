@@ -3,6 +3,9 @@ and unknown, mistyped or closed rooms are notices (never an exception)."""
 
 from __future__ import annotations
 
+import html
+import urllib.parse
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -51,7 +54,12 @@ def test_lecture_mode_shows_the_join_link_as_a_qr_code():
     at = load(A2, {"lecture": "true"})
     code, _ = start(at)
     corner = [h for h in at.get("html") if "gd-room-corner" in h.proto.body]
-    assert len(corner) == 1 and "<svg" in corner[0].proto.body and code in corner[0].proto.body
+    assert len(corner) == 1 and code in corner[0].proto.body
+    body = corner[0].proto.body
+    assert '<img src="data:image/svg+xml' in body and "<svg" not in body  # inline SVG is sanitised away
+    uri = html.unescape(body.split('src="', 1)[1].split('"', 1)[0])
+    svg = urllib.parse.unquote(uri.split(",", 1)[1])
+    assert svg.startswith("<svg") and "class='segno'" in svg  # the QR code of the join link
     at.sidebar.toggle(key=room.SHOW_LINK).set_value(False).run()
     assert not [h for h in at.get("html") if "gd-room-corner" in h.proto.body], "the toggle hides it"
 

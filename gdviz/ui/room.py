@@ -251,13 +251,29 @@ def qr_svg(text: str, scale: int = 5) -> str:
     return segno.make(text, error="m").svg_inline(scale=scale, dark="#000000", light="#ffffff")
 
 
+def qr_img(text: str, scale: int = 5) -> str:
+    """The QR code of ``text`` as an ``<img>`` (an SVG data URI): Streamlit's HTML sanitiser drops
+    inline ``<svg>``, so the picture goes in as an image the browser decodes."""
+    import html  # noqa: PLC0415
+
+    import segno  # noqa: PLC0415
+
+    qr = segno.make(text, error="m")
+    side = qr.symbol_size(scale=scale)[0]
+    uri = qr.svg_data_uri(scale=scale, dark="#000000", light="#ffffff")
+    return (f'<img src="{html.escape(uri, quote=True)}" width="{side}" height="{side}" '
+            f'alt="{html.escape("QR code of " + text, quote=True)}" style="display:block; margin:0 auto">')
+
+
 def _corner(code: str) -> None:
     url = join_url(code)
     st.html(
+        # top right, beside the lesson's title and its folded sections: at the bottom it covered
+        # the run's metrics on a 1280×720 projector
         "<div class='gd-room-corner' data-testid='gd-room-corner' style='position:fixed; right:1rem; "
-        "bottom:1rem; z-index:1000; background:#fff; border:2px solid #000; padding:0.5rem; "
+        "top:3.2rem; z-index:1000001; background:#fff; border:2px solid #000; padding:0.4rem 0.6rem; "
         "text-align:center; font-family:sans-serif'>"
-        f"{qr_svg(url)}<div style='font-size:1.3rem; font-weight:700'>{code}</div>"
+        f"{qr_img(url, scale=4)}<div style='font-size:1.3rem; font-weight:700'>{code}</div>"
         f"<div style='font-size:1rem'>{short_url(code)}</div></div>")
 
 
