@@ -138,3 +138,13 @@ def client_key(client) -> str:
     """A rate-limit bucket for a client id (its IP address), of bounded size whatever it is."""
     text = str(client)[:200]
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def tell(listeners, code: str) -> None:
+    """Call each of ``listeners`` with a changed room's ``code``; one that raises is skipped (a
+    listener's failure is not the presenter's)."""
+    for callback in list(listeners):
+        try:
+            callback(code)
+        except Exception:  # noqa: BLE001
+            pass

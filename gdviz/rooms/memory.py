@@ -45,12 +45,6 @@ class MemoryStore:
             if callback not in self._listeners:
                 self._listeners.append(callback)
 
-    def _changed(self, code: str) -> None:
-        for callback in list(self._listeners):
-            try:
-                callback(code)
-            except Exception:  # noqa: BLE001  (a listener's failure is not the presenter's)
-                pass
 
     # -- rooms ---------------------------------------------------------------------------------
     def _live(self, code, now: float) -> _Room | None:
@@ -104,7 +98,7 @@ class MemoryStore:
             room.expires_at = now + self.ttl
             revision = room.revision
         if changed:
-            self._changed(code)
+            base.tell(self._listeners, code)
         return revision
 
     def heartbeat(self, code, secret) -> None:
@@ -116,7 +110,7 @@ class MemoryStore:
         with self._lock:
             self._owned(code, secret, self._clock())
             del self._rooms[code]
-        self._changed(code)
+        base.tell(self._listeners, code)
 
     def read(self, code) -> dict | None:
         """The room's state with ``revision`` and ``updated_at``; None when closed or unknown."""

@@ -165,11 +165,7 @@ class RedisStore:
                 while True:
                     msg = ps.get_message(timeout=30.0)
                     if msg and msg.get("type") == "message" and isinstance(msg.get("data"), str):
-                        for callback in list(self._listeners):
-                            try:
-                                callback(msg["data"])
-                            except Exception:  # noqa: BLE001
-                                pass
+                        base.tell(self._listeners, msg["data"])
             except redis.RedisError:
                 time.sleep(1.0)  # the room server is away: listen again shortly
 

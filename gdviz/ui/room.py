@@ -17,6 +17,7 @@ student's side ``follow_state()`` says whether the teacher is playing, at what s
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 import time
 from urllib.parse import urlsplit
@@ -245,12 +246,7 @@ def short_url(code: str) -> str:
     return join_url(code).split("://", 1)[-1]
 
 
-def qr_svg(text: str, scale: int = 5) -> str:
-    import segno  # noqa: PLC0415
-
-    return segno.make(text, error="m").svg_inline(scale=scale, dark="#000000", light="#ffffff")
-
-
+@functools.lru_cache(maxsize=16)
 def qr_img(text: str, scale: int = 5) -> str:
     """The QR code of ``text`` as an ``<img>`` (an SVG data URI): Streamlit's HTML sanitiser drops
     inline ``<svg>``, so the picture goes in as an image the browser decodes."""

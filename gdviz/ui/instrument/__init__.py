@@ -268,6 +268,7 @@ PART_LEVEL = 6
 #: is out of reach (tests, tools): references to cached bytes, at most this many bytes in all.
 _RECENT: dict[str, bytes] = {}
 _RECENT_BYTES = 8 * 2**20
+_recent_total = 0  # bytes in _RECENT
 _LOCK = threading.Lock()
 
 
@@ -284,12 +285,12 @@ def _serve(gz: bytes, where: str) -> str:
         url = runtime.get_instance().media_file_mgr.add(gz, PART_TYPE, where)
     else:  # no server: an address only read_part() knows
         url = f"/media/{hashlib.sha1(gz).hexdigest()}.gz"
+    global _recent_total
     with _LOCK:
-        _RECENT.pop(url, None)
+        _recent_total += len(gz) - len(_RECENT.pop(url, b""))
         _RECENT[url] = gz
-        total = sum(map(len, _RECENT.values()))
-        while len(_RECENT) > 1 and total > _RECENT_BYTES:
-            total -= len(_RECENT.pop(next(iter(_RECENT))))
+        while len(_RECENT) > 1 and _recent_total > _RECENT_BYTES:
+            _recent_total -= len(_RECENT.pop(next(iter(_RECENT))))
     return url
 
 
