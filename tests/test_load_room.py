@@ -103,6 +103,16 @@ class _NeverLooks(Follower):
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         self.timers_refused = getattr(self, "timers_refused", 0) + 1
 
+    def _handle(self, msg) -> None:
+        if msg.WhichOneof("type") == "script_finished":  # which runs the server started, in order
+            self.runs = [*getattr(self, "runs", []), "fragment" if msg.metadata.run.fragment_ids else "page"]
+        super()._handle(msg)
+
+
+def _sliders(s) -> dict:
+    """What a session's instrument sliders show: {label: step}."""
+    return {w.label: s.values[w.id] for w in s.widgets.values() if w.kind == "live"}
+
 
 async def _pushed(url: str) -> dict:
     t = await room.present(url)
@@ -111,14 +121,17 @@ async def _pushed(url: str) -> dict:
     await f.open("", [("room", t.code)])
     try:
         await asyncio.sleep(1.0)
+        f.runs = []
         at = time.monotonic()
         await room.change(t, random.Random(2), set())
         change = room.Change(at, room.PAGE, room._link(t))
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and room.applied(change, set(change.query), f.shown) is None:
             await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)  # any later run the change caused
         return {"change": change, "seconds": room.applied(change, set(change.query), f.shown),
-                "refused": getattr(f, "timers_refused", 0), "errors": f.part_errors + f.exceptions}
+                "refused": getattr(f, "timers_refused", 0), "errors": f.part_errors + f.exceptions,
+                "runs": f.runs, "sliders": (_sliders(t), _sliders(f))}
     finally:
         await asyncio.gather(f.close(), t.close())
 
@@ -132,3 +145,8 @@ def test_the_server_reruns_a_follower_when_its_room_changes():
     assert r["refused"] >= 1  # the page did start the (fallback) timer; this browser ignored it
     assert r["change"].query and r["seconds"] is not None, "the follower never showed the teacher's change"
     assert r["errors"] == [] and errors == []
+    # A live slider's release reruns only the follower's instrument (its fragment), whose sliders
+    # then stand where the teacher's do: not the whole page.
+    assert r["runs"] == ["fragment"]
+    teacher, follower = r["sliders"]
+    assert teacher and follower == teacher

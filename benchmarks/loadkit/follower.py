@@ -5,7 +5,9 @@ the room's timer ticking (the client's ``auto_rerun`` support), answers the page
 every page it is shown (``/media/…gz``, as ``instrument.js`` does: the runs the room's timer starts
 are nobody's click, so the client's own fetch after a click does not see them) — and notes when
 its page and link first show what the teacher set (``seen_at``, at the run's end) and every state
-it showed with its parts in (``shown``: what a browser had drawn).
+it showed with its parts in (``shown``: what a browser had drawn). A follower's instrument is a
+fragment the server reruns alone when the teacher moves a live slider, steps or plays: its run
+counts like a full one.
 """
 
 from __future__ import annotations
@@ -52,18 +54,20 @@ class Follower(WsSession):
         super()._handle(msg)
         if kind != "script_finished" or msg.script_finished == FINISHED_EARLY:
             return
-        if not msg.metadata.run.fragment_ids and self.want and self.seen_at is None:
+        parts, self._unasked = self._unasked, []
+        fragment = bool(msg.metadata.run.fragment_ids)
+        # a full run, or the followed instrument's fragment (it brings parts); not the room's timer
+        if (not fragment or parts) and self.want and self.seen_at is None:
             q = dict(self.query)
             w = self.want
             if (self.path == w["path"] and all(q.get(k) == v for k, v in w["query"].items())
                     and not any(k in q for k in w["absent"])):
                 self.seen_at = time.time() * 1000
-        parts, self._unasked = self._unasked, []
-        if msg.metadata.run.fragment_ids:
-            if parts and not asked:  # a fragment's instrument: fetched, nothing new shown
-                self._spawn(self._fetch_unasked(parts, None))
-            return
         state = (self.path, {k: v for k, v in self.query if k not in OWN_KEYS})
+        if fragment:
+            if parts and not asked:  # the instrument's fragment: shown once its parts are in
+                self._spawn(self._fetch_unasked(parts, state))
+            return
         if asked:  # _rerun fetches this run's parts; shown once the click's answer is in
             self.shown.append((time.monotonic(), *state))
         else:

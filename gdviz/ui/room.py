@@ -20,6 +20,7 @@ import contextlib
 import functools
 import threading
 import time
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import streamlit as st
@@ -45,6 +46,7 @@ PRESENTER_SECONDS = 0.25
 #: The presenter's heartbeat keeps its room open while the page sits still.
 HEARTBEAT_SECONDS = 60.0
 _NOT_FOLLOWED = {ROOM, link.LECTURE}
+ITERATION = "iteration"  # the instrument's cursor in the link
 
 
 # -- what the instrument calls ----------------------------------------------------------------
@@ -66,6 +68,75 @@ def presenter_state(*, playing: bool, speed: float = 1.0) -> bool:
     p["playing"], p["speed"] = bool(playing), float(speed)
     _publish(p)
     return True
+
+
+def fast_follow() -> bool:
+    """Whether this session's lesson instrument follows in a fragment of its own (see
+    :func:`gdviz.ui.instrument.show`): it follows a room, and the server can rerun it by itself."""
+    return following() and not presenting() and _can_rerun()
+
+
+def link_now() -> dict:
+    """This run's link without the follower's own keys (room, lecture)."""
+    return _query()
+
+
+def in_fragment_run() -> bool:
+    """True in a run of a fragment alone (not a full run of the page)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def register_fragment() -> None:
+    """The fragment now running is this session's instrument: the server reruns just it when the
+    room changes (:func:`_pump`). A full run forgets it (:func:`follow_first`) unless it draws it."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    try:  # Streamlit 1.67 keeps the running fragment in a context variable; earlier, on the context
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState  # noqa: PLC0415
+
+        fid = ThreadState.get().fragment_id
+    except (ImportError, RuntimeError, AttributeError):
+        fid = getattr(ctx, "current_fragment_id", None)
+    if fid:
+        with _FOLLOWERS_LOCK:
+            _FRAGMENTS[ctx.session_id] = fid
+
+
+def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
+    """A follower's instrument fragment: the teacher's text for each of ``live_names`` (None for
+    a name the teacher's link leaves out), once the room has been looked at and its state is the
+    page of ``link_then`` with only these live settings, the iteration or Play changed. The link
+    (and the run's snapshot of it) takes them. None when only a full run can show the room's
+    state: another page, another setting, a room that closed or stopped being followed."""
+    f = st.session_state.get(FOLLOW)
+    if not following():
+        return None
+    with contextlib.suppress(rooms.Unavailable):  # unreachable for a moment: what it said last
+        _look(rooms.store(), f)
+    state = f["state"]
+    if f["closed"] or not f["following"] or not state or state["page"] != current_page():
+        return None
+    query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
+    changeable = set(live_names) | {ITERATION}
+    if any(query.get(k) != link_then.get(k) for k in (set(query) | set(link_then)) - changeable):
+        return None
+    raw = st.session_state.setdefault(link.RAW_QUERY, {})
+    for k in changeable:
+        if k in query:
+            st.query_params[k] = query[k]
+            raw[k] = [query[k]]
+        else:
+            if k in st.query_params:
+                del st.query_params[k]
+            raw.pop(k, None)
+    f["applied"] = f["rev"]
+    return {k: query.get(k) for k in live_names}
 
 
 def follow_state() -> dict | None:
@@ -330,6 +401,7 @@ def follow_first() -> None:
     """A follower's look at the room, first thing in every run (page.setup calls it before it
     draws anything): when the teacher has moved on, the switch to the teacher's page and link
     happens before this run has drawn the sidebar, so the run it ends costs next to nothing."""
+    _forget_fragment()
     f = st.session_state.get(FOLLOW)
     st.session_state[_LOOKED] = f is not None and not presenting()
     if st.session_state[_LOOKED]:
@@ -380,6 +452,16 @@ def _follower(store) -> None:
 _FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
 _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
+_FRAGMENTS: dict[str, str] = {}  # session id -> its followed instrument's fragment (register_fragment)
+
+
+def _forget_fragment() -> None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _FOLLOWERS_LOCK:
+            _FRAGMENTS.pop(ctx.session_id, None)
 
 
 def _listen(store, code: str | None) -> bool:
@@ -429,6 +511,7 @@ def _room_changed(code: str) -> None:
         if session is None or loop is None:
             with _FOLLOWERS_LOCK:
                 _FOLLOWERS.get(code, set()).discard(sid)
+                _FRAGMENTS.pop(sid, None)
             continue
         try:
             loop.call_soon_threadsafe(_queue, session, loop)
@@ -458,8 +541,6 @@ def _running(session) -> bool:
 
 def _pump(loop) -> None:  # on the event loop
     """Start the next followers' reruns as earlier ones end (one look every few ms while any wait)."""
-    from streamlit.proto.ClientState_pb2 import ClientState  # noqa: PLC0415
-
     _PUSHED[:] = [s for s in _PUSHED if _running(s)]
     waiting = list(_PUSH_QUEUE)
     _PUSH_QUEUE.clear()
@@ -470,13 +551,34 @@ def _pump(loop) -> None:  # on the event loop
             continue
         if last is None:
             continue
-        state = ClientState()
-        state.CopyFrom(last)  # as its browser last asked: its page, link and widgets
-        state.fragment_id, state.is_auto_rerun = "", False  # the whole page, as a link opens it
-        session.request_rerun(state)
+        session.request_rerun(_rerun_state(session, last))
         _PUSHED.append(session)
     if _PUSH_QUEUE or _PUSHED:
         loop.call_later(_PUMP_SECONDS, _pump, loop)
+
+
+#: Widget values that are events (a click, a slider's release): the browser sent them once, and a
+#: rerun the server starts must not replay them.
+_EVENTS = ("trigger_value", "string_trigger_value", "json_trigger_value", "chat_input_value")
+
+
+def _rerun_state(session, last):
+    """What a pushed rerun runs with: the browser's last client state (its page, link and widgets)
+    without its one-shot events; only the session's instrument fragment where it has one (the
+    fragment decides whether the room's change needs the whole page), else the whole page."""
+    from streamlit.proto.ClientState_pb2 import ClientState  # noqa: PLC0415
+
+    state = ClientState()
+    state.CopyFrom(last)
+    kept = [w for w in state.widget_states.widgets if w.WhichOneof("value") not in _EVENTS]
+    del state.widget_states.widgets[:]
+    state.widget_states.widgets.extend(kept)
+    with _FOLLOWERS_LOCK:
+        fid = _FRAGMENTS.get(session.id)
+    has = getattr(session, "has_fragment", None)
+    state.fragment_id = fid if fid and has is not None and has(fid) else ""
+    state.is_auto_rerun = False
+    return state
 
 
 def _look(store, f: dict) -> None:

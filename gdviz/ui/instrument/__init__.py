@@ -93,13 +93,19 @@ def live(param: Param, values: Sequence | None = None) -> Live:
     return Live(param, tuple(values) if values is not None else ())
 
 
+#: The live settings' defaults of this run's page (what a link without them means), for a follower
+#: whose instrument takes the teacher's live settings without a full run (:func:`show`).
+_LIVE_DEFAULTS = "_gdviz_instrument_live_defaults"
+
+
 def read_settings(lives: Sequence[Live], defaults: Mapping[str, Any]) -> dict[str, Any]:
     """Each live setting from the page's link, or the lesson's default; a bad link value is
     refused with a notice (and the default used)."""
-    out = {}
+    out, used = {}, {}
     for lv in lives:
-        default = defaults.get(lv.name, lv.param.default)
+        used[lv.name] = default = defaults.get(lv.name, lv.param.default)
         out[lv.name] = controls.link_value(lv.param, lv.grid(), default)
+    st.session_state[_LIVE_DEFAULTS] = used
     return out
 
 
@@ -388,6 +394,7 @@ def check_commit(msg, lives: Sequence[Live]) -> tuple[str, str, int | None]:
 
 def _on_commit(spec: Spec, lives: tuple[Live, ...]) -> None:
     """A live slider was released: check what the browser sent, then put it in the link."""
+    st.session_state[_ACTED] = True
     msg = _sent(spec, "commit")
     try:
         name, text, it = check_commit(msg, lives)
@@ -422,6 +429,7 @@ def _want(spec: Spec, name: str, keep: int = GRIDS_KEPT) -> None:
 
 def _on_want(spec: Spec) -> None:
     """The pointer or the focus reached a live slider whose previews the browser lacks."""
+    st.session_state[_ACTED] = True
     msg = _sent(spec, "want")
     name = msg.get("name") if isinstance(msg, Mapping) else None
     if not any(isinstance(name, str) and lv.name == name for lv in spec.lives):
@@ -432,6 +440,7 @@ def _on_want(spec: Spec) -> None:
 
 
 def _on_iteration(spec: Spec) -> None:
+    st.session_state[_ACTED] = True
     it = _sent(spec, "iteration")
     if isinstance(it, int) and not isinstance(it, bool) and 1 <= it <= MAX_ITERATIONS:
         _set_iteration(it)
@@ -443,6 +452,7 @@ def _on_iteration(spec: Spec) -> None:
 def _on_playing(spec: Spec) -> None:
     """Play started or stopped in the browser: the iteration goes into the link and, when this
     session presents a room, Play's state goes to the room at once (followers play along)."""
+    st.session_state[_ACTED] = True
     msg = _sent(spec, "playing")
     if not (isinstance(msg, Mapping) and isinstance(msg.get("playing"), bool)):
         controls.flash("A Play state sent by the browser was ignored; nothing changed.")
@@ -509,9 +519,51 @@ def revision(spec: Spec) -> int:
     return st.session_state.get(k + "_rev", 1)
 
 
+#: Set by the component's callbacks: the browser acted (released a slider, asked for previews...).
+_ACTED = "_gdviz_instrument_acted"
+
+
 def show(spec: Spec, settings: dict, iterations: int) -> dict:
     """Draw the instrument for ``settings`` (the committed ones, from :func:`read_settings` and
-    the page's other controls) and ``iterations``. Returns the committed settings."""
+    the page's other controls) and ``iterations``. Returns the committed settings.
+
+    A session that follows a teacher's room draws it in a fragment: when the teacher moves one of
+    this page's live sliders, steps or plays, the server reruns only that fragment, which takes
+    the teacher's live settings and iteration from the room (and puts them in the link) — a few
+    milliseconds of the server's one Python core per follower instead of the whole page's run."""
+    from gdviz.ui import room  # noqa: PLC0415
+
+    st.session_state.pop(_ACTED, None)
+    if room.fast_follow():
+        st.fragment(_followed)(spec, settings, iterations, room.link_now(),
+                               dict(st.session_state.get(_LIVE_DEFAULTS) or {}))
+        return settings
+    return _draw(spec, settings, iterations)
+
+
+def _followed(spec: Spec, settings: dict, iterations: int, link_then: dict, defaults: dict) -> None:
+    """The follower's instrument (a fragment; see :func:`show`). ``link_then``: the link of the
+    page's last full run, whose other settings this fragment's run keeps."""
+    from gdviz.ui import room  # noqa: PLC0415
+
+    if room.in_fragment_run():
+        if st.session_state.pop(_ACTED, False):
+            st.rerun(scope="app")  # the student moved something: the whole page answers
+        texts = room.fast_live(link_then, [lv.name for lv in spec.lives])
+        if texts is None:  # another page, another non-live setting, Play, not following: a full run
+            st.rerun(scope="app")
+        live_now = {}
+        for lv in spec.lives:
+            text = texts.get(lv.name)
+            default = defaults.get(lv.name, settings[lv.name])
+            live_now[lv.name] = default if text is None else controls.link_value(lv.param, lv.grid(), default,
+                                                                                 values=[text])
+        settings = {**settings, **live_now}
+    room.register_fragment()
+    _draw(spec, settings, iterations)
+
+
+def _draw(spec: Spec, settings: dict, iterations: int) -> dict:
     rev = revision(spec)
     cursor = read_iteration(iterations) - 1
     playing, speed, cursor = _follow(spec, cursor)
