@@ -46,7 +46,7 @@ NET = figs.network_id(hidden_size)
 SPEC = instrument.Spec(KEY, exp, LIVE, figs.backprop_view, figs.backprop_charts,
                        columns=((NET, "errors"), ("metrics", "lights")), widths=(3, 2), unit="step",
                        simulate=lambda s, n: S.activations_run(exp, s, n, simulate=runs.simulate(exp)),
-                       simulate_many=S.many(S.activations_run)(exp, runs.simulate(exp)), redraw=frozenset({NET}),
+                       simulate_many=S.many(S.activations_run)(exp, runs.simulate(exp), runs.shared_many(exp)), redraw=frozenset({NET}),
                        speed=8)  # two passes a second: each phase stays long enough to be seen
 instrument.show(SPEC, settings, iterations)
 st.markdown("Edges are coloured by weight (**blue** negative, **vermillion** positive, thicker = larger); "

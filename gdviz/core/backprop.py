@@ -21,11 +21,13 @@ weight vector could not: the no-correlation dataset stays out of reach.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from gdviz.core import activations, book_dot, checks
 from gdviz.core.frozen import replace_unchecked
+from gdviz.core.run import MAX_ITERATIONS, LockedRun
 from gdviz.core.streetlights import NO_CORRELATION, NO_CORRELATION_GOALS, dataset, through_pass
 
 #: The four phases of learning one example, in order.
@@ -210,3 +212,117 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     a.setflags(write=False)
     return a
+
+
+# --- many runs at once -----------------------------------------------------------------------------
+def pass_runs(states: list[Network], iterations: int) -> list:
+    """``run(pass_step, s, iterations)`` for each of ``states`` at once, every number bit for bit
+    the same (the same operations on each element, in the same order, over a leading batch axis).
+
+    The states must be fresh (no pass begun) and share the dataset's shape, the hidden size and
+    the activation; weights, data and alpha may differ. Returns :class:`~gdviz.core.run.LockedRun` s
+    (read-only records, arrays over immutable memory: nothing to copy before sharing them)."""
+    iterations = checks.count("iterations", iterations, lo=1, hi=MAX_ITERATIONS)
+    if not states:
+        return []
+    s0 = states[0]
+    rows, inputs = s0.streetlights.shape
+    hidden = s0.hidden_size
+    for s in states:
+        if (s.streetlights.shape != (rows, inputs) or s.hidden_size != hidden or s.activation != s0.activation
+                or s.example or s.passes or s.pass_error):
+            raise ValueError("pass_runs: the states must be fresh and of one shape and activation")
+    act = activations.get(s0.activation)
+    g = len(states)
+    T = iterations * rows
+    x = np.stack([s.streetlights for s in states])  # (g, rows, inputs)
+    y = np.stack([s.walk_vs_stop[:, 0] for s in states])  # (g, rows)
+    alpha = np.array([s.alpha for s in states])
+    w01 = np.empty((g, T + 1, inputs, hidden))
+    w12 = np.empty((g, T + 1, hidden))
+    w01[:, 0] = np.stack([s.weights_0_1 for s in states])
+    w12[:, 0] = np.stack([s.weights_1_2[:, 0] for s in states])
+    l1s, l1, d1 = (np.empty((g, T, hidden)) for _ in range(3))
+    mask = np.empty((g, T, hidden), dtype=bool)
+    l2, d2, err, pe = (np.empty((g, T)) for _ in range(4))
+    wd01 = np.empty((g, T, inputs, hidden))
+    wd12 = np.empty((g, T, hidden))
+    a3, a2 = alpha[:, None, None], alpha[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = 0
+        for _ in range(iterations):
+            total = np.zeros(g)
+            for i in range(rows):
+                W01, W12 = w01[:, t], w12[:, t]
+                x_i = x[:, i]  # (g, inputs)
+                # forward, as book_dot.dot adds: each product rounded, added from the left
+                s_ = np.add.accumulate(x_i[:, :, None] * W01, axis=1)[:, -1, :] + 0.0
+                h_ = act.value(s_)
+                o_ = np.add.accumulate(h_ * W12, axis=1)[:, -1] + 0.0
+                mask[:, t] = act.deriv(h_) != 0
+                # compare
+                e_ = (o_ - y[:, i]) ** 2
+                dd = o_ - y[:, i]
+                # backward, update
+                b_ = dd[:, None] * W12 * act.deriv(h_) + 0.0
+                u12 = h_ * dd[:, None] + 0.0
+                u01 = x_i[:, :, None] * b_[:, None, :] + 0.0
+                w12[:, t + 1] = W12 - a2 * u12
+                w01[:, t + 1] = W01 - a3 * u01
+                total = total + e_
+                l1s[:, t], l1[:, t], l2[:, t], d2[:, t], err[:, t] = s_, h_, o_, dd, e_
+                d1[:, t], wd12[:, t], wd01[:, t], pe[:, t] = b_, u12, u01, total
+                t += 1
+        finite = np.ones((g, T), dtype=bool)
+        for a in (l1s, l1, d1, wd01, wd12, w01[:, :T], w01[:, 1:], w12[:, :T], w12[:, 1:]):
+            finite &= np.isfinite(a).reshape(g, T, -1).all(axis=2)
+        for a in (l2, d2, err, pe):
+            finite &= np.isfinite(a)
+        finite &= np.isfinite(x).all(axis=2).all(axis=1)[:, None] & np.isfinite(y).all(axis=1)[:, None]
+    ok = finite.reshape(g, iterations, rows).all(axis=2)
+    return [_locked_run(s0.activation, float(alpha[k]), rows, ok[k], x[k], y[k], w01[k], w12[k],
+                        {"layer_1_sum": l1s[k], "layer_1": l1[k], "relu_mask": mask[k], "layer_2": l2[k],
+                         "layer_2_delta": d2[k], "error": err[k], "layer_1_delta": d1[k],
+                         "weight_deltas_1_2": wd12[k], "weight_deltas_0_1": wd01[k], "pass_error": pe[k]},
+                        act is activations.linear)
+            for k in range(g)]
+
+
+def _locked_run(activation: str, alpha: float, rows: int, ok: np.ndarray, x, y, w01, w12, cols: dict,
+                linear: bool):
+    """One member of :func:`pass_runs` as a run: its passes up to the first that overflowed,
+    each record as :func:`pass_step` makes it (read-only, over immutable memory)."""
+    bad = np.flatnonzero(~ok)
+    passes = int(bad[0]) + 1 if bad.size else len(ok)
+    n = passes * rows
+    lock = checks.lock
+    x, y = lock(x), lock(y[:, None])
+    inputs, hidden = w01.shape[1:]
+    W01, W12 = lock(w01[:n + 1]), lock(w12[:n + 1, :, None])
+    l1s, mask, d1 = (lock(cols[k][:n, None, :]) for k in ("layer_1_sum", "relu_mask", "layer_1_delta"))
+    l1 = l1s if linear else lock(cols["layer_1"][:n, None, :])  # linear: layer_1 is layer_1_sum itself
+    l2, d2 = (lock(cols[k][:n, None, None]) for k in ("layer_2", "layer_2_delta"))
+    wd12, wd01 = lock(cols["weight_deltas_1_2"][:n, :, None]), lock(cols["weight_deltas_0_1"][:n])
+    err, pe, pred = cols["error"][:n].tolist(), cols["pass_error"][:n].tolist(), cols["layer_2"][:n].tolist()
+    goals = y[:, 0].tolist()
+    layer_0 = [x[i:i + 1] for i in range(rows)]
+    records = []
+    t = 0
+    for p in range(passes):
+        examples = []
+        for i in range(rows):
+            examples.append(MappingProxyType({
+                "pass": p + 1, "example": i, "activation": activation, "alpha": alpha,
+                "weights_0_1": W01[t], "weights_1_2": W12[t],
+                "layer_0": layer_0[i], "layer_1_sum": l1s[t], "layer_1": l1[t], "relu_mask": mask[t],
+                "layer_2": l2[t], "goal_pred": goals[i], "pred": pred[t], "layer_2_delta": d2[t],
+                "error": err[t], "layer_1_delta": d1[t], "weight_deltas_1_2": wd12[t],
+                "weight_deltas_0_1": wd01[t], "new_weights_1_2": W12[t + 1], "new_weights_0_1": W01[t + 1],
+                "pass_error": pe[t], "end_of_pass": i == rows - 1}))
+            t += 1
+        records.append(MappingProxyType({
+            "pass": p + 1, "error": pe[t - 1], "weights_0_1": W01[t - rows], "weights_1_2": W12[t - rows],
+            "new_weights_0_1": W01[t], "new_weights_1_2": W12[t], "examples": tuple(examples)}))
+    nbytes = sum(a.nbytes + 200 for a in (x, y, W01, W12, l1s, l1, mask, d1, l2, d2, wd12, wd01))
+    nbytes += n * (150 + 100 * 23 + 14 * 100) + passes * (150 + 100 * 7 + 60 + 40 * rows)
+    return LockedRun(tuple(records), passes if bad.size else None, nbytes)

@@ -54,3 +54,12 @@ def run(step: Step, state: Any, iterations: int, on_record: Callable[[int], None
         if not all_finite(record):
             return Run(tuple(records), diverged_at=k)
     return Run(tuple(records))
+
+
+@dataclass(frozen=True)
+class LockedRun(Run):
+    """A run made read-only where it was made (a batch kernel's): every record a read-only
+    mapping, every array over immutable memory, so a cache can keep it as it is. ``nbytes``:
+    its estimated size (the arrays' bytes plus Python's objects)."""
+
+    nbytes: int = 0

@@ -11,7 +11,7 @@ import numpy as np
 
 from gdviz.core import backprop as bp
 from gdviz.core import streetlights as ds
-from gdviz.core.run import run
+from gdviz.core.run import Run, run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
 from gdviz.experiments.formatting import Texts
@@ -102,10 +102,44 @@ def log_one(result, settings):
         yield diverged_line(result)
 
 
-def simulate_backprop(s, iterations):
+def backprop_state(s) -> bp.Network:
     x, y = rows(s)
-    state = bp.network(x, y, s["alpha"], s["hidden_size"], s["seed"], s["activation"])
-    return run(bp.pass_step, state, iterations)
+    return bp.network(x, y, s["alpha"], s["hidden_size"], s["seed"], s["activation"])
+
+
+def simulate_backprop_step(s, iterations):
+    """The reference: :func:`gdviz.core.backprop.pass_step`, one pass after another."""
+    return run(bp.pass_step, backprop_state(s), iterations)
+
+
+def simulate_backprop(s, iterations):
+    """The run as :func:`simulate_backprop_step` makes it (bit for bit), computed by the batch
+    kernel (read-only records, nothing to copy before a server shares it)."""
+    return bp.pass_runs([backprop_state(s)], iterations)[0]
+
+
+def simulate_backprop_many(many_settings, iterations) -> list:
+    """:func:`simulate_backprop` for each of ``many_settings``, those of one shape and activation
+    computed at once; None where a run cannot be made."""
+    return _batched(backprop_state, lambda st: (st.streetlights.shape, st.hidden_size, st.activation),
+                    bp.pass_runs, many_settings, iterations)
+
+
+def _batched(state_of, group_of, kernel, many_settings, iterations) -> list:
+    """Each setting's state (None where it is refused), the states grouped by ``group_of`` and
+    each group run by ``kernel(states, iterations)``."""
+    out: list = [None] * len(many_settings)
+    groups: dict = {}
+    for k, s in enumerate(many_settings):
+        try:
+            state = state_of(s)
+        except ValueError:
+            continue
+        groups.setdefault(group_of(state), []).append((k, state))
+    for members in groups.values():
+        for (k, _), r in zip(members, kernel([st for _, st in members], iterations)):
+            out[k] = r
+    return out
 
 
 def log_backprop(result, settings):
@@ -148,12 +182,12 @@ register(
                "A relu hidden layer makes an intermediate dataset that does correlate; "
                "the error falls toward 0.",
                _C3, 60, simulate_backprop, log_backprop, defaults=_C2_DATA,
-               button="Book: seed 1, hidden 4, alpha 0.2"),
+               button="Book: seed 1, hidden 4, alpha 0.2", simulate_many=simulate_backprop_many),
     Experiment("backprop-linear", "Backpropagation without relu", "C3",
                "The same network with a linear hidden layer: it is one weighted sum again and "
                "the error stays above 1.",
                _C3, 60, simulate_backprop, log_backprop, defaults={**_C2_DATA, "activation": "linear"},
-               button="Linear hidden layer: cannot learn"),
+               button="Linear hidden layer: cannot learn", simulate_many=simulate_backprop_many),
 )
 
 
@@ -332,9 +366,13 @@ def single_run(exp: Experiment, s, iterations: int, *, simulate=None) -> Runs:
 def many(one):
     """The runs of a live slider's grid from ``one(exp, s, iterations, simulate=...)``; None where
     a run cannot be made. ``many(one)(exp, simulate)``: a page passes the shared ``simulate``
-    (a class drags the same slider over the same values)."""
-    def make(exp: Experiment, simulate=None):
+    (a class drags the same slider over the same values). With ``simulate_many`` (``(list of
+    settings, iterations) -> runs``, e.g. ``gdviz.ui.runs.shared_many(exp)``) every run the grid
+    needs is asked for in one call (a batch kernel makes them at once)."""
+    def make(exp: Experiment, simulate=None, simulate_many=None):
         def runs(many_settings, iterations):
+            if simulate_many is not None:
+                return _many_at_once(one, exp, many_settings, iterations, simulate_many)
             out = []
             for s in many_settings:
                 try:
@@ -344,6 +382,35 @@ def many(one):
             return out
         return runs
     return make
+
+
+_NO_RUN = Run(())
+
+
+def _many_at_once(one, exp: Experiment, many_settings, iterations: int, simulate_many) -> list:
+    """:func:`many` with every underlying run made by one ``simulate_many`` call: ``one`` is
+    called once to learn which runs each setting needs (in order), then again with them."""
+    asked: list[list] = []
+    for s in many_settings:
+        wants: list = []
+        try:
+            one(exp, s, iterations, simulate=lambda settings, n: wants.append(settings) or _NO_RUN)
+        except ValueError:
+            wants = None
+        asked.append(wants)
+    made = iter(simulate_many([w for wants in asked if wants for w in wants], iterations))
+    out = []
+    for s, wants in zip(many_settings, asked):
+        if wants is None:
+            out.append(None)
+            continue
+        mine = [next(made) for _ in wants]
+        if any(r is None for r in mine):
+            out.append(None)
+            continue
+        handed = iter(mine)
+        out.append(one(exp, s, iterations, simulate=lambda settings, n: next(handed)))
+    return out
 
 
 #: C1: learn one pattern first (the book's first chapter-6 program), then the whole table.

@@ -28,7 +28,7 @@ import numpy as np
 import streamlit as st
 
 from gdviz.core import checks
-from gdviz.core.run import Run
+from gdviz.core.run import LockedRun, Run
 
 #: The runs kept, in two tiers: the most recently used ``SHARED_RUNS`` runs of at most
 #: ``KEPT_RUN_BYTES`` each (estimated: arrays plus Python's objects) ...
@@ -48,6 +48,47 @@ def shared_run(exp, settings: Mapping[str, Any], iterations: int) -> Run:
         return _kept(exp, settings, exp.name, key(settings), iterations)
     except _NotHere as elsewhere:
         return elsewhere.run
+
+
+def shared_many(exp) -> Callable[[list, int], list]:
+    """``(list of settings, iterations) -> runs`` through the same cache as :func:`shared_run`:
+    the runs already kept are reused and the others made in one call of ``exp.runs`` (the
+    experiment's batch kernel, when it has one) and kept; None where a run cannot be made."""
+    def many(members: list, iterations: int) -> list:
+        out = [_handed(exp, s, iterations) for s in members]
+        todo = [k for k, r in enumerate(out) if r is None]
+        if todo:
+            for k, r in zip(todo, exp.runs([members[k] for k in todo], iterations)):
+                if r is not None:
+                    out[k] = _handed(exp, members[k], iterations, r)
+        return out
+
+    return many
+
+
+class _Missing(Exception):
+    """Raised out of the cache by a look-up that found nothing kept (nothing is stored)."""
+
+
+class _Hand:
+    """An experiment as the cache sees it, whose ``simulate`` hands over a run made elsewhere
+    (or, with none, says that nothing is kept)."""
+
+    def __init__(self, name: str, run):
+        self.name, self._run = name, run
+
+    def simulate(self, settings, iterations):
+        if self._run is None:
+            raise _Missing
+        return self._run
+
+
+def _handed(exp, settings, iterations: int, run=None):
+    """The run kept for ``settings``; else ``run`` kept in its place (None: nothing is made)."""
+    try:
+        return shared_run(_Hand(exp.name, run), settings, iterations)
+    except _Missing:
+        return None
 
 
 def simulate(exp) -> Callable[[Mapping[str, Any], int], Run]:
@@ -121,6 +162,8 @@ def frozen_run(run: Run, *, sized: bool = False):
 
     Records are mostly dicts of floats and small arrays: those exact types are handled in the
     loop over a dict's items (no call per value); anything else goes through ``freeze``."""
+    if isinstance(run, LockedRun):  # made read-only where it was made: nothing to copy
+        return (run, run.nbytes) if sized else run
     seen: dict[int, Any] = {}
     size = 0
     plain = _PLAIN
