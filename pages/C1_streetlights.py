@@ -117,7 +117,7 @@ if lesson == "table":
                            columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
                            simulate=lambda s, n: S.modes_run(exp, s, n, simulate=runs.simulate(exp)),
-                           simulate_many=S.many(S.modes_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
+                           simulate_many=S.many(S.modes_run)(exp, runs.simulate(exp), runs.shared_many(exp)), redraw=frozenset({"pressure"}))
     if all(v == 0 for v in S.pressure(S.BOOK_WEIGHTS, grid, goals)["votes"]):
         st.warning("Every column of the pressure table is balanced (votes 0): no single lamp correlates "
                    "with walking, so one weight vector cannot learn these lights (see C2).", icon=":material/balance:")
@@ -130,7 +130,7 @@ else:
                            columns=(("weights",), ("metrics", "error_one")), widths=(1, 1),
                            more_rows=(((("lights",), ("pressure",)), (2, 3)),),
                            simulate=lambda s, n: S.single_run(exp, s, n, simulate=runs.simulate(exp)),
-                           simulate_many=S.many(S.single_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
+                           simulate_many=S.many(S.single_run)(exp, runs.simulate(exp), runs.shared_many(exp)), redraw=frozenset({"pressure"}))
 
 with instrument_slot:
     instrument.show(SPEC, settings, iterations)

@@ -20,7 +20,7 @@ SPEC = instrument.Spec(KEY, exp, LIVE, functools.partial(figs.dataset_view, comp
                        columns=(("weights",), ("metrics", "errors")), widths=(1, 1),
                        more_rows=(((("lights",), ("pressure",)), (2, 3)),),
                        simulate=lambda s, n: S.single_run(exp, s, n, simulate=runs.simulate(exp)),
-                       simulate_many=S.many(S.single_run)(exp, runs.simulate(exp)), redraw=frozenset({"pressure"}))
+                       simulate_many=S.many(S.single_run)(exp, runs.simulate(exp), runs.shared_many(exp)), redraw=frozenset({"pressure"}))
 
 page.lesson(
     "When there is no correlation", "C2",

@@ -24,11 +24,13 @@ saw, in that order, which is what makes the book's printed digits come out exact
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
 from gdviz.core import book_dot, checks
 from gdviz.core.frozen import replace_unchecked
+from gdviz.core.run import MAX_ITERATIONS, LockedRun
 
 MODES = ("stochastic", "full", "batch")
 MAX_ROWS = 64  #: the most examples a dataset may have (a page's table stays readable)
@@ -247,3 +249,102 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a, dtype=np.float64)
     a.setflags(write=False)
     return a
+
+
+# --- many runs at once -----------------------------------------------------------------------------
+def pass_runs(states: list[Dataset], iterations: int) -> list:
+    """``run(pass_step, s, iterations)`` for each of ``states`` at once, every number bit for bit
+    the same (the same operations on each element in the same order, over a leading batch axis;
+    each example's ``error``, a NumPy scalar's square as :func:`example_step` takes it, and the
+    pass's running sum are made one by one).
+
+    The states must be fresh (no pass begun) and share the dataset's shape, the mode and the
+    group size; weights, data and alpha may differ. Returns
+    :class:`~gdviz.core.run.LockedRun` s (read-only records over immutable memory)."""
+    iterations = checks.count("iterations", iterations, lo=1, hi=MAX_ITERATIONS)
+    if not states:
+        return []
+    s0 = states[0]
+    rows, inputs = s0.streetlights.shape
+    for s in states:
+        if (s.streetlights.shape != (rows, inputs) or s.mode != s0.mode or s.group != s0.group
+                or s.example or s.passes or s.pass_error or s.pending_count or s.pending.any()):
+            raise ValueError("pass_runs: the states must be fresh and of one shape, mode and batch size")
+    group = s0.group
+    g, T = len(states), iterations * rows
+    x = np.stack([s.streetlights for s in states])
+    y = np.stack([s.walk_vs_stop for s in states])
+    alpha = np.array([s.alpha for s in states])[:, None]
+    w = np.empty((g, T + 1, inputs))
+    w[:, 0] = np.stack([s.weights for s in states])
+    pred, delta = np.empty((g, T)), np.empty((g, T))
+    wd, bwd = np.empty((g, T, inputs)), np.empty((g, T, inputs))
+    updates = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        t = 0
+        for _ in range(iterations):
+            pending, count = np.zeros((g, inputs)), 0
+            for i in range(rows):
+                W, x_i = w[:, t], x[:, i]
+                # book_dot.dot of two vectors: 0.0 + each product, from the left (+ 0.0: no -0)
+                p = np.add.accumulate(x_i * W, axis=1)[:, -1] + 0.0
+                d = p - y[:, i]
+                u = x_i * d[:, None] + 0.0
+                pending = pending + u
+                count += 1
+                update = i == rows - 1 or count == group
+                b = pending / count
+                w[:, t + 1] = W - alpha * b if update else W
+                pred[:, t], delta[:, t], wd[:, t], bwd[:, t] = p, d, u, b
+                updates.append(update)
+                if update:
+                    pending, count = np.zeros((g, inputs)), 0
+                t += 1
+        finite = np.isfinite(pred) & np.isfinite(delta)
+        for a in (wd, bwd, w[:, :T], w[:, 1:]):
+            finite &= np.isfinite(a).all(axis=2)
+        finite &= np.isfinite(x).all(axis=(1, 2))[:, None] & np.isfinite(y).all(axis=1)[:, None]
+    ok = finite.reshape(g, iterations, rows).all(axis=2)
+    return [_locked_run(rows, group, updates[:rows], ok[k], x[k], y[k], w[k], pred[k], delta[k], wd[k], bwd[k])
+            for k in range(g)]
+
+
+def _locked_run(rows, group, updates, ok, x, y, w, pred, delta, wd, bwd):
+    """One member of :func:`pass_runs` as a run: its passes up to the first that overflowed."""
+    lock = checks.lock
+    X, W, WD, BWD = lock(x), lock(w), lock(wd), lock(bwd)
+    goals = y.tolist()
+    goal64 = list(y)  # NumPy scalars: error is (goal_pred - pred) ** 2 exactly as example_step takes it
+    inputs = [X[i] for i in range(rows)]
+    pred, delta = pred.tolist(), delta.tolist()
+    n_updates = sum(updates)
+    records = []
+    t = 0
+    stop = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for p in range(len(ok)):
+            examples = []
+            total = 0.0
+            fine = bool(ok[p])
+            for i in range(rows):
+                error = (goal64[i] - pred[t]) ** 2
+                pass_error = total + error
+                error, pass_error = float(error), float(pass_error)
+                fine = fine and error - error == 0.0 and pass_error - pass_error == 0.0
+                total = 0.0 if i == rows - 1 else pass_error
+                examples.append(MappingProxyType({
+                    "pass": p + 1, "example": i, "batch": i // group, "input": inputs[i], "goal_pred": goals[i],
+                    "pred": pred[t], "error": error, "delta": delta[t], "weight_delta": WD[t],
+                    "batch_weight_delta": BWD[t], "update": updates[i], "weights": W[t], "new_weights": W[t + 1],
+                    "pass_error": pass_error, "end_of_pass": i == rows - 1}))
+                t += 1
+            records.append(MappingProxyType({"pass": p + 1, "error": examples[-1]["pass_error"],
+                                             "weights": W[t - rows], "new_weights": W[t], "updates": n_updates,
+                                             "examples": tuple(examples)}))
+            if not fine:
+                stop = p + 1
+                break
+    n = len(records) * rows
+    nbytes = sum(a.nbytes + 200 for a in (X, W, WD, BWD)) + n * (150 + 100 * 15 + 4 * 100)
+    nbytes += len(records) * (150 + 100 * 6 + 60 + 40 * rows)
+    return LockedRun(tuple(records), stop, nbytes)

@@ -68,14 +68,31 @@ def rows(settings) -> tuple[np.ndarray, np.ndarray]:
     return flat.reshape(n, -1), goals
 
 
-def simulate_dataset(s, iterations):
+def dataset_state(s) -> ds.Dataset:
     x, y = rows(s)
     n, lights = len(y), len(s["weights"])
     if x.shape[1] != lights:
         raise ValueError(f"streetlights must hold {lights} lights (one per weight) for each of the {n} rows "
                          f"of walk_vs_stop, {n * lights} numbers; got {x.size}")
-    state = ds.Dataset(np.array(s["weights"]), x, y, s["alpha"], s["mode"], s["batch_size"])
-    return run(ds.pass_step, state, iterations)
+    return ds.Dataset(np.array(s["weights"]), x, y, s["alpha"], s["mode"], s["batch_size"])
+
+
+def simulate_dataset_step(s, iterations):
+    """The reference: :func:`gdviz.core.streetlights.pass_step`, one pass after another."""
+    return run(ds.pass_step, dataset_state(s), iterations)
+
+
+def simulate_dataset(s, iterations):
+    """The run as :func:`simulate_dataset_step` makes it (bit for bit), computed by the batch
+    kernel (read-only records, nothing to copy before a server shares it)."""
+    return ds.pass_runs([dataset_state(s)], iterations)[0]
+
+
+def simulate_dataset_many(many_settings, iterations) -> list:
+    """:func:`simulate_dataset` for each of ``many_settings``, those of one shape, mode and batch
+    size computed at once; None where a run cannot be made."""
+    return _batched(dataset_state, lambda st: (st.streetlights.shape, st.mode, st.group),
+                    ds.pass_runs, many_settings, iterations)
 
 
 def log_dataset(result, settings):
@@ -160,24 +177,24 @@ register(
                "Before the whole table, the weights learn a single pattern: left and right lights on "
                "means stop. The prediction shrinks toward 0 a fifth of the way each iteration.",
                _C1, 20, simulate_dataset, log_one, defaults=_ONE,
-               button="Book: one pattern, 20 iterations"),
+               button="Book: one pattern, 20 iterations", simulate_many=simulate_dataset_many),
     Experiment("streetlights", "The streetlight problem", "C1",
                "One weight vector learns the whole dataset, one example at a time: the middle "
                "light's weight goes to 1, the others to 0.",
-               _C1, 40, simulate_dataset, log_dataset, button="Book: 40 passes, alpha 0.1"),
+               _C1, 40, simulate_dataset, log_dataset, button="Book: 40 passes, alpha 0.1", simulate_many=simulate_dataset_many),
     Experiment("streetlights-full", "The streetlight problem, full gradient descent", "C1",
                "The same data, one update per pass with the mean weight_delta: fewer, calmer steps.",
                _C1, 40, simulate_dataset, log_dataset, defaults={"mode": "full"},
-               button="Full: one update per pass"),
+               button="Full: one update per pass", simulate_many=simulate_dataset_many),
     Experiment("streetlights-batch", "The streetlight problem, mini-batches", "C1",
                "The same data, one update per 2 examples with the batch's mean weight_delta.",
                _C1, 40, simulate_dataset, log_dataset, defaults={"mode": "batch", "batch_size": 2},
-               button="Mini-batch: 2 examples per update"),
+               button="Mini-batch: 2 examples per update", simulate_many=simulate_dataset_many),
     Experiment("no-correlation", "When there is no correlation", "C2",
                "No light on its own says walk or stop: every weight is pushed up as much as down "
                "and the error of one weight vector stalls above 1.",
                _C1, 40, simulate_dataset, log_dataset, defaults=_C2_DATA,
-               button="No correlation: 40 passes"),
+               button="No correlation: 40 passes", simulate_many=simulate_dataset_many),
     Experiment("backprop", "Backpropagation in a 3-layer network", "C3",
                "A relu hidden layer makes an intermediate dataset that does correlate; "
                "the error falls toward 0.",
