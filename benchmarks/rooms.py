@@ -37,7 +37,8 @@ from tests.server import chromium_missing_reason, launch_browser, open_page, red
 TIMEOUT_S = 10.0
 
 # Armed in each follower's page before the teacher acts: polls every 5 ms until the page's path
-# and link show ``want`` and Streamlit has finished the run, then keeps the time.
+# and link show ``want``, Streamlit has finished the run and the instrument's sliders show the
+# teacher's values (drawn with the new parts), then keeps the time.
 WATCH = """(want) => {
   window.__gdSeen = null;
   const t = setInterval(() => {
@@ -47,6 +48,12 @@ WATCH = """(want) => {
     for (const [k, v] of Object.entries(want.query)) if (q.get(k) !== v) return;
     for (const k of want.absent) if (q.has(k)) return;
     if (!app || app.dataset.testScriptState !== "notRunning") return;
+    // and the instrument's sliders show the teacher's values (its parts are in: drawn)
+    for (const [k, v] of Object.entries(want.query)) {
+      const s = document.querySelector(`.gdi-slider input[data-name="${k}"]`);
+      const out = s && s.closest(".gdi-slider").querySelector("output");
+      if (s && (!out || out.textContent !== v)) return;
+    }
     window.__gdSeen = Date.now(); clearInterval(t);
   }, 5);
 }"""
@@ -207,8 +214,9 @@ def measure(teacher_url: str, follower_urls: list[str], followers: int, changes:
                 time.sleep(0.02)
             errors += len(pending) + len(waiting)
             if os.environ.get("GDVIZ_BENCH_DEBUG"):
-                print(n, kind, what, [round(x) for x in latencies[-len(pages):]],
-                      [p.url for p in pending], file=sys.stderr)
+                mine = sorted(round(x) for x in latencies[len(latencies) - (len(pages) + len(socks) - len(pending) - len(waiting)):])
+                print(n, kind, what, want, "latencies", mine, "pending", [p.url for p in pending],
+                      [(f.name, f.path, f.query) for f in waiting], file=sys.stderr)
             settled(teacher, quiet_s=0.5)
         browser.close()
         if ws:

@@ -1,4 +1,4 @@
-"""A room's timers survive Streamlit's queue race (the 'Bad delta path index' that dropped
+"""A room's timers and a follower's instrument fragment survive Streamlit's queue race (the 'Bad delta path index' that dropped
 followers' connections with 4+ followers).
 
 The race, as the followers' websocket frames showed it: a follower's timer (a ``run_every``
@@ -82,9 +82,16 @@ def timers(msgs: list[ForwardMsg]) -> list[str]:
     return [m.auto_rerun.fragment_id for m in msgs if m.WhichOneof("type") == "auto_rerun"]
 
 
+def fragments(msgs: list[ForwardMsg]) -> list[str]:
+    """Every fragment the run draws: timers, and a follower's instrument (which the server reruns
+    alone when the room changes, and whose rerun may be queued behind a full run the same way)."""
+    drawn = [m.delta.fragment_id for m in msgs if m.WhichOneof("type") == "delta" and m.delta.fragment_id]
+    return list(dict.fromkeys(timers(msgs) + drawn))
+
+
 def check(msgs: list[ForwardMsg], who: str) -> None:
-    ids = timers(msgs)
-    assert ids, f"{who}: the run starts no timer (nothing to check)"
+    ids = fragments(msgs)
+    assert ids, f"{who}: the run draws no fragment (nothing to check)"
     assert browser_accepts(msgs) is None, f"{who}: the run itself: {browser_accepts(msgs)}"
     for fid in ids:
         problem = browser_accepts(after_queued_timer(msgs, fid))
@@ -100,6 +107,8 @@ def test_a_followers_timer_queued_during_a_page_switch_leaves_a_tree_the_browser
     student = load("app.py", {"room": code})  # joins and switches to the teacher's page
     assert not student.exception
     assert student.session_state[room.FOLLOW]["following"]
+    assert not timers(sent[-1])  # the server looks at the room for its followers: no timer
+    assert len(fragments(sent[-1])) == 1  # the instrument
     check(sent[-1], "follower after its page switch")
 
 

@@ -137,3 +137,20 @@ def test_a_too_big_link_is_not_sent_and_the_teacher_is_told():
     no_exception(teacher)
     assert any("were not sent to the room" in w.value for w in teacher.sidebar.warning)
     assert rooms.store().revision(code) == rev and rooms.store().read(code)["page"] == A2
+
+
+def test_the_servers_look_finds_the_followers_whose_last_run_is_behind_their_room(monkeypatch):
+    """The fallback for a push lost on its way (or a room that expired): every few seconds the
+    server compares each follower's last shown revision with its room's, and reruns those behind."""
+    store = rooms.MemoryStore()
+    code, secret = store.create()
+    store.publish(code, secret, {"page": "app.py", "query": {}, "playing": False, "speed": 1.0})
+    rev = store.revision(code)
+    monkeypatch.setattr(room, "_FOLLOWERS", {code: {"a", "b", "c"}, "GD-GONE-0000": {"d"}})
+    monkeypatch.setattr(room, "_SEEN", {"a": (code, rev), "b": (code, rev - 1), "c": ("GD-XXXX-0000", rev),
+                                        "d": ("GD-GONE-0000", 3)})
+    assert set(room._lagging(store)) == {("GD-GONE-0000", "d"), (code, "b"), (code, "c")}
+    room._SEEN.update(b=(code, rev), c=(code, rev), d=("GD-GONE-0000", None))  # each one's rerun showed it
+    assert room._lagging(store) == []
+    store.publish(code, secret, {"page": "app.py", "query": {"x": "1"}, "playing": False, "speed": 1.0})
+    assert set(room._lagging(store)) == {(code, "a"), (code, "b"), (code, "c")}

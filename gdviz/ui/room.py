@@ -5,9 +5,11 @@ presenter secret, which stays in the teacher's session) and, after every rerun o
 page and a few times a second, publishes the page, its link's settings and Play's state.
 A student who opens ``…/?room=GD-KMRT-4821`` follows: when the room changes, the server reruns
 every session of this process that follows it (the store tells each process, Redis by
-publish/subscribe), and that run opens the teacher's page with the teacher's settings; a fragment
-also looks at the room's revision every few seconds (twice a second where the server cannot rerun
-a session), for a change lost on its way. **Explore on my own** stops following; **Follow the teacher** jumps back.
+publish/subscribe), and that run opens the teacher's page with the teacher's settings — or, for a
+move of the page's live sliders, a step or Play, reruns only the follower's lesson instrument (a
+fragment: :func:`fast_live`). The server also looks at its followers' rooms every few seconds, for
+a change lost on its way (where it cannot rerun a session, each follower's browser looks twice a
+second instead). **Explore on my own** stops following; **Follow the teacher** jumps back.
 
 For the lesson instrument (Play runs in the browser): on the teacher's side call
 ``presenter_state(playing=..., speed=...)`` whenever Play starts, stops or changes speed; on a
@@ -39,7 +41,7 @@ POLL_SECONDS = 0.5
 #: Where it can, the server reruns a follower the moment its room changes, and the look is only a
 #: fallback (a change lost on its way, a room that expired): 30 followers looking twice a second
 #: kept a third of the server's one Python core busy with Streamlit's per-run overhead.
-PUSHED_POLL_SECONDS = 5.0
+PUSHED_POLL_SECONDS = 5.0  # the server's own look then (_watch), not the browser's
 #: Seconds between the presenter's checks for a change the rerun made after setup() (a slider's
 #: new value reaches the link while the page runs, after this module published).
 PRESENTER_SECONDS = 0.25
@@ -105,7 +107,7 @@ def register_fragment() -> None:
         fid = getattr(ctx, "current_fragment_id", None)
     if fid:
         with _FOLLOWERS_LOCK:
-            _FRAGMENTS[ctx.session_id] = fid
+            _FRAGMENTS[ctx.session_id] = (fid, current_page())
 
 
 def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
@@ -136,6 +138,7 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
                 del st.query_params[k]
             raw.pop(k, None)
     f["applied"] = f["rev"]
+    _seen(f)
     return {k: query.get(k) for k in live_names}
 
 
@@ -426,6 +429,7 @@ def _follower(store) -> None:
     if not st.session_state.pop(_LOOKED, False):  # joined in this run: its first look
         _look_and_apply(store, f)
     if f["closed"]:
+        _listen(store, None)
         st.warning(f"The room {f['code']} has closed: the teacher ended it (or left it for two "
                    "hours). You keep what you see.", icon="🚪")
         st.button("Dismiss", key="_gdviz_room_dismiss", on_click=lambda: st.session_state.pop(FOLLOW, None))
@@ -439,8 +443,11 @@ def _follower(store) -> None:
         if f.get("go"):  # the switch waits for the browser's answer: no ticking meanwhile
             _timer(_follow_tick, None)
             _go_first(f)
-        _timer(_follow_tick, PUSHED_POLL_SECONDS if _listen(store, f["code"]) else POLL_SECONDS)
-        f["timer"] = True
+        if _listen(store, f["code"]):
+            _seen(f)  # the server reruns this session when the room moves (and looks every few s)
+        else:  # this server cannot: the browser's timer looks twice a second
+            _timer(_follow_tick, POLL_SECONDS)
+            f["timer"] = True
     else:
         _listen(store, None)
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -452,7 +459,19 @@ def _follower(store) -> None:
 _FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
 _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
-_FRAGMENTS: dict[str, str] = {}  # session id -> its followed instrument's fragment (register_fragment)
+_FRAGMENTS: dict[str, tuple[str, str]] = {}  # session id -> (its instrument's fragment, page): register_fragment
+_SEEN: dict[str, tuple[str, int | None]] = {}  # session id -> (room, revision) its last run showed
+_TARGET: dict[str, str | None] = {}  # session id -> the page its room showed when it was queued
+
+
+def _seen(f: dict) -> None:
+    """This follower's run shows room revision ``f["rev"]`` (for the server's look, :func:`_lagging`)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _FOLLOWERS_LOCK:
+            _SEEN[ctx.session_id] = (f["code"], None if f["closed"] else f["rev"])
 
 
 def _forget_fragment() -> None:
@@ -486,7 +505,35 @@ def _listen(store, code: str | None) -> bool:
         _HEARD.add(id(store))
     if not heard:
         on_change(_room_changed)
+        threading.Thread(target=_watch, args=(store,), name="gdviz-room-watch", daemon=True).start()
     return True
+
+
+def _lagging(store) -> list[tuple[str, str]]:
+    """(room, session) of this process's followers whose last run showed another revision than
+    their room's now (a change whose push was lost, a room that expired)."""
+    with _FOLLOWERS_LOCK:
+        followed = {code: list(sids) for code, sids in _FOLLOWERS.items()}
+        seen = dict(_SEEN)
+    out = []
+    for code, sids in followed.items():
+        try:
+            rev = store.revision(code)
+        except rooms.RoomError:
+            continue  # unreachable for a moment: the next look
+        out += [(code, sid) for sid in sids if sid in seen and seen[sid] != (code, rev)]
+    return out
+
+
+def _watch(store) -> None:
+    """The server's own look at its followers' rooms every PUSHED_POLL_SECONDS (a thread per
+    process): in place of a timer in each follower's browser, whose ticks cost a run each and,
+    in flight during a page switch, needed the switch done in two steps (:func:`_go_first`)."""
+    while True:
+        time.sleep(PUSHED_POLL_SECONDS)
+        with contextlib.suppress(Exception):  # the server is stopping, a session is ending
+            for code, sid in _lagging(store):
+                _push(code, [sid])
 
 
 def _can_rerun() -> bool:
@@ -498,12 +545,21 @@ def _can_rerun() -> bool:
 
 def _room_changed(code: str) -> None:
     """A room changed (here or in another process): rerun this process's sessions that follow it."""
-    from streamlit import runtime  # noqa: PLC0415
-
     with _FOLLOWERS_LOCK:
         sessions = list(_FOLLOWERS.get(code, ()))
+    _push(code, sessions)
+
+
+def _push(code: str, sessions: list[str]) -> None:
+    from streamlit import runtime  # noqa: PLC0415
+
     if not sessions or not runtime.exists():
         return
+    try:  # which page the room shows: a follower on another page reruns whole at once
+        state = rooms.store().read(code)
+    except rooms.RoomError:
+        state = None
+    page = state["page"] if state else None
     rt = runtime.get_instance()
     for sid in sessions:
         session = rt.get_app_session(sid)
@@ -512,9 +568,10 @@ def _room_changed(code: str) -> None:
             with _FOLLOWERS_LOCK:
                 _FOLLOWERS.get(code, set()).discard(sid)
                 _FRAGMENTS.pop(sid, None)
+                _SEEN.pop(sid, None)
             continue
         try:
-            loop.call_soon_threadsafe(_queue, session, loop)
+            loop.call_soon_threadsafe(_queue, session, loop, page)
         except RuntimeError:  # the server is stopping
             return
 
@@ -528,7 +585,8 @@ _PUSHED: list = []       # sessions rerun by the push whose run has not ended ye
 _PUMP_SECONDS = 0.01
 
 
-def _queue(session, loop) -> None:  # on the event loop
+def _queue(session, loop, page: str | None = None) -> None:  # on the event loop
+    _TARGET[session.id] = page
     if session not in _PUSH_QUEUE and session not in _PUSHED:
         _PUSH_QUEUE.append(session)
     if len(_PUSH_QUEUE) == 1 and not _PUSHED:
@@ -574,9 +632,11 @@ def _rerun_state(session, last):
     del state.widget_states.widgets[:]
     state.widget_states.widgets.extend(kept)
     with _FOLLOWERS_LOCK:
-        fid = _FRAGMENTS.get(session.id)
+        fid, page = _FRAGMENTS.get(session.id, ("", None))
     has = getattr(session, "has_fragment", None)
-    state.fragment_id = fid if fid and has is not None and has(fid) else ""
+    target = _TARGET.pop(session.id, None)
+    same_page = page is not None and target == page
+    state.fragment_id = fid if fid and same_page and has is not None and has(fid) else ""
     state.is_auto_rerun = False
     return state
 

@@ -535,8 +535,10 @@ def show(spec: Spec, settings: dict, iterations: int) -> dict:
 
     st.session_state.pop(_ACTED, None)
     if room.fast_follow():
-        st.fragment(_followed)(spec, settings, iterations, room.link_now(),
-                               dict(st.session_state.get(_LIVE_DEFAULTS) or {}))
+        # alone in a container made outside it, as the room's timer is (room._timer says why)
+        with st.container():
+            st.fragment(_followed)(spec, settings, iterations, room.link_now(),
+                                   dict(st.session_state.get(_LIVE_DEFAULTS) or {}))
         return settings
     return _draw(spec, settings, iterations)
 
