@@ -346,14 +346,15 @@ def payload(spec: Spec, settings: dict, iterations: int, cursor: int, lecture: b
     addresses of the parts (cached per setting for the whole server, as read-only bytes: a class
     on one lesson shares them; a step only recomputes the grid previews at the new cursor).
     ``grids_for``: the sliders whose previews it carries (None: every slider's)."""
-    key, skey = f"{spec.key}:{spec.exp.name}", runs.key(settings)
+    # keyed by digests: Streamlit's cache hashes every element of a tuple key (C1's lights)
+    key, skey = f"{spec.key}:{spec.exp.name}", runs.digest(settings)
     base, n, live_json = _cached_base(spec, key, skey, iterations, lecture, settings)
     at = min(max(cursor, 0), n - 1)
     lives = [lv for lv in spec.lives if grids_for is None or lv.name in grids_for]
     where = f"gdviz-instrument:{spec.key}"
     grids = ",".join(
         f"{json.dumps(lv.name)}:" + json.dumps(_serve(_cached_grid(
-            spec, key, lv.name, runs.key({k: v for k, v in settings.items() if k != lv.name}), iterations, at,
+            spec, key, lv.name, runs.digest({k: v for k, v in settings.items() if k != lv.name}), iterations, at,
             settings), f"{where}:grid:{lv.name}")) for lv in lives)
     play = play and at < n - 1
     head = (f'{{"rev":{int(rev)},"iteration":{at + 1},"play":{"true" if play else "false"},'
