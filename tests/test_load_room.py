@@ -150,3 +150,37 @@ def test_the_server_reruns_a_follower_when_its_room_changes():
     assert r["runs"] == ["fragment"]
     teacher, follower = r["sliders"]
     assert teacher and follower == teacher
+
+
+async def _switched(url: str) -> dict:
+    t = await room.present(url)
+    f = _NeverLooks(url, "quiet")
+    await f.connect()
+    await f.open("", [("room", t.code)])
+    try:
+        await asyncio.sleep(1.0)
+        f.runs = []
+        await t.open("A3_divergence_and_alpha", [("weight", "0.25")])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and f.path != "A3_divergence_and_alpha":
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.8)  # any later run the switch caused
+        return {"path": f.path, "runs": f.runs, "links": (room._link(t), room._link(f)),
+                "room": dict(f.query).get("room"), "code": t.code, "errors": f.part_errors + f.exceptions}
+    finally:
+        await asyncio.gather(f.close(), t.close())
+
+
+def test_a_follower_opens_the_teachers_new_page_in_one_run_and_its_address_follows():
+    """The teacher opens another page: the server's rerun of the follower runs that page with the
+    teacher's link at once (not a run of the old page that switches), and the follower's address
+    shows the page's link with its room."""
+    with server.streamlit_server() as (url, log):
+        r = asyncio.run(_switched(url))
+        errors = log.errors()
+    assert r["path"] == "A3_divergence_and_alpha"
+    assert r["runs"] == ["page"]
+    teacher, follower = r["links"]
+    assert teacher.get("weight") == "0.25" and follower == teacher
+    assert r["room"] == r["code"]
+    assert r["errors"] == [] and errors == []

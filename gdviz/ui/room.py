@@ -91,9 +91,10 @@ def in_fragment_run() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-def register_fragment() -> None:
-    """The fragment now running is this session's instrument: the server reruns just it when the
-    room changes (:func:`_pump`). A full run forgets it (:func:`follow_first`) unless it draws it."""
+def register_fragment(link_then: dict, live_names: Sequence[str]) -> None:
+    """The fragment now running is this session's instrument, drawn by a full run whose link was
+    ``link_then``: the server reruns just it when the room's change is one :func:`fast_live` can
+    show (:func:`_pump`). A full run forgets it (:func:`follow_first`) unless it draws it again."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
@@ -107,7 +108,7 @@ def register_fragment() -> None:
         fid = getattr(ctx, "current_fragment_id", None)
     if fid:
         with _FOLLOWERS_LOCK:
-            _FRAGMENTS[ctx.session_id] = (fid, current_page())
+            _FRAGMENTS[ctx.session_id] = (fid, current_page(), dict(link_then), tuple(live_names))
 
 
 def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
@@ -124,10 +125,10 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
     state = f["state"]
     if f["closed"] or not f["following"] or not state or state["page"] != current_page():
         return None
+    if not _only_live(state, link_then, live_names):
+        return None
     query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
     changeable = set(live_names) | {ITERATION}
-    if any(query.get(k) != link_then.get(k) for k in (set(query) | set(link_then)) - changeable):
-        return None
     raw = st.session_state.setdefault(link.RAW_QUERY, {})
     for k in changeable:
         if k in query:
@@ -140,6 +141,14 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
     f["applied"] = f["rev"]
     _seen(f)
     return {k: query.get(k) for k in live_names}
+
+
+def _only_live(state: dict, link_then: dict, live_names: Sequence[str]) -> bool:
+    """Whether the room's ``state`` differs from a page whose full run had ``link_then`` by its
+    live settings and iteration only (Play aside): what the instrument's fragment can show."""
+    query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
+    changeable = set(live_names) | {ITERATION}
+    return not any(query.get(k) != link_then.get(k) for k in (set(query) | set(link_then)) - changeable)
 
 
 def follow_state() -> dict | None:
@@ -404,7 +413,7 @@ def follow_first() -> None:
     """A follower's look at the room, first thing in every run (page.setup calls it before it
     draws anything): when the teacher has moved on, the switch to the teacher's page and link
     happens before this run has drawn the sidebar, so the run it ends costs next to nothing."""
-    _forget_fragment()
+    direct = _forget_fragment()
     f = st.session_state.get(FOLLOW)
     st.session_state[_LOOKED] = f is not None and not presenting()
     if st.session_state[_LOOKED]:
@@ -412,6 +421,8 @@ def follow_first() -> None:
             _look_and_apply(rooms.store(), f)
         except rooms.RoomError:
             st.session_state[_LOOKED] = False  # setup() says why rooms are off
+    if direct and ROOM in st.query_params:  # the server opened this page: the browser's address follows
+        st.query_params[ROOM] = st.query_params[ROOM]
 
 
 def _look_and_apply(store, f: dict) -> None:
@@ -461,7 +472,7 @@ _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
 _FRAGMENTS: dict[str, tuple[str, str]] = {}  # session id -> (its instrument's fragment, page): register_fragment
 _SEEN: dict[str, tuple[str, int | None]] = {}  # session id -> (room, revision) its last run showed
-_TARGET: dict[str, str | None] = {}  # session id -> the page its room showed when it was queued
+_TARGET: dict[str, dict | None] = {}  # session id -> its room's state when it was queued
 
 
 def _seen(f: dict) -> None:
@@ -474,13 +485,19 @@ def _seen(f: dict) -> None:
             _SEEN[ctx.session_id] = (f["code"], None if f["closed"] else f["rev"])
 
 
-def _forget_fragment() -> None:
+def _forget_fragment() -> bool:
+    """A full run starts: this session's instrument fragment is forgotten until the run draws it.
+    True when the run is a push that opened the room's page itself (:func:`_to_page`)."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
-    if ctx is not None:
-        with _FOLLOWERS_LOCK:
-            _FRAGMENTS.pop(ctx.session_id, None)
+    if ctx is None:
+        return False
+    with _FOLLOWERS_LOCK:
+        _FRAGMENTS.pop(ctx.session_id, None)
+        direct = ctx.session_id in _DIRECT
+        _DIRECT.discard(ctx.session_id)
+    return direct
 
 
 def _listen(store, code: str | None) -> bool:
@@ -559,7 +576,6 @@ def _push(code: str, sessions: list[str]) -> None:
         state = rooms.store().read(code)
     except rooms.RoomError:
         state = None
-    page = state["page"] if state else None
     rt = runtime.get_instance()
     for sid in sessions:
         session = rt.get_app_session(sid)
@@ -571,7 +587,7 @@ def _push(code: str, sessions: list[str]) -> None:
                 _SEEN.pop(sid, None)
             continue
         try:
-            loop.call_soon_threadsafe(_queue, session, loop, page)
+            loop.call_soon_threadsafe(_queue, session, loop, state)
         except RuntimeError:  # the server is stopping
             return
 
@@ -585,8 +601,8 @@ _PUSHED: list = []       # sessions rerun by the push whose run has not ended ye
 _PUMP_SECONDS = 0.01
 
 
-def _queue(session, loop, page: str | None = None) -> None:  # on the event loop
-    _TARGET[session.id] = page
+def _queue(session, loop, state: dict | None = None) -> None:  # on the event loop
+    _TARGET[session.id] = state
     if session not in _PUSH_QUEUE and session not in _PUSHED:
         _PUSH_QUEUE.append(session)
     if len(_PUSH_QUEUE) == 1 and not _PUSHED:
@@ -623,7 +639,7 @@ _EVENTS = ("trigger_value", "string_trigger_value", "json_trigger_value", "chat_
 def _rerun_state(session, last):
     """What a pushed rerun runs with: the browser's last client state (its page, link and widgets)
     without its one-shot events; only the session's instrument fragment where it has one (the
-    fragment decides whether the room's change needs the whole page), else the whole page."""
+    fragment can show the room's change), else the whole page."""
     from streamlit.proto.ClientState_pb2 import ClientState  # noqa: PLC0415
 
     state = ClientState()
@@ -632,13 +648,41 @@ def _rerun_state(session, last):
     del state.widget_states.widgets[:]
     state.widget_states.widgets.extend(kept)
     with _FOLLOWERS_LOCK:
-        fid, page = _FRAGMENTS.get(session.id, ("", None))
+        fid, page, link_then, live_names = _FRAGMENTS.get(session.id, ("", None, {}, ()))
     has = getattr(session, "has_fragment", None)
     target = _TARGET.pop(session.id, None)
-    same_page = page is not None and target == page
-    state.fragment_id = fid if fid and same_page and has is not None and has(fid) else ""
+    fast = bool(target) and target["page"] == page and _only_live(target, link_then, live_names)
+    state.fragment_id = fid if fid and fast and has is not None and has(fid) else ""
     state.is_auto_rerun = False
+    if not state.fragment_id and target:
+        _to_page(session, state, target)
     return state
+
+
+_DIRECT: set[str] = set()  # sessions whose pushed run opens the room's page itself (follow_first)
+
+
+def _to_page(session, state, target: dict) -> None:
+    """A pushed rerun of a follower whose room shows another page runs that page with the room's
+    link at once, as the follower's own switch would (one run instead of a run that switches)."""
+    import os  # noqa: PLC0415
+    from urllib.parse import parse_qsl, urlencode  # noqa: PLC0415
+
+    if target["page"] not in known_pages():
+        return
+    want = os.path.realpath(nav.ROOT / target["page"])
+    try:
+        pages = session._pages_manager.get_pages()  # noqa: SLF001  (no public way from the event loop)
+        page_hash = next(h for h, info in pages.items() if os.path.realpath(info["script_path"]) == want)
+    except (AttributeError, KeyError, StopIteration, TypeError):
+        return
+    if page_hash == state.page_script_hash:
+        return  # the same page with another link: the run's own switch resets its controls
+    own = [(k, v) for k, v in parse_qsl(state.query_string, keep_blank_values=True) if k in _NOT_FOLLOWED]
+    query = [(k, v) for k, v in target["query"].items() if k not in _NOT_FOLLOWED]
+    state.page_script_hash, state.page_name = page_hash, ""
+    state.query_string = urlencode(query + own)
+    _DIRECT.add(session.id)
 
 
 def _look(store, f: dict) -> None:

@@ -562,7 +562,7 @@ def _followed(spec: Spec, settings: dict, iterations: int, link_then: dict, defa
             live_now[lv.name] = default if text is None else controls.link_value(lv.param, lv.grid(), default,
                                                                                  values=[text])
         settings = {**settings, **live_now}
-    room.register_fragment()
+    room.register_fragment(link_then, [lv.name for lv in spec.lives])
     _draw(spec, settings, iterations)
 
 
