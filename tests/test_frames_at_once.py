@@ -166,3 +166,36 @@ def test_hot_cold_arithmetic_with_shared_texts_equals_the_reference():
             assert A.hot_cold_rows(r, texts) == ow_figs._rows(_reference_hot_cold(r))
             moves.add(r["move"])
     assert moves >= {"up", "down"}
+
+
+def _awkward_values():
+    rng = np.random.default_rng(16)
+    xs = np.concatenate([rng.standard_normal(3000), rng.standard_normal(500) * 1e-7, rng.standard_normal(500) * 1e9,
+                         [0.0, -0.0, math.inf, -math.inf, math.nan, -math.nan, 5e-324, -5e-324, 1e308, 0.99995,
+                          -0.99995, 9.9995, 1e-05, -1e-05, 0.5, -0.5]])
+    return xs.tolist()
+
+
+def test_nums_write_what_num_writes_for_every_option():
+    xs = _awkward_values()
+    for digits in (1, 2, 3, 4, 6):
+        for bracket in (False, True):
+            for ascii_exponent in (False, True):
+                want = [formatting.num(x, digits, bracket_negative=bracket, ascii_exponent=ascii_exponent) for x in xs]
+                assert formatting.nums(xs, digits, bracket_negative=bracket, ascii_exponent=ascii_exponent) == want
+    assert formatting.nums([]) == []
+    assert formatting.nums([-1e-05, -0.0, -math.nan], 3, bracket_negative=True) == ["(−1e−05)", "(−0)", "nan"]
+
+
+def test_record_texts_are_each_records_numbers_as_num_writes_them():
+    run = next(_c3_runs())
+    rs = _examples(run) + [_with_bad_weights(_examples(run)[3])]
+    ex = formatting.RecordTexts(rs)
+    for name in ("weights_0_1", "layer_1", "layer_1_delta", "pred", "error"):
+        for plus_zero in (False, True):
+            got = ex.get(name, 4, bracket_negative=True, plus_zero=plus_zero)
+            assert got is ex.get(name, 4, bracket_negative=True, plus_zero=plus_zero)  # written once
+            want = [[formatting.num(float(v) + 0.0 if plus_zero else float(v), 4, bracket_negative=True)
+                     for v in np.ravel(r[name])] for r in rs]
+            assert got == want, (name, plus_zero)
+    assert ex.get("weights_0_1", 3)[-1][:3] == ["inf", "nan", "−0"]

@@ -4,6 +4,9 @@ panels' ``fmt``/``fmt_value`` are all :func:`num` with different options."""
 from __future__ import annotations
 
 import functools
+import re
+
+import numpy as np
 
 
 def num(x: float | None, digits: int = 6, *, bracket_negative: bool = False,
@@ -77,3 +80,56 @@ class Texts:
 
             self._memos[key] = f
         return f
+
+
+_LEADING_MINUS = re.compile("\n-([^\n]*)")
+
+
+def nums(xs: list[float], digits: int = 6, *, bracket_negative: bool = False,
+         ascii_exponent: bool = False) -> list[str]:
+    """:func:`num` of each float in ``xs`` (no None), the same texts, written by one ``%``
+    formatting of them all and a few passes over the joined text instead of a call per number."""
+    if not xs:
+        return []
+    text = "\n" + (f"%.{digits}g\n" * len(xs)) % tuple(xs)  # each text after a newline
+    if ascii_exponent:
+        if bracket_negative:
+            text = _LEADING_MINUS.sub("\n(−\\1)", text)
+        else:
+            text = text.replace("\n-", "\n−")
+    else:  # every minus is a sign: the number's own, then its exponent's
+        text = text.replace("-", "−")
+        if bracket_negative:
+            text = re.sub("\n−([^\n]*)", "\n(−\\1)", text)
+    return text[1:-1].split("\n")  # a nan is "nan" whatever its sign, as num writes it
+
+
+class RecordTexts:
+    """The numbers of several records (e.g. the examples a view shows) as text, one record key
+    and :func:`num` option at a time for all of them (one :func:`nums` each):
+    ``get(name, digits, ...)[k]`` is record ``k``'s ``name`` (raveled) as texts. ``plus_zero``
+    writes ``x + 0.0`` (no "−0"). Every record's ``name`` must have the same size."""
+
+    __slots__ = ("_records", "_arrays", "_texts")
+
+    def __init__(self, records) -> None:
+        self._records = records
+        self._arrays: dict[tuple, list] = {}
+        self._texts: dict[tuple, list] = {}
+
+    def get(self, name: str, digits: int = 6, *, bracket_negative: bool = False, ascii_exponent: bool = False,
+            plus_zero: bool = False) -> list[list[str]]:
+        key = (name, digits, bracket_negative, ascii_exponent, plus_zero)
+        out = self._texts.get(key)
+        if out is None:
+            values = self._arrays.get((name, plus_zero))
+            if values is None:
+                a = np.array([np.ravel(np.asarray(r[name], dtype=float)) for r in self._records], dtype=float)
+                if plus_zero:
+                    a = a + 0.0
+                values = self._arrays[(name, plus_zero)] = [a.shape[1], a.ravel().tolist()]
+            size, flat = values
+            flat = nums(flat, digits, bracket_negative=bracket_negative, ascii_exponent=ascii_exponent)
+            out = self._texts[key] = [flat[i:i + size] for i in range(0, len(flat), size)] if size else \
+                [[] for _ in self._records]
+        return out

@@ -14,7 +14,7 @@ from gdviz.core import streetlights as ds
 from gdviz.core.run import Run, run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
-from gdviz.experiments.formatting import Texts
+from gdviz.experiments.formatting import RecordTexts, Texts
 
 BIG = 1e6  # what the CLI accepts for weights, alpha and inputs; pages offer less
 
@@ -253,50 +253,61 @@ def backprop_arithmetic_phases(r, texts: Texts | None = None, phases=bp.PHASES) 
     return {phase: [Line(*row) for row in rows] for phase, rows in backprop_rows(r, texts, phases).items()}
 
 
-def backprop_rows(r, texts: Texts | None = None, phases=bp.PHASES) -> dict[str, list[list[str]]]:
+def backprop_rows(r, texts: Texts | None = None, phases=bp.PHASES, batch=None) -> dict[str, list[list[str]]]:
     """:func:`backprop_arithmetic_phases` as ``[phase, name, formula, numbers, value]`` rows (what
-    the lesson instrument sends; no :class:`Line` made per row)."""
+    the lesson instrument sends; no :class:`Line` made per row). ``batch``: ``(record_texts, k)``,
+    the example's numbers already written as the ``k``-th record of a
+    :class:`~gdviz.experiments.formatting.RecordTexts` (default: written here)."""
     texts = texts or Texts()
-    f3, f4, f6, f1 = (texts.fn(d, bracket_negative=True, ascii_exponent=True) for d in (3, 4, 6, 1))
-    v2, v3, v6 = (texts.fn(d, ascii_exponent=True) for d in (2, 3, 6))
+    ex, k = batch or (RecordTexts([r]), 0)
+
+    def get(name, digits, bracket=True, plus_zero=False):  # ascii exponents throughout
+        return ex.get(name, digits, bracket_negative=bracket, ascii_exponent=True, plus_zero=plus_zero)[k]
+
+    f6, f1 = texts.fn(6, bracket_negative=True, ascii_exponent=True), texts.fn(1, bracket_negative=True,
+                                                                             ascii_exponent=True)
     # + 0.0: no "−0"
-    layer_0, layer_1 = (np.ravel(r["layer_0"]) + 0.0).tolist(), (np.ravel(r["layer_1"]) + 0.0).tolist()
-    w01 = np.asarray(r["weights_0_1"]).T.tolist()  # a column per hidden node
-    w12 = np.asarray(r["weights_1_2"])[:, 0].tolist()
+    layer_1 = (np.ravel(r["layer_1"]) + 0.0).tolist()
+    hidden = np.shape(r["weights_0_1"])[1]
     act = "relu" if r["activation"] == "relu" else "linear"
-    d2 = float(np.ravel(r["layer_2_delta"])[0])
-    d1 = np.ravel(r["layer_1_delta"]).tolist()
     out = {}
     for phase in phases:
         rows = out[phase] = []
         if phase == "forward":
-            l0 = [f3(x) for x in layer_0]
-            for j, col in enumerate(w01):
-                dot = " + ".join(f"{a}×{f3(w)}" for a, w in zip(l0, col))
+            l0, w01 = get("layer_0", 3, plus_zero=True), get("weights_0_1", 3)
+            v6 = get("layer_1", 6, False, True)
+            for j in range(hidden):
+                dot = " + ".join(f"{a}×{w}" for a, w in zip(l0, w01[j::hidden]))
                 rows.append(["forward", f"layer_1[{j}]", f"{act}(layer_0 · weights_0_1[:,{j}])",
-                             f"{act}({dot})", v6(layer_1[j])])
+                             f"{act}({dot})", v6[j]])
             rows.append(["forward", "layer_2", "layer_1 · weights_1_2",
-                         " + ".join(f"{f3(x)}×{f3(w)}" for x, w in zip(layer_1, w12)), v6(float(r["pred"]))])
+                         " + ".join(f"{x}×{w}" for x, w in zip(get("layer_1", 3, plus_zero=True),
+                                                                get("weights_1_2", 3))),
+                         get("pred", 6, False)[0]])
         elif phase == "compare":
+            d2 = get("layer_2_delta", 6)[0]
             rows.append(["compare", "layer_2_delta", "layer_2 − goal_pred",
-                         f"{f6(float(r['pred']))} − {f6(float(r['goal_pred']))}", v6(d2)])
-            rows.append(["compare", "error", "(layer_2 − goal_pred)²", f"{f6(d2)}²", v6(float(r["error"]))])
+                         f"{get('pred', 6)[0]} − {get('goal_pred', 6)[0]}", get("layer_2_delta", 6, False)[0]])
+            rows.append(["compare", "error", "(layer_2 − goal_pred)²", f"{d2}²", get("error", 6, False)[0]])
         elif phase == "backward":
+            d2, w12, d1 = get("layer_2_delta", 6)[0], get("weights_1_2", 6), get("layer_1_delta", 6, False)
             for j, w in enumerate(w12):
                 slope = 1.0 if act == "linear" else float(layer_1[j] > 0)
                 rows.append(["backward", f"layer_1_delta[{j}]", f"layer_2_delta × weights_1_2[{j}] × {act}'",
-                             f"{f6(d2)} × {f6(w)} × {f1(slope)}", v6(d1[j])])
+                             f"{d2} × {w} × {f1(slope)}", d1[j]])
         elif phase == "update":
             alpha = f6(r["alpha"])
-            n12, n01 = np.asarray(r["new_weights_1_2"])[:, 0].tolist(), np.asarray(r["new_weights_0_1"]).T.tolist()
+            d2, w12, l1 = get("layer_2_delta", 6)[0], get("weights_1_2", 6), get("layer_1", 6, plus_zero=True)
+            n12 = get("new_weights_1_2", 6, False)
             for j, w in enumerate(w12):
                 rows.append(["update", f"weights_1_2[{j}]", "w − alpha × layer_1 × layer_2_delta",
-                             f"{f6(w)} − {alpha} × {f6(layer_1[j])} × {f6(d2)}", v6(n12[j])])
-            l0 = "[" + ", ".join(v2(x) for x in layer_0) + "]"
-            for j, col in enumerate(w01):
+                             f"{w} − {alpha} × {l1[j]} × {d2}", n12[j]])
+            l0 = "[" + ", ".join(get("layer_0", 2, False, True)) + "]"
+            w01, n01, d1 = get("weights_0_1", 3, False), get("new_weights_0_1", 3, False), get("layer_1_delta", 4)
+            for j in range(hidden):
                 rows.append(["update", f"weights_0_1[:,{j}]", f"w − alpha × layer_0 × layer_1_delta[{j}]",
-                             f"[{', '.join(v3(w) for w in col)}] − {alpha} × {l0} × {f4(d1[j])}",
-                             "[" + ", ".join(v3(w) for w in n01[j]) + "]"])
+                             f"[{', '.join(w01[j::hidden])}] − {alpha} × {l0} × {d1[j]}",
+                             "[" + ", ".join(n01[j::hidden]) + "]"])
         else:
             raise ValueError(f"phase must be one of {', '.join(bp.PHASES)}, got {phase!r}")
     return out

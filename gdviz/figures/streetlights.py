@@ -6,6 +6,8 @@ trace: values are clipped and labelled, a diverged run is drawn up to where it o
 
 from __future__ import annotations
 
+import functools
+
 import math
 from collections.abc import Sequence
 
@@ -327,7 +329,7 @@ def network(record: dict, phase: str, *, lecture: bool = False, weight_scale: fl
 
 from gdviz.experiments import streetlights as S  # noqa: E402
 from gdviz.figures import live  # noqa: E402
-from gdviz.experiments.formatting import Texts  # noqa: E402
+from gdviz.experiments.formatting import RecordTexts, Texts  # noqa: E402
 
 LOG_AXIS = dict(type="log", exponentformat="power", dtick=1)  # ticks: log_ticks (no minor labels)
 CURSOR = dict(color="#444", width=1.5)
@@ -766,34 +768,35 @@ def _edge_table(rs: list, upd: bool, scale: float) -> tuple[list, list, list]:
     return colors, thin, bold
 
 
-def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, texts) -> dict:
+def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, texts, batch=None) -> dict:
     """:func:`network_frame` for all four phases of one example at once (what they share is
     computed once): ``pre``/``post``, this example's row of :func:`_edge_table` for the weights
-    it starts from and ends with; ``texts``: a :class:`~gdviz.experiments.formatting.Texts`."""
-    n3, n4 = texts.fn(3), texts.fn(4)
-    w01 = np.ravel(r["weights_0_1"]).tolist() + np.ravel(r["weights_1_2"]).tolist()
-    n01 = np.ravel(r["new_weights_0_1"]).tolist() + np.ravel(r["new_weights_1_2"]).tolist()
-    dw = np.ravel(r["weight_deltas_0_1"]).tolist() + np.ravel(r["weight_deltas_1_2"]).tolist()
+    it starts from and ends with; ``texts``: a :class:`~gdviz.experiments.formatting.Texts`;
+    ``batch``: ``(record_texts, k)``, this example's numbers already written as the ``k``-th
+    record of a :class:`~gdviz.experiments.formatting.RecordTexts` (default: written here)."""
+    ex, k = batch or (RecordTexts([r]), 0)
+    get = ex.get
     names = _edge_names(inputs, hidden)
-    labels_pre = [f"{nm}{n4(v)}" for nm, v in zip(names, w01)]
-    labels_post = [f"{nm}{n4(v)}<br>weight_delta {n4(d)}" for nm, v, d in zip(names, n01, dw)]
+    labels_pre = list(map(str.__add__, names, get("weights_0_1", 4)[k] + get("weights_1_2", 4)[k]))
+    labels_post = [f"{nm}{v}<br>weight_delta {d}" for nm, v, d in
+                   zip(names, get("new_weights_0_1", 4)[k] + get("new_weights_1_2", 4)[k],
+                       get("weight_deltas_0_1", 4)[k] + get("weight_deltas_1_2", 4)[k])]
     layer_0 = np.ravel(r["layer_0"]).tolist()
-    layer_1 = (np.ravel(r["layer_1"]) + 0.0).tolist()
-    delta_1 = (np.ravel(r["layer_1_delta"]) + 0.0).tolist()
     mask = np.ravel(r["relu_mask"]).astype(bool).tolist()
     ih = inputs * hidden
     lit_in = [bool(mask[j] and layer_0[i] != 0) for i in range(inputs) for j in range(hidden)]
-    l0_text = [n3(v) for v in layer_0]
+    l0_text = get("layer_0", 3)[k]
     l0_color = [ON if v != 0 else OFF for v in layer_0]
     l0_font = ["#111" if v != 0 else "#EEE" for v in layer_0]
     hidden_color = ["#FFFFFF" if m else "#BDBDBD" for m in mask]
-    h_fwd = ([n3(v) for v in layer_1], [f"layer_1[{j}] {n4(v)}" for j, v in enumerate(layer_1)])
-    h_back = ([n3(v) for v in delta_1], [f"layer_1_delta[{j}] {n4(v)}" for j, v in enumerate(delta_1)])
-    d2 = float(np.ravel(r["layer_2_delta"])[0])
-    pred = float(r["pred"])
+    h_fwd = (get("layer_1", 3, plus_zero=True)[k],
+             [f"layer_1[{j}] {t}" for j, t in enumerate(get("layer_1", 4, plus_zero=True)[k])])
+    h_back = (get("layer_1_delta", 3, plus_zero=True)[k],
+              [f"layer_1_delta[{j}] {t}" for j, t in enumerate(get("layer_1_delta", 4, plus_zero=True)[k])])
+    d2_text, pred_text = get("layer_2_delta", 3)[k][0], get("pred", 3)[k][0]
     act = "relu" if r["activation"] == "relu" else "linear"
-    error = n4(r["error"])
-    goal = f"goal_pred {n3(float(r['goal_pred']))}<br>pred {n3(pred)}"
+    error = get("error", 4)[k][0]
+    goal = f"goal_pred {get('goal_pred', 3)[k][0]}<br>pred {pred_text}"
     lit_out = mask
 
     def edges(looks, labels, lo, hi, lit):
@@ -823,7 +826,7 @@ def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, 
         ring = phase in ("forward", "backward")
         out[idx + 1] = {"text": h_text, "hovertext": h_hover, "marker.color": hidden_color,
                         "marker.line.color": [hl if (m and ring) else "#555" for m in mask]}
-        out[idx + 2] = {"text": [n3(d2 if phase in ("compare", "backward") else pred)],
+        out[idx + 2] = {"text": [d2_text if phase in ("compare", "backward") else pred_text],
                         "marker.line.color": hl if phase in ("forward", "compare") else "#555"}
         out[idx + 3] = {"text": _CAPTION_TEXTS[(phase, act)]}
         out[idx + 4] = {"text": [MESSAGES[phase].format(error=error)], "textfont.color": hl}
@@ -832,8 +835,9 @@ def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, 
     return out_all
 
 
-def _edge_names(inputs: int, hidden: int) -> list[str]:
-    return ([f"weights_0_1[{i},{j}] = " for i in range(inputs) for j in range(hidden)]
+@functools.lru_cache(maxsize=None)
+def _edge_names(inputs: int, hidden: int) -> tuple[str, ...]:
+    return tuple([f"weights_0_1[{i},{j}] = " for i in range(inputs) for j in range(hidden)]
             + [f"weights_1_2[{j}] = " for j in range(hidden)])
 
 
@@ -883,16 +887,17 @@ def backprop_view(run: "S.Runs", at: int | None = None) -> dict:
     rs = [run.passes[p]["examples"][e] for p, e in examples]
     pre, post = _edge_table(rs, False, scale), _edge_table(rs, True, scale)
     texts = Texts()
+    ex = RecordTexts(rs)  # each number of every example shown, written once per key and option
     n3 = texts.fn(3)
     phases, metrics, ariths = {}, {}, {}
     for k, ((p, e), r) in enumerate(zip(examples, rs)):
         phases[(p, e)] = _network_phases(r, inputs, hidden, tuple(t[k] for t in pre), tuple(t[k] for t in post),
-                                         texts)
+                                         texts, (ex, k))
         ariths[(p, e)] = S.backprop_rows(r, texts, tuple(dict.fromkeys(
-            steps[i][2] for i in wanted if steps[i][:2] == (p, e))) if at is not None else S.PHASES)
+            steps[i][2] for i in wanted if steps[i][:2] == (p, e))) if at is not None else S.PHASES, (ex, k))
         # 3 digits: four metrics side by side never run into each other in lecture mode
-        metrics[(p, e)] = [["layer_2 (pred)", n3(r["pred"])], ["goal_pred", n3(r["goal_pred"])],
-                           [f"error, example {e}", n3(r["error"])],
+        metrics[(p, e)] = [["layer_2 (pred)", ex.get("pred", 3)[k][0]], ["goal_pred", ex.get("goal_pred", 3)[k][0]],
+                           [f"error, example {e}", ex.get("error", 3)[k][0]],
                            [f"error, pass {p + 1}", n3(run.passes[p]["error"])]]
     cursors = {p: {len(labelled) + 1: _cursor(p, e_span)} for p in dict.fromkeys(p for p, _ in examples)}
     highlights = {e: {2: lights_highlight(e, inputs)} for e in dict.fromkeys(e for _, e in examples)}
