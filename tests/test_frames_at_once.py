@@ -199,3 +199,35 @@ def test_record_texts_are_each_records_numbers_as_num_writes_them():
                      for v in np.ravel(r[name])] for r in rs]
             assert got == want, (name, plus_zero)
     assert ex.get("weights_0_1", 3)[-1][:3] == ["inf", "nan", "−0"]
+
+
+def _widths():
+    """Widths as the network draws them and awkward ones: near halves of a hundredth, exact halves."""
+    rng = np.random.default_rng(5)
+    a = np.concatenate([rng.uniform(1.0, 9.6, 20000), np.arange(100, 960) / 100 + 0.005, np.arange(8, 77) / 8,
+                        [1.0, 6.0, 9.6, 0.125, 2.675, 1.005, 1.015, 1.025]])
+    return a.reshape(-1, 7)
+
+
+def test_round2_is_pythons_round_to_hundredths():
+    a = _widths()
+    want = [[round(x, 2) for x in row] for row in a.tolist()]
+    got = figs._round2(a)
+    assert got == want
+    assert all(type(x) is float for x in got[0])
+    naive = (np.rint(a * 100.0) / 100.0).tolist()  # what the guard is for: NumPy alone differs here
+    assert naive != want
+
+
+def test_edge_table_equals_edge_looks_per_example():
+    run = next(_c3_runs())
+    rs = _examples(run) + [_with_bad_weights(_examples(run)[3])]
+    scale = figs._net_scale(S.Runs("relu", {"relu": run}, {}))
+    for upd in (False, True):
+        colors, thin, bold = figs._edge_table(rs, upd, scale)
+        for k, r in enumerate(rs):
+            w = np.concatenate([np.ravel(r["new_weights_0_1" if upd else "weights_0_1"]),
+                                np.ravel(r["new_weights_1_2" if upd else "weights_1_2"])]).tolist()
+            assert colors[k] == [figs.weight_color(x, scale) for x in w], (upd, k)
+            widths = [look[1] for look in figs._edge_looks(r, upd, scale)]
+            assert thin[k] == [round(x, 2) for x in widths] and bold[k] == [round(x * 1.6, 2) for x in widths]

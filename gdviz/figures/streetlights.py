@@ -760,12 +760,29 @@ def _edge_table(rs: list, upd: bool, scale: float) -> tuple[list, list, list]:
         width = np.where(fin, 1.0 + 5.0 * np.minimum(np.abs(w) / scale, 1.0), 1.0)
     a = np.abs(t)
     pos = t >= 0
-    rgb = [np.rint(235 + np.where(pos, float(cp - 235), float(cn - 235)) * a).astype(int).tolist()
-           for cp, cn in zip(_POSITIVE, _NEGATIVE)]
-    colors = [[f"rgb({r},{g},{b})" for r, g, b in zip(*row)] for row in zip(*rgb)]
-    thin = [[round(x, 2) for x in row] for row in width.tolist()]
-    bold = [[round(x * 1.6, 2) for x in row] for row in width.tolist()]
-    return colors, thin, bold
+    rgb = np.stack([np.rint(235 + np.where(pos, float(cp - 235), float(cn - 235)) * a).astype(int)
+                    for cp, cn in zip(_POSITIVE, _NEGATIVE)], axis=-1)  # (examples, edges, 3)
+    e, m = w.shape
+    colors = (("rgb(%d,%d,%d)\n" * (e * m)) % tuple(rgb.ravel().tolist())).split("\n")
+    colors = [colors[i:i + m] for i in range(0, e * m, m)] if m else [[] for _ in range(e)]
+    return colors, _round2(width), _round2(width * 1.6)
+
+
+def _round2(a: np.ndarray) -> list:
+    """``[[round(x, 2) for x in row] for row in a.tolist()]``, the same floats: NumPy's rounding
+    (``rint(x * 100) / 100``) where it cannot differ from Python's correctly rounded one, Python's
+    where ``x * 100`` lies within a hair of a half (there the product's rounding may pick the
+    other side)."""
+    with np.errstate(all="ignore"):
+        z = a * 100.0
+        out = np.rint(z) / 100.0
+        near = ~np.isfinite(z) | (np.abs(z - np.floor(z) - 0.5) < 1e-6)
+    rows = out.tolist()
+    if near.any():
+        src = a.tolist()
+        for i, j in zip(*np.nonzero(near)):
+            rows[i][j] = round(src[i][j], 2)
+    return rows
 
 
 def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, texts, batch=None) -> dict:
