@@ -663,8 +663,10 @@ _DIRECT: set[str] = set()  # sessions whose pushed run opens the room's page its
 
 
 def _to_page(session, state, target: dict) -> None:
-    """A pushed rerun of a follower whose room shows another page runs that page with the room's
-    link at once, as the follower's own switch would (one run instead of a run that switches)."""
+    """A pushed rerun of a follower the fragment cannot bring up to date runs the room's page with
+    the room's link at once, as the follower's own switch (``st.switch_page``) would: one run
+    instead of a run that switches. (gdviz binds its controls to the link by hand, each seeded
+    when the link's text for it changes: ``controls._seed``.)"""
     import os  # noqa: PLC0415
     from urllib.parse import parse_qsl, urlencode  # noqa: PLC0415
 
@@ -676,8 +678,6 @@ def _to_page(session, state, target: dict) -> None:
         page_hash = next(h for h, info in pages.items() if os.path.realpath(info["script_path"]) == want)
     except (AttributeError, KeyError, StopIteration, TypeError):
         return
-    if page_hash == state.page_script_hash:
-        return  # the same page with another link: the run's own switch resets its controls
     own = [(k, v) for k, v in parse_qsl(state.query_string, keep_blank_values=True) if k in _NOT_FOLLOWED]
     query = [(k, v) for k, v in target["query"].items() if k not in _NOT_FOLLOWED]
     state.page_script_hash, state.page_name = page_hash, ""
