@@ -2,10 +2,11 @@
 
 One teacher and N followers against the real app: ``--followers`` headless Chromium contexts and
 ``--ws-followers`` websocket sessions (``benchmarks/loadkit/follower.py``: real sessions that
-tick the room's timer and answer its page switch as the browser does, without drawing). The
+answer the server's reruns and fetch the instrument's parts as the browser does, without drawing). The
 teacher alternates between the book's presets on A2 (a change of settings) and a move to A3 and
 back (a change of page); each follower's page watches, in the browser, for its link to show the
-teacher's page and settings with the script finished, and notes the time (the same machine's
+teacher's page and settings with the script finished and the instrument's sliders at the teacher's
+values, and notes the time (the same machine's
 clock as the teacher's click). Printed for both backends:
 
     room follow p95 <ms> ms, followers <n>, errors <n>, backend <name>

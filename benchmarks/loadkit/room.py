@@ -7,8 +7,8 @@ from the sidebar, and keeps the presenter's timer ticking like a browser. Every 
 of the class's working window it lets one of A2's live sliders go at a new step (a ``commit``, as
 a student's release), choosing steps so that no state of the four sliders comes twice: each
 change's link is then different from every other's, and a follower that shows it has followed
-*that* change. The followers (``follower.Follower``) tick the room's timer, switch as the room
-says and fetch the instrument's parts of every page they are shown.
+*that* change. The followers (``follower.Follower``) answer the server's reruns (a page, or only
+the instrument's fragment) and fetch the instrument's parts of every page they are shown.
 
 A follower applied a change when, after the teacher's release, it showed A2 with the teacher's
 link (every key the teacher's link ever had, same value or both absent) and had that page's parts;
