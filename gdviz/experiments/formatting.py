@@ -4,7 +4,6 @@ panels' ``fmt``/``fmt_value`` are all :func:`num` with different options."""
 from __future__ import annotations
 
 import functools
-import re
 
 import numpy as np
 
@@ -82,25 +81,25 @@ class Texts:
         return f
 
 
-_LEADING_MINUS = re.compile("\n-([^\n]*)")
-
-
 def nums(xs: list[float], digits: int = 6, *, bracket_negative: bool = False,
          ascii_exponent: bool = False) -> list[str]:
     """:func:`num` of each float in ``xs`` (no None), the same texts, written by one ``%``
-    formatting of them all and a few passes over the joined text instead of a call per number."""
+    formatting of them all and a pass or two over the joined text instead of a call per number."""
     if not xs:
         return []
-    text = "\n" + (f"%.{digits}g\n" * len(xs)) % tuple(xs)  # each text after a newline
-    if ascii_exponent:
-        if bracket_negative:
-            text = _LEADING_MINUS.sub("\n(−\\1)", text)
-        else:
-            text = text.replace("\n-", "\n−")
-    else:  # every minus is a sign: the number's own, then its exponent's
+    one = f"%.{digits}g\n"
+    if bracket_negative:  # a negative number (-0.0 too; a nan never) in brackets
+        a = np.asarray(xs, dtype=float)
+        form = "".join(np.where(np.signbit(a) & ~np.isnan(a), f"(%.{digits}g)\n", one).tolist())
+    else:
+        form = one * len(xs)
+    text = "\n" + form % tuple(xs)  # each text after a newline
+    if not ascii_exponent:  # every minus is a sign: the number's own, then its exponent's
         text = text.replace("-", "−")
-        if bracket_negative:
-            text = re.sub("\n−([^\n]*)", "\n(−\\1)", text)
+    elif bracket_negative:
+        text = text.replace("(-", "(−")
+    else:
+        text = text.replace("\n-", "\n−")
     return text[1:-1].split("\n")  # a nan is "nan" whatever its sign, as num writes it
 
 

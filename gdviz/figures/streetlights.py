@@ -816,22 +816,29 @@ def _network_phases(r: dict, inputs: int, hidden: int, pre: tuple, post: tuple, 
     goal = f"goal_pred {get('goal_pred', 3)[k][0]}<br>pred {pred_text}"
     lit_out = mask
 
-    def edges(looks, labels, lo, hi, lit):
-        """Edge entries ``lo:hi``, bold where ``lit`` (None: none bold)."""
-        colors, thin, thick = looks
-        return [{"line.color": colors[k], "line.width": thick[k], "opacity": 1.0, "text": labels[k]}
-                if lit is not None and lit[k - lo] else
-                {"line.color": colors[k], "line.width": thin[k], "opacity": 0.5, "text": labels[k]}
-                for k in range(lo, hi)]
+    def thin(looks, labels):
+        colors, widths, _ = looks
+        return [{"line.color": c, "line.width": w, "opacity": 0.5, "text": t}
+                for c, w, t in zip(colors, widths, labels)]
+
+    def bold(looks, labels, lo, lit, thins=None):
+        """Edge entries from ``lo`` on: bold where ``lit``, else thin (the entry ``thins`` has)."""
+        colors, narrow, widths = looks
+        return [{"line.color": colors[k], "line.width": widths[k], "opacity": 1.0, "text": labels[k]} if on
+                else thins[i] if thins is not None else
+                {"line.color": colors[k], "line.width": narrow[k], "opacity": 0.5, "text": labels[k]}
+                for i, (k, on) in enumerate(zip(range(lo, lo + len(lit)), lit))]
 
     m = len(labels_pre)
-    # the same entries in several phases are built once: input edges are thin in compare and
-    # backward, output edges bold where relu was on in forward and backward
-    thin_in, thick_out = edges(pre, labels_pre, 0, ih, None), edges(pre, labels_pre, ih, m, lit_out)
-    edge_entries = {"forward": edges(pre, labels_pre, 0, ih, lit_in) + thick_out,
-                    "compare": thin_in + edges(pre, labels_pre, ih, m, None),
+    # the same entries in several phases are the same objects, built once: every thin edge of the
+    # weights an example starts from, the output edges bold where relu was on (forward, backward)
+    thins = thin(pre, labels_pre)
+    thin_in, thin_out = thins[:ih], thins[ih:]
+    thick_out = bold(pre, labels_pre, ih, lit_out, thin_out)
+    edge_entries = {"forward": bold(pre, labels_pre, 0, lit_in, thin_in) + thick_out,
+                    "compare": thins,
                     "backward": thin_in + thick_out,
-                    "update": edges(post, labels_post, 0, ih, lit_in) + edges(post, labels_post, ih, m, lit_out)}
+                    "update": bold(post, labels_post, 0, lit_in) + bold(post, labels_post, ih, lit_out)}
     out_all = {}
     for phase in S.PHASES:
         hl = PHASE_COLORS.get(phase, "#444")
