@@ -163,6 +163,29 @@ _HC_KEYS = ("weight", "input", "goal_pred", "step_amount", "pred", "error", "up_
 _MOVES = ("down", "up", "stay")
 
 
+#: How often (in iterations) :func:`hot_cold_many` looks whether every run has settled.
+_CYCLE_CHECK = 8
+
+
+def _cycled(weights: np.ndarray, k: int) -> bool:
+    """Whether every run's weight at iteration ``k`` is bit for bit its weight at ``k - 2``. A
+    hot-and-cold iteration is a function of the weight alone (input, goal_pred and step_amount
+    stay), so from there on each run repeats its last two iterations exactly (a weight that
+    stays is the same cycle)."""
+    a = weights[:, k]
+    return bool(np.array_equal(a.view(np.int64), weights[:, k - 2].view(np.int64)))
+
+
+def _repeat_cycle(cols: dict, k: int, iterations: int) -> None:
+    """Iterations ``k + 1 …`` as copies of ``k - 1`` and ``k`` (see :func:`_cycled`)."""
+    rest = iterations - k - 1
+    if rest <= 0:
+        return
+    for a in cols.values():
+        pair = a[:, k - 1:k + 1]
+        a[:, k + 1:] = np.tile(pair, (1, -(-rest // 2)))[:, :rest]
+
+
 def hot_cold_many(weight, input, goal_pred, step_amount, iterations: int) -> list[ColumnRun]:
     """:func:`hot_cold_step` for many runs at once."""
     w, x, g, s = (np.array(v, dtype=np.float64).ravel() for v in np.broadcast_arrays(weight, input, goal_pred, step_amount))
@@ -189,6 +212,9 @@ def hot_cold_many(weight, input, goal_pred, step_amount, iterations: int) -> lis
             cols["up_pred"][:, k], cols["up_error"][:, k] = up_pred, up_e
             cols["down_pred"][:, k], cols["down_error"][:, k], cols["new_weight"][:, k] = down_pred, down_e, new
             w = new
+            if k >= 2 and k % _CYCLE_CHECK == 0 and _cycled(cols["weight"], k):
+                _repeat_cycle(cols, k, iterations)
+                break
     exact = {"error": lambda r: square(r["pred"] - r["goal_pred"]),
              "up_error": lambda r: square(r["goal_pred"] - r["up_pred"]),
              "down_error": lambda r: square(r["goal_pred"] - r["down_pred"]),
