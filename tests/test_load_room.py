@@ -114,7 +114,9 @@ def _sliders(s) -> dict:
     return {w.label: s.values[w.id] for w in s.widgets.values() if w.kind == "live"}
 
 
-async def _pushed(url: str) -> dict:
+async def _with_follower(url: str, act) -> dict:
+    """A teacher presenting A2 and one quiet follower; ``act(teacher, follower)`` after a second,
+    with the follower's runs counted from then on."""
     t = await room.present(url)
     f = _NeverLooks(url, "quiet")
     await f.connect()
@@ -122,25 +124,34 @@ async def _pushed(url: str) -> dict:
     try:
         await asyncio.sleep(1.0)
         f.runs = []
-        at = time.monotonic()
-        await room.change(t, random.Random(2), set())
-        change = room.Change(at, room.PAGE, room._link(t))
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and room.applied(change, set(change.query), f.shown) is None:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)  # any later run the change caused
-        return {"change": change, "seconds": room.applied(change, set(change.query), f.shown),
-                "refused": getattr(f, "timers_refused", 0), "errors": f.part_errors + f.exceptions,
-                "runs": f.runs, "sliders": (_sliders(t), _sliders(f))}
+        return await act(t, f)
     finally:
         await asyncio.gather(f.close(), t.close())
+
+
+async def _until(done, seconds: float = 15.0, after: float = 0.5) -> None:
+    """Wait until ``done()`` (or ``seconds``), then ``after`` more for any later run."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not done():
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(after)
+
+
+async def _pushed(t, f) -> dict:
+    at = time.monotonic()
+    await room.change(t, random.Random(2), set())
+    change = room.Change(at, room.PAGE, room._link(t))
+    await _until(lambda: room.applied(change, set(change.query), f.shown) is not None)
+    return {"change": change, "seconds": room.applied(change, set(change.query), f.shown),
+            "refused": getattr(f, "timers_refused", 0), "errors": f.part_errors + f.exceptions,
+            "runs": f.runs, "sliders": (_sliders(t), _sliders(f))}
 
 
 def test_the_server_reruns_a_follower_when_its_room_changes():
     """Push, not polling: a follower shows the teacher's release, with the page's new parts, soon
     after it, and its browser runs no timer (the server looks at the room for it)."""
     with server.streamlit_server() as (url, log):
-        r = asyncio.run(_pushed(url))
+        r = asyncio.run(_with_follower(url, _pushed))
         errors = log.errors()
     assert r["refused"] == 0  # no timer in the browser: each tick was a run of the whole fragment
     assert r["change"].query and r["seconds"] is not None, "the follower never showed the teacher's change"
@@ -152,23 +163,11 @@ def test_the_server_reruns_a_follower_when_its_room_changes():
     assert teacher and follower == teacher
 
 
-async def _switched(url: str) -> dict:
-    t = await room.present(url)
-    f = _NeverLooks(url, "quiet")
-    await f.connect()
-    await f.open("", [("room", t.code)])
-    try:
-        await asyncio.sleep(1.0)
-        f.runs = []
-        await t.open("A3_divergence_and_alpha", [("weight", "0.25")])
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and f.path != "A3_divergence_and_alpha":
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.8)  # any later run the switch caused
-        return {"path": f.path, "runs": f.runs, "links": (room._link(t), room._link(f)),
-                "room": dict(f.query).get("room"), "code": t.code, "errors": f.part_errors + f.exceptions}
-    finally:
-        await asyncio.gather(f.close(), t.close())
+async def _switched(t, f) -> dict:
+    await t.open("A3_divergence_and_alpha", [("weight", "0.25")])
+    await _until(lambda: f.path == "A3_divergence_and_alpha", after=0.8)
+    return {"path": f.path, "runs": f.runs, "links": (room._link(t), room._link(f)),
+            "room": dict(f.query).get("room"), "code": t.code, "errors": f.part_errors + f.exceptions}
 
 
 def test_a_follower_opens_the_teachers_new_page_in_one_run_and_its_address_follows():
@@ -176,7 +175,7 @@ def test_a_follower_opens_the_teachers_new_page_in_one_run_and_its_address_follo
     teacher's link at once (not a run of the old page that switches), and the follower's address
     shows the page's link with its room."""
     with server.streamlit_server() as (url, log):
-        r = asyncio.run(_switched(url))
+        r = asyncio.run(_with_follower(url, _switched))
         errors = log.errors()
     assert r["path"] == "A3_divergence_and_alpha"
     assert r["runs"] == ["page"]
