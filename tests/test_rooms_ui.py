@@ -154,3 +154,66 @@ def test_the_servers_look_finds_the_followers_whose_last_run_is_behind_their_roo
     assert room._lagging(store) == []
     store.publish(code, secret, {"page": "app.py", "query": {"x": "1"}, "playing": False, "speed": 1.0})
     assert set(room._lagging(store)) == {(code, "a"), (code, "b"), (code, "c")}
+
+
+def test_a_pushed_rerun_is_the_instruments_fragment_only_for_what_it_can_show(monkeypatch):
+    """What the server reruns for a follower: its instrument's fragment for a change of live
+    settings on its page; otherwise the room's page with the room's link at once (the follower's
+    own keys kept); the whole page once the room has settled; never the browser's one-shot events."""
+    from urllib.parse import parse_qsl
+
+    from streamlit.proto.ClientState_pb2 import ClientState
+
+    from gdviz.ui import nav
+
+    a2, a3 = "pages/A2_gradient_descent.py", "pages/A3_divergence_and_alpha.py"
+
+    class Pages:
+        def get_pages(self):
+            return {"h2": {"script_path": str(nav.ROOT / a2)}, "h3": {"script_path": str(nav.ROOT / a3)}}
+
+    class Session:
+        id, _pages_manager = "s1", Pages()
+
+        def has_fragment(self, fid):
+            return fid == "frag"
+
+    monkeypatch.setattr(room, "_FRAGMENTS", {"s1": ("frag", a2, {"weight": "0.5"}, ("weight", "alpha"))})
+    for name in ("_TARGET",):
+        monkeypatch.setattr(room, name, {})
+    for name in ("_WHOLE", "_DIRECT"):
+        monkeypatch.setattr(room, name, set())
+    last = ClientState()
+    last.page_script_hash, last.query_string = "h2", "room=GD-AAAA-1111&weight=0.5&lecture=true"
+    click = last.widget_states.widgets.add()
+    click.id, click.trigger_value = "a_button", True
+    kept = last.widget_states.widgets.add()
+    kept.id, kept.double_value = "a_slider", 3.0
+
+    def rerun(target, whole=False):
+        room._TARGET["s1"] = target
+        if whole:
+            room._WHOLE.add("s1")
+        return room._rerun_state(Session(), last)
+
+    s = rerun({"page": a2, "query": {"weight": "1.5", "iteration": "4"}})
+    assert (s.fragment_id, s.page_script_hash) == ("frag", "h2")
+    assert [w.id for w in s.widget_states.widgets] == ["a_slider"]  # the click is not replayed
+    s = rerun({"page": a2, "query": {"weight": "1.5", "iterations": "30"}})  # a non-live setting
+    assert (s.fragment_id, s.page_script_hash) == ("", "h2")
+    assert sorted(parse_qsl(s.query_string)) == [("iterations", "30"), ("lecture", "true"),
+                                                 ("room", "GD-AAAA-1111"), ("weight", "1.5")]
+    s = rerun({"page": a3, "query": {}})  # another page
+    assert (s.fragment_id, s.page_script_hash) == ("", "h3")
+    assert sorted(parse_qsl(s.query_string)) == [("lecture", "true"), ("room", "GD-AAAA-1111")]
+    s = rerun({"page": a2, "query": {"weight": "1.5"}}, whole=True)  # the room settled
+    assert (s.fragment_id, s.page_script_hash) == ("", "h2")
+    assert room._DIRECT == {"s1"} and not room._WHOLE
+
+
+def test_a_follower_whose_instrument_alone_followed_is_rerun_whole_once_the_room_settles(monkeypatch):
+    monkeypatch.setattr(room, "_FAST_AT", {"a": ("GD-AAAA-1111", 100.0), "b": ("GD-AAAA-1111", 105.0)})
+    assert room._settling(100.0 + room.SETTLE_SECONDS - 0.1) == []
+    assert room._settling(100.0 + room.SETTLE_SECONDS) == [("GD-AAAA-1111", "a")]
+    assert room._settling(200.0) == [("GD-AAAA-1111", "b")]  # each one once
+    assert room._settling(300.0) == []

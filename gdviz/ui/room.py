@@ -138,6 +138,8 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
             if k in st.query_params:
                 del st.query_params[k]
             raw.pop(k, None)
+    if f["applied"] != f["rev"]:
+        _fast_at(f)
     f["applied"] = f["rev"]
     _seen(f)
     return {k: query.get(k) for k in live_names}
@@ -475,6 +477,33 @@ _SEEN: dict[str, tuple[str, int | None]] = {}  # session id -> (room, revision) 
 _TARGET: dict[str, dict | None] = {}  # session id -> its room's state when it was queued
 
 
+#: Seconds of a quiet room after which a follower whose instrument alone followed the teacher is
+#: rerun whole (one run): the page's other parts (the log under its expander) then show the
+#: teacher's setting too. A teacher's burst of moves costs each follower one full run, not one per move.
+SETTLE_SECONDS = 8.0
+_FAST_AT: dict[str, tuple[str, float]] = {}  # session id -> (room, when its fragment last took a change)
+_WHOLE: set[str] = set()  # sessions whose next pushed rerun is the whole page
+
+
+def _fast_at(f: dict) -> None:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        with _FOLLOWERS_LOCK:
+            _FAST_AT[ctx.session_id] = (f["code"], time.monotonic())
+
+
+def _settling(now: float) -> list[tuple[str, str]]:
+    """(room, session) of the followers whose instrument took the room's last change alone at
+    least SETTLE_SECONDS ago (and whose page has not run whole since); each is said once."""
+    with _FOLLOWERS_LOCK:
+        due = [(code, sid) for sid, (code, at) in _FAST_AT.items() if now - at >= SETTLE_SECONDS]
+        for _, sid in due:
+            del _FAST_AT[sid]
+    return due
+
+
 def _seen(f: dict) -> None:
     """This follower's run shows room revision ``f["rev"]`` (for the server's look, :func:`_lagging`)."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
@@ -495,6 +524,7 @@ def _forget_fragment() -> bool:
         return False
     with _FOLLOWERS_LOCK:
         _FRAGMENTS.pop(ctx.session_id, None)
+        _FAST_AT.pop(ctx.session_id, None)
         direct = ctx.session_id in _DIRECT
         _DIRECT.discard(ctx.session_id)
     return direct
@@ -551,6 +581,8 @@ def _watch(store) -> None:
         with contextlib.suppress(Exception):  # the server is stopping, a session is ending
             for code, sid in _lagging(store):
                 _push(code, [sid])
+            for code, sid in _settling(time.monotonic()):
+                _push(code, [sid], whole=True)
 
 
 def _can_rerun() -> bool:
@@ -567,7 +599,7 @@ def _room_changed(code: str) -> None:
     _push(code, sessions)
 
 
-def _push(code: str, sessions: list[str]) -> None:
+def _push(code: str, sessions: list[str], whole: bool = False) -> None:
     from streamlit import runtime  # noqa: PLC0415
 
     if not sessions or not runtime.exists():
@@ -587,6 +619,9 @@ def _push(code: str, sessions: list[str]) -> None:
                 _SEEN.pop(sid, None)
             continue
         try:
+            if whole:
+                with _FOLLOWERS_LOCK:
+                    _WHOLE.add(sid)
             loop.call_soon_threadsafe(_queue, session, loop, state)
         except RuntimeError:  # the server is stopping
             return
@@ -651,7 +686,10 @@ def _rerun_state(session, last):
         fid, page, link_then, live_names = _FRAGMENTS.get(session.id, ("", None, {}, ()))
     has = getattr(session, "has_fragment", None)
     target = _TARGET.pop(session.id, None)
-    fast = bool(target) and target["page"] == page and _only_live(target, link_then, live_names)
+    with _FOLLOWERS_LOCK:
+        whole = session.id in _WHOLE
+        _WHOLE.discard(session.id)
+    fast = not whole and bool(target) and target["page"] == page and _only_live(target, link_then, live_names)
     state.fragment_id = fid if fid and fast and has is not None and has(fid) else ""
     state.is_auto_rerun = False
     if not state.fragment_id and target:
