@@ -123,7 +123,7 @@ class RecordTexts:
         if out is None:
             values = self._arrays.get((name, plus_zero))
             if values is None:
-                a = np.array([np.ravel(np.asarray(r[name], dtype=float)) for r in self._records], dtype=float)
+                a = np.array([r[name] for r in self._records], dtype=float).reshape(len(self._records), -1)
                 if plus_zero:
                     a = a + 0.0
                 values = self._arrays[(name, plus_zero)] = [a.shape[1], a.ravel().tolist()]

@@ -6,7 +6,7 @@ from gdviz.core import one_weight as ow
 from gdviz.core.run import run
 from gdviz.experiments import register
 from gdviz.experiments.base import Experiment, Line, Param, diverged_line, fmt, fmt_value
-from gdviz.experiments.formatting import Texts
+from gdviz.experiments.formatting import RecordTexts, Texts
 
 BIG = 1e6  # what the CLI accepts for weight/input/goal_pred; pages offer less
 
@@ -136,21 +136,29 @@ def hot_cold_arithmetic(r, texts: Texts | None = None) -> list[Line]:
     return [Line(*row) for row in hot_cold_rows(r, texts)]
 
 
-def hot_cold_rows(r, texts: Texts | None = None) -> list[list[str]]:
+def hot_cold_rows(r, texts: Texts | None = None, batch=None) -> list[list[str]]:
     """:func:`hot_cold_arithmetic` as ``[phase, name, formula, numbers, value]`` rows (what the
-    lesson instrument sends; no :class:`Line` made per row)."""
-    texts = texts or Texts()
-    f, v = texts.fn(6, bracket_negative=True, ascii_exponent=True), texts.fn(6, ascii_exponent=True)
-    x, w, step, goal = f(r["input"]), f(r["weight"]), f(r["step_amount"]), f(r["goal_pred"])
-    pred, up, down = f(r["pred"]), f(r["up_pred"]), f(r["down_pred"])
+    lesson instrument sends; no :class:`Line` made per row). ``batch``: ``(record_texts, k)``, the
+    record's numbers already written as the ``k``-th of a
+    :class:`~gdviz.experiments.formatting.RecordTexts` (default: written here)."""
+    ex, k = batch or (RecordTexts([r]), 0)
+
+    def f(name):
+        return ex.get(name, 6, bracket_negative=True, ascii_exponent=True)[k][0]
+
+    def v(name):
+        return ex.get(name, 6, ascii_exponent=True)[k][0]
+
+    x, w, step, goal = f("input"), f("weight"), f("step_amount"), f("goal_pred")
+    pred, up, down = f("pred"), f("up_pred"), f("down_pred")
     return [
-        ["predict", "pred", "input × weight", f"{x} × {w}", v(r["pred"])],
-        ["compare", "error", "(pred − goal_pred)²", f"({pred} − {goal})²", v(r["error"])],
-        ["predict", "up_pred", "input × (weight + step_amount)", f"{x} × ({w} + {step})", v(r["up_pred"])],
-        ["compare", "up_error", "(goal_pred − up_pred)²", f"({goal} − {up})²", v(r["up_error"])],
-        ["predict", "down_pred", "input × (weight − step_amount)", f"{x} × ({w} − {step})", v(r["down_pred"])],
-        ["compare", "down_error", "(goal_pred − down_pred)²", f"({goal} − {down})²", v(r["down_error"])],
-        ["learn", "weight", _HC_MOVE[r["move"]], f"{w} {_HC_SIGN[r['move']]} {step}", v(r["new_weight"])],
+        ["predict", "pred", "input × weight", f"{x} × {w}", v("pred")],
+        ["compare", "error", "(pred − goal_pred)²", f"({pred} − {goal})²", v("error")],
+        ["predict", "up_pred", "input × (weight + step_amount)", f"{x} × ({w} + {step})", v("up_pred")],
+        ["compare", "up_error", "(goal_pred − up_pred)²", f"({goal} − {up})²", v("up_error")],
+        ["predict", "down_pred", "input × (weight − step_amount)", f"{x} × ({w} − {step})", v("down_pred")],
+        ["compare", "down_error", "(goal_pred − down_pred)²", f"({goal} − {down})²", v("down_error")],
+        ["learn", "weight", _HC_MOVE[r["move"]], f"{w} {_HC_SIGN[r['move']]} {step}", v("new_weight")],
     ]
 
 

@@ -328,17 +328,19 @@ def hot_cold_view(run, at: int | None = None) -> dict:
     bowl_t, bowl_l, box = bowl_run(run, upto=at)
     err_t, err_l, span = errors_run([(run, run.diverged_at)], n, preview=at is not None)
     frames = {}
-    texts = formatting.Texts()
-    n6, n4 = texts.fn(6), texts.fn(4)
     cursor_y = live.enc(span, 8)  # errors_cursor's y: the same span in every frame
     lo, hi, yr = box
     ytop = yr[1]
-    for i in live.frames_for(n, at):
-        r = recs[i]
+    wanted = list(live.frames_for(n, at))
+    rs = [recs[i] for i in wanted]
+    ex = formatting.RecordTexts(rs)  # every frame's numbers written at once per key and option
+    pred6, error4 = ex.get("pred", 6), ex.get("error", 4)
+    for j, (i, r) in enumerate(zip(wanted, rs)):
         k = live.enc([i + 1])
         frames[i] = {"traces": {"curve": _hot_cold_points(r, lo, hi, ytop), "errors": {1: {"x": f"{k},{k}", "y": cursor_y}}},
-                     "metrics": [["pred", n6(r["pred"])], ["error", n4(r["error"])], ["move", MOVES[r["move"]]]],
-                     "arith": {"title": f"The arithmetic of iteration {i + 1}", "rows": A.hot_cold_rows(r, texts)},
+                     "metrics": [["pred", pred6[j][0]], ["error", error4[j][0]], ["move", MOVES[r["move"]]]],
+                     "arith": {"title": f"The arithmetic of iteration {i + 1}",
+                               "rows": A.hot_cold_rows(r, None, (ex, j))},
                      "notes": []}
     return {"n": n, "run": {"curve": bowl_t, "errors": err_t}, "layout": {"curve": bowl_l, "errors": err_l},
             "frames": frames, "notice": _diverged_notice(run)}
