@@ -231,3 +231,33 @@ def test_edge_table_equals_edge_looks_per_example():
             assert colors[k] == [figs.weight_color(x, scale) for x in w], (upd, k)
             widths = [look[1] for look in figs._edge_looks(r, upd, scale)]
             assert thin[k] == [round(x, 2) for x in widths] and bold[k] == [round(x * 1.6, 2) for x in widths]
+
+
+def _reference_net_scale(run):
+    vals = []
+    for rec in run.passes:
+        for key in ("weights_0_1", "weights_1_2", "new_weights_0_1", "new_weights_1_2"):
+            a = np.abs(np.asarray(rec[key], dtype=float))
+            a = a[np.isfinite(a)]
+            if a.size:
+                vals.append(float(a.max()))
+    return max(vals) if vals else 1.0
+
+
+def test_net_scale_is_the_largest_finite_weight_of_any_pass():
+    exp = experiments.get("backprop")
+    for s in (exp.settings(), exp.settings(alpha=40.0, hidden_size=3), exp.settings(activation="linear", alpha=2.5)):
+        run = S.Runs("relu", {"relu": exp.simulate(s, 25)}, {})
+        assert figs._net_scale(run) == _reference_net_scale(run)
+    bad = [dict(rec, **{k: np.full_like(np.asarray(rec[k], dtype=float), math.nan)
+                        for k in ("weights_0_1", "weights_1_2", "new_weights_0_1", "new_weights_1_2")})
+           for rec in run.passes]
+
+    class _Passes:
+        passes = bad
+
+    assert figs._net_scale(_Passes) == 1.0
+    w = np.full_like(bad[1]["weights_1_2"], 2.0)
+    w[0, 0], w[1, 0] = math.inf, -7.5
+    bad[1]["weights_1_2"] = w
+    assert figs._net_scale(_Passes) == 7.5 == _reference_net_scale(_Passes)

@@ -85,8 +85,8 @@ def nums(xs: list[float], digits: int = 6, *, bracket_negative: bool = False,
          ascii_exponent: bool = False) -> list[str]:
     """:func:`num` of each float in ``xs`` (no None), the same texts, written by one ``%``
     formatting of them all and a pass or two over the joined text instead of a call per number."""
-    if not xs:
-        return []
+    if len(xs) < 8:  # a few: one by one is quicker
+        return [num(x, digits, bracket_negative=bracket_negative, ascii_exponent=ascii_exponent) for x in xs]
     one = f"%.{digits}g\n"
     if bracket_negative:  # a negative number (-0.0 too; a nan never) in brackets
         a = np.asarray(xs, dtype=float)
@@ -123,10 +123,15 @@ class RecordTexts:
         if out is None:
             values = self._arrays.get((name, plus_zero))
             if values is None:
-                a = np.array([r[name] for r in self._records], dtype=float).reshape(len(self._records), -1)
-                if plus_zero:
-                    a = a + 0.0
-                values = self._arrays[(name, plus_zero)] = [a.shape[1], a.ravel().tolist()]
+                if len(self._records) == 1 and isinstance(self._records[0][name], float):  # one number
+                    x = float(self._records[0][name])
+                    values = [1, [x + 0.0 if plus_zero else x]]
+                else:
+                    a = np.array([r[name] for r in self._records], dtype=float).reshape(len(self._records), -1)
+                    if plus_zero:
+                        a = a + 0.0
+                    values = [a.shape[1], a.ravel().tolist()]
+                self._arrays[(name, plus_zero)] = values
             size, flat = values
             flat = nums(flat, digits, bracket_negative=bracket_negative, ascii_exponent=ascii_exponent)
             out = self._texts[key] = [flat[i:i + size] for i in range(0, len(flat), size)] if size else \

@@ -870,15 +870,17 @@ _CAPTION_TEXTS = {(phase, act): [f"<b>{c.format(act=act)}</b>" for c in caps]
 
 
 def _net_scale(run) -> float:
-    """One colour scale for the whole run (colours compare across frames)."""
-    vals = []
-    for rec in run.passes:
+    """One colour scale for the whole run (colours compare across frames): the largest finite
+    size of any weight a pass starts or ends with (1 if none)."""
+    best = None
+    if run.passes:
         for key in ("weights_0_1", "weights_1_2", "new_weights_0_1", "new_weights_1_2"):
-            a = np.abs(np.asarray(rec[key], dtype=float))
+            a = np.abs(np.array([rec[key] for rec in run.passes], dtype=float))
             a = a[np.isfinite(a)]
             if a.size:
-                vals.append(float(a.max()))
-    return max(vals) if vals else 1.0
+                m = float(a.max())
+                best = m if best is None else max(best, m)
+    return 1.0 if best is None else best
 
 
 def step_position(p: int, e: int, phase: str, i: int) -> str:
