@@ -47,7 +47,7 @@ The work is split by job in ``benchmarks/loadkit/``: ``server`` (start/stop on a
 20%): the same class (same seed) twice, first without a room, then with one — a websocket
 teacher presents A2 ("Present to the room" in its sidebar) and lets one of its live sliders go
 at a new step every 3 s of the working window, and ``F`` websocket followers follow it
-(``loadkit/room.py``: they tick the room's timer, switch, fetch the instrument's parts, and
+(``loadkit/room.py``: they answer the server's reruns, fetch the instrument's parts, and
 each teacher change they never showed is a *miss*). Each run gets a fresh server, so the second
 does not start with the first one's warm caches or leftover sessions; with ``--url``/``--target``
 both runs use that server (``make serve`` with WORKERS > 1 shares rooms through Redis, so the

@@ -138,6 +138,7 @@ def measure(teacher_url: str, follower_urls: list[str], followers: int, changes:
     from playwright.sync_api import sync_playwright
 
     latencies: list[float] = []
+    by_kind: dict[str, list[float]] = {"preset": [], "page": []}  # the same, by the teacher's action
     errors = 0
     with sync_playwright() as pw:
         browser = launch_browser(pw)
@@ -207,10 +208,12 @@ def measure(teacher_url: str, follower_urls: list[str], followers: int, changes:
                     seen = p.evaluate("() => window.__gdSeen")
                     if seen:
                         latencies.append(seen - t0)
+                        by_kind[kind].append(seen - t0)
                         pending.remove(p)
                 for f in list(waiting):
                     if f.seen_at is not None:
                         latencies.append(f.seen_at - t0)
+                        by_kind[kind].append(f.seen_at - t0)
                         waiting.remove(f)
                 time.sleep(0.02)
             errors += len(pending) + len(waiting)
@@ -228,7 +231,7 @@ def measure(teacher_url: str, follower_urls: list[str], followers: int, changes:
               file=sys.stderr)
     if lost:
         print(f"  followers that did not follow before timing: {lost}", file=sys.stderr)
-    return latencies, errors + lost * changes + (1 if broken else 0)
+    return latencies, errors + lost * changes + (1 if broken else 0), by_kind
 
 
 def p95(values: list[float]) -> float:
@@ -242,13 +245,15 @@ def p95(values: list[float]) -> float:
 def run(backend: str, followers: int, changes: int, ws_followers: int = 0) -> str:
     if backend == "memory":
         with env(GDVIZ_ROOMS="memory"), streamlit_server() as url:
-            lat, errors = measure(url, [url], followers, changes, ws_followers)
+            lat, errors, kinds = measure(url, [url], followers, changes, ws_followers)
     else:
         with redis_server() as rurl, env(GDVIZ_ROOMS=rurl), streamlit_server() as a, streamlit_server() as b:
-            lat, errors = measure(a, [b, a], followers, changes, ws_followers)
+            lat, errors, kinds = measure(a, [b, a], followers, changes, ws_followers)
     med = statistics.median(lat) if lat else float("nan")
-    print(f"  ({backend}: {len(lat)} updates, median {med:.0f} ms, max {max(lat, default=float('nan')):.0f} ms)",
-          file=sys.stderr)
+    print(f"  ({backend}: {len(lat)} updates, median {med:.0f} ms, max {max(lat, default=float('nan')):.0f} ms; "
+          + "; ".join(f"{what} p95 {p95(v):.0f} ms, median {statistics.median(v) if v else float('nan'):.0f} ms ({len(v)})"
+                      for what, v in (("after a preset", kinds["preset"]), ("after a page change", kinds["page"])))
+          + ")", file=sys.stderr)
     return (f"room follow p95 {p95(lat):.0f} ms, followers {followers + ws_followers}, errors {errors}, "
             f"backend {backend}" + (f" ({followers} Chromium, {ws_followers} websocket)" if ws_followers else ""))
 

@@ -17,7 +17,7 @@ import json
 import time
 
 from benchmarks.loadkit import live
-from benchmarks.loadkit.client import FINISHED_EARLY, WsSession
+from benchmarks.loadkit.client import FINISHED_EARLY, SessionError, WsSession
 
 #: Keys of a follower's link that are its own, not the teacher's.
 OWN_KEYS = ("room", "lecture")
@@ -114,8 +114,19 @@ class Follower(WsSession):
         await super().close()
 
 
+#: What the page says when a client tried to join too often (the store's per-client limit).
+REFUSED = "Too many attempts to join a room from here"
+
+
 async def join(url: str, code: str, name: str) -> Follower:
+    """A follower of room ``code``; SessionError when the page refused the join. (Through nginx
+    every follower of a benchmark comes from this machine's one address, so past the per-client
+    limit of joins a minute the rest are refused, as they should be.)"""
     f = Follower(url, name)
     await f.connect()
-    await f.open("", [("room", code)])
+    r = await f.open("", [("room", code)])
+    refused = next((w for w in r.warnings if REFUSED in w), None)
+    if refused is not None:
+        await f.close()
+        raise SessionError(f"the join was refused: {refused}")
     return f
