@@ -127,10 +127,9 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
         return None
     if not _only_live(state, link_then, live_names):
         return None
-    query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
-    changeable = set(live_names) | {ITERATION}
+    query = _followed_query(state)
     raw = st.session_state.setdefault(link.RAW_QUERY, {})
-    for k in changeable:
+    for k in _changeable(live_names):
         if k in query:
             st.query_params[k] = query[k]
             raw[k] = [query[k]]
@@ -145,12 +144,21 @@ def fast_live(link_then: dict, live_names: Sequence[str]) -> dict | None:
     return {k: query.get(k) for k in live_names}
 
 
+def _followed_query(state: dict) -> dict:
+    """The room's link as a follower takes it (without the follower's own keys)."""
+    return {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
+
+
+def _changeable(live_names: Sequence[str]) -> set[str]:
+    """The link's keys a follower's instrument fragment can change: its live settings, the iteration."""
+    return set(live_names) | {ITERATION}
+
+
 def _only_live(state: dict, link_then: dict, live_names: Sequence[str]) -> bool:
     """Whether the room's ``state`` differs from a page whose full run had ``link_then`` by its
     live settings and iteration only (Play aside): what the instrument's fragment can show."""
-    query = {k: v for k, v in state["query"].items() if k not in _NOT_FOLLOWED}
-    changeable = set(live_names) | {ITERATION}
-    return not any(query.get(k) != link_then.get(k) for k in (set(query) | set(link_then)) - changeable)
+    query = _followed_query(state)
+    return not any(query.get(k) != link_then.get(k) for k in (set(query) | set(link_then)) - _changeable(live_names))
 
 
 def follow_state() -> dict | None:
@@ -472,7 +480,8 @@ def _follower(store) -> None:
 _FOLLOWERS: dict[str, set[str]] = {}  # room code -> this process's sessions following it
 _FOLLOWERS_LOCK = threading.Lock()
 _HEARD: set[int] = set()  # the stores this process listens to (id)
-_FRAGMENTS: dict[str, tuple[str, str]] = {}  # session id -> (its instrument's fragment, page): register_fragment
+#: session id -> (its instrument's fragment, page, the link of the full run that drew it, live names)
+_FRAGMENTS: dict[str, tuple[str, str, dict, tuple]] = {}
 _SEEN: dict[str, tuple[str, int | None]] = {}  # session id -> (room, revision) its last run showed
 _TARGET: dict[str, dict | None] = {}  # session id -> its room's state when it was queued
 
@@ -485,13 +494,19 @@ _FAST_AT: dict[str, tuple[str, float]] = {}  # session id -> (room, when its fra
 _WHOLE: set[str] = set()  # sessions whose next pushed rerun is the whole page
 
 
-def _fast_at(f: dict) -> None:
+def _session_id() -> str | None:
+    """This run's session, None outside a run."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
-    if ctx is not None:
+    return ctx.session_id if ctx is not None else None
+
+
+def _fast_at(f: dict) -> None:
+    sid = _session_id()
+    if sid is not None:
         with _FOLLOWERS_LOCK:
-            _FAST_AT[ctx.session_id] = (f["code"], time.monotonic())
+            _FAST_AT[sid] = (f["code"], time.monotonic())
 
 
 def _settling(now: float) -> list[tuple[str, str]]:
@@ -506,27 +521,23 @@ def _settling(now: float) -> list[tuple[str, str]]:
 
 def _seen(f: dict) -> None:
     """This follower's run shows room revision ``f["rev"]`` (for the server's look, :func:`_lagging`)."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
-
-    ctx = get_script_run_ctx()
-    if ctx is not None:
+    sid = _session_id()
+    if sid is not None:
         with _FOLLOWERS_LOCK:
-            _SEEN[ctx.session_id] = (f["code"], None if f["closed"] else f["rev"])
+            _SEEN[sid] = (f["code"], None if f["closed"] else f["rev"])
 
 
 def _forget_fragment() -> bool:
     """A full run starts: this session's instrument fragment is forgotten until the run draws it.
     True when the run is a push that opened the room's page itself (:func:`_to_page`)."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
-
-    ctx = get_script_run_ctx()
-    if ctx is None:
+    sid = _session_id()
+    if sid is None:
         return False
     with _FOLLOWERS_LOCK:
-        _FRAGMENTS.pop(ctx.session_id, None)
-        _FAST_AT.pop(ctx.session_id, None)
-        direct = ctx.session_id in _DIRECT
-        _DIRECT.discard(ctx.session_id)
+        _FRAGMENTS.pop(sid, None)
+        _FAST_AT.pop(sid, None)
+        direct = sid in _DIRECT
+        _DIRECT.discard(sid)
     return direct
 
 
@@ -579,10 +590,12 @@ def _watch(store) -> None:
     while True:
         time.sleep(PUSHED_POLL_SECONDS)
         with contextlib.suppress(Exception):  # the server is stopping, a session is ending
-            for code, sid in _lagging(store):
-                _push(code, [sid])
-            for code, sid in _settling(time.monotonic()):
-                _push(code, [sid], whole=True)
+            for whole, due in ((False, _lagging(store)), (True, _settling(time.monotonic()))):
+                by_room: dict[str, list[str]] = {}
+                for code, sid in due:
+                    by_room.setdefault(code, []).append(sid)
+                for code, sids in by_room.items():
+                    _push(code, sids, whole=whole)
 
 
 def _can_rerun() -> bool:
@@ -717,7 +730,7 @@ def _to_page(session, state, target: dict) -> None:
     except (AttributeError, KeyError, StopIteration, TypeError):
         return
     own = [(k, v) for k, v in parse_qsl(state.query_string, keep_blank_values=True) if k in _NOT_FOLLOWED]
-    query = [(k, v) for k, v in target["query"].items() if k not in _NOT_FOLLOWED]
+    query = list(_followed_query(target).items())
     state.page_script_hash, state.page_name = page_hash, ""
     state.query_string = urlencode(query + own)
     _DIRECT.add(session.id)
