@@ -22,7 +22,8 @@ page.lesson(
 
 settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
 with page.settings_area():
-    presets.link_buttons([experiments.get(n) for n in ("hot-cold", "hot-cold-overshoot", "hot-cold-stuck")])
+    presets.link_buttons([experiments.get(n) for n in ("hot-cold", "hot-cold-overshoot", "hot-cold-stuck")],
+                         iterations_default=exp.iterations)
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = runs.shared_run(exp, settings, iterations)
 instrument.show(SPEC, settings, iterations)

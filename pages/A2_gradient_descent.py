@@ -22,8 +22,10 @@ page.lesson(
 
 settings = exp.settings(**instrument.read_settings(LIVE, exp.defaults))
 with page.settings_area():
-    presets.link_buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")], label="Presets from the book")
+    presets.link_buttons([experiments.get(n) for n in ("gradient-descent", "several-steps")],
+                         iterations_default=exp.iterations, label="Presets from the book")
     presets.link_buttons([experiments.get(n) for n in ("stopping", "negative-reversal", "scaling")],
+                         iterations_default=exp.iterations,
                          label="The three effects of input")
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 run = runs.shared_run(exp, settings, iterations)

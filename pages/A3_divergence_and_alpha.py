@@ -39,7 +39,8 @@ page.lesson(
 
 settings = {**exp.settings(), **instrument.read_settings(LIVE, DEFAULTS)}
 with page.settings_area():
-    presets.link_buttons([experiments.get(n) for n in ("divergence", "alpha")], label="Presets from the book")
+    presets.link_buttons([experiments.get(n) for n in ("divergence", "alpha")],
+                         iterations_default=exp.iterations, label="Presets from the book")
     iterations = controls.page_slider(ITERATIONS, KEY, default=exp.iterations)
 instrument.show(SPEC, settings, iterations)
 downloads.log_expander("The log, as the book prints it", exp, A.pair_settings(settings)[0], iterations)

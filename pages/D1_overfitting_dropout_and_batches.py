@@ -52,11 +52,11 @@ with c[3]:
 FINER = (D.BATCH_SIZE, D.TRAIN_IMAGES, D.KEEP_PROB, D.TEST_EVERY, D.RELU_DERIV, D.BATCH_UPDATE)
 changed = not lecture and any(p.name in st.query_params for p in FINER)  # the link holds what is not default
 if not lecture:
-    presets.link_buttons(exps, label="The book's runs")
+    presets.link_buttons(exps, iterations_default=ITERATIONS.default, label="The book's runs")
 with st.expander("The book's runs and more settings" if lecture else
                  "More settings: batch_size, training images, keep probability, tests, relu2deriv", expanded=changed):
     if lecture:
-        presets.link_buttons(exps, label="The book's runs")
+        presets.link_buttons(exps, iterations_default=ITERATIONS.default, label="The book's runs")
     c = st.columns(4, vertical_alignment="center")
     with c[0]:
         batch_size = controls.page_slider(D.BATCH_SIZE, PAGE)

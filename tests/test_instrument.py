@@ -184,3 +184,18 @@ def test_views_of_diverging_runs_are_drawable(alpha, iterations):
         json.dumps(view, allow_nan=False)
         lay = view["layout"]["errors"].get("yaxis", {}).get("range")
         assert lay is None or all(math.isfinite(v) for v in lay)
+
+
+@pytest.mark.parametrize("query", [{}, {"iterations": "50"}], ids=["fresh", "iterations-50"])
+def test_a_preset_with_the_default_run_length_leaves_iterations_out_of_the_link(query):
+    """A preset whose run length is the page's default writes no ``iterations`` (as the
+    iterations slider moved back to its default does): the link of A2's "stopping" preset is
+    the same whether or not the link said 50 before, and a follower in a room then sees a change
+    of live settings only (its instrument's fragment follows it, no whole-page run)."""
+    at = load("pages/A2_gradient_descent.py", query)
+    at.button(key="preset_stopping").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "iterations" not in at.query_params, dict(at.query_params)
+    assert at.query_params["input"] == "0.0"
+    assert at.slider(key="A2.iterations").value == 20
+    assert payload(at)["base"]["n"] == 20

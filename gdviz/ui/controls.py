@@ -181,10 +181,16 @@ def page_row(page_key: str, *params: Param) -> list:
     return values
 
 
-def set_link(values: dict) -> None:
+def set_link(values: dict, defaults: dict | None = None) -> None:
     """Put ``values`` (book names) into the page's link: a preset. The page's controls and its
-    instrument read the link on the coming run."""
+    instrument read the link on the coming run. A value equal to its page control's default
+    (``defaults``) leaves the link instead, as that control moved back to its default does: the
+    link stays short, and a room's followers see no change of it."""
     for name, value in values.items():
+        if defaults and name in defaults and value == defaults[name]:
+            if name in st.query_params:
+                del st.query_params[name]
+            continue
         st.query_params[name] = str(int(value)) if isinstance(value, int) and not isinstance(value, bool) \
             else repr(float(value)) if isinstance(value, float) else str(value)
     if "iteration" in st.query_params:

@@ -27,7 +27,11 @@ def row(label: str, exps: Sequence[Experiment], link: Callable[[Experiment], obj
 
 
 def link_buttons(exps: Sequence[Experiment], *, iterations_key: str | None = "iterations",
-                 label: str = "Presets") -> None:
+                 iterations_default: int | None = None, label: str = "Presets") -> None:
     """Preset buttons for a page on the lesson instrument: a click puts the preset's settings
-    (and its iterations) into the link, and the page opens them at iteration 1."""
-    row(label, exps, lambda e: {**e.settings(), **({iterations_key: e.iterations} if iterations_key else {})})
+    (and its iterations) into the link, and the page opens them at iteration 1. A preset's run
+    length equal to the page's default (``iterations_default``, that of its iterations control)
+    leaves ``iterations`` out of the link."""
+    defaults = {iterations_key: iterations_default} if iterations_key and iterations_default is not None else None
+    row(label, exps, lambda e: {**e.settings(), **({iterations_key: e.iterations} if iterations_key else {})},
+        on_click=lambda values: controls.set_link(values, defaults))
