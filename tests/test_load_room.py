@@ -10,6 +10,7 @@ import time
 
 from benchmarks.loadkit import room, server
 from benchmarks.loadkit.follower import Follower, join
+from gdviz import experiments
 
 
 def test_a_change_is_applied_only_when_shown_after_it_with_the_whole_link():
@@ -147,11 +148,21 @@ async def _pushed(t, f) -> dict:
             "runs": f.runs, "sliders": (_sliders(t), _sliders(f))}
 
 
+async def _pushed_then_preset(t, f) -> tuple[dict, dict]:
+    """:func:`_pushed`, then the teacher's click on A2's "stopping" preset (its run length is the
+    page's default, so the room's link changes by live settings only)."""
+    first = await _pushed(t, f)
+    f.runs = []
+    await t.click(t.find(experiments.get("stopping").button, "button"))
+    await _until(lambda: dict(room._link(f)).get("input") == "0.0" and bool(f.runs))
+    return first, {"runs": f.runs, "links": (room._link(t), room._link(f)), "errors": f.part_errors + f.exceptions}
+
+
 def test_the_server_reruns_a_follower_when_its_room_changes():
     """Push, not polling: a follower shows the teacher's release, with the page's new parts, soon
     after it, and its browser runs no timer (the server looks at the room for it)."""
     with server.streamlit_server() as (url, log):
-        r = asyncio.run(_with_follower(url, _pushed))
+        r, preset = asyncio.run(_with_follower(url, _pushed_then_preset))
         errors = log.errors()
     assert r["refused"] == 0  # no timer in the browser: each tick was a run of the whole fragment
     assert r["change"].query and r["seconds"] is not None, "the follower never showed the teacher's change"
@@ -161,6 +172,10 @@ def test_the_server_reruns_a_follower_when_its_room_changes():
     assert r["runs"] == ["fragment"]
     teacher, follower = r["sliders"]
     assert teacher and follower == teacher
+    # A preset of live settings with the default run length: the fragment follows it too
+    teacher, follower = preset["links"]
+    assert teacher.get("input") == "0.0" and "iterations" not in teacher and follower == teacher
+    assert preset["runs"] == ["fragment"] and preset["errors"] == []
 
 
 async def _switched(t, f) -> dict:
