@@ -217,3 +217,31 @@ def test_a_follower_whose_instrument_alone_followed_is_rerun_whole_once_the_room
     assert room._settling(100.0 + room.SETTLE_SECONDS) == [("GD-AAAA-1111", "a")]
     assert room._settling(200.0) == [("GD-AAAA-1111", "b")]  # each one once
     assert room._settling(300.0) == []
+
+
+def test_a_run_whose_page_is_unknown_publishes_nothing(monkeypatch):
+    """A presenter's run whose page Streamlit cannot name (a timer's tick sent while the browser
+    switched pages: an empty page hash) must not tell the room the teacher is on the home page:
+    its followers would all go there. ``current_page`` says "" (unknown) and the run publishes
+    nothing; the room keeps its last state."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    pages = {"h-a2": {"script_path": str(room.nav.ROOT / "pages" / "A2_gradient_descent.py")}}
+    ctx = SimpleNamespace(page_script_hash="", pages_manager=SimpleNamespace(get_pages=lambda: pages))
+    monkeypatch.setattr(script_run_context, "get_script_run_ctx", lambda *a, **k: ctx)
+    assert room.current_page() == ""
+    ctx.page_script_hash = "h-a2"
+    assert room.current_page() == "pages/A2_gradient_descent.py"
+
+    ctx.page_script_hash = ""
+    published = []
+    monkeypatch.setattr(room, "_query", lambda: {"weight": "0.5"})
+    monkeypatch.setattr(room.rooms, "store", lambda: SimpleNamespace(publish=lambda *a: published.append(a)))
+    p = {"code": "GD-TEST0000", "secret": "s", "playing": False, "speed": None, "last": None, "beat": 0.0}
+    room._publish(p)
+    assert published == [] and p["last"] is None
+    ctx.page_script_hash = "h-a2"  # the next run names its page: that is published
+    room._publish(p)
+    assert [a[2]["page"] for a in published] == ["pages/A2_gradient_descent.py"]

@@ -260,7 +260,9 @@ def _presenter_sidebar(store) -> None:
 
 # -- presenter --------------------------------------------------------------------------------
 def current_page() -> str:
-    """This run's page as a path from the project root (``pages/A2_gradient_descent.py``)."""
+    """This run's page as a path from the project root (``pages/A2_gradient_descent.py``), ""
+    when Streamlit cannot name it (a run asked for with an empty page hash, such as a timer's
+    tick sent while the browser switched pages): never a guess, which a presenter would publish."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx  # noqa: PLC0415
 
     ctx = get_script_run_ctx()
@@ -270,7 +272,7 @@ def current_page() -> str:
 
         return Path(info["script_path"]).resolve().relative_to(nav.ROOT).as_posix()
     except (AttributeError, KeyError, ValueError, TypeError):
-        return "app.py"
+        return ""
 
 
 def known_pages() -> set[str]:
@@ -284,6 +286,8 @@ def _query() -> dict:
 def _publish(p: dict) -> None:
     """Publish the page, its link and Play when they changed (and a heartbeat now and then)."""
     state = {"page": current_page(), "query": _query(), "playing": p["playing"], "speed": p["speed"]}
+    if not state["page"]:
+        return  # a run whose page is unknown: the room keeps its last state (the next run sends it)
     now = time.monotonic()
     if state == p["last"] and now - p["beat"] < HEARTBEAT_SECONDS:
         return
@@ -322,7 +326,7 @@ def base_url() -> str:
     path = parts.path
     here = current_page()
     stem = here.rsplit("/", 1)[-1].removesuffix(".py")
-    if here != "app.py" and path.rstrip("/").endswith("/" + stem):
+    if here not in ("", "app.py") and path.rstrip("/").endswith("/" + stem):
         path = path.rstrip("/")[: -len(stem)]
     if not path.endswith("/"):
         path += "/"
